@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeDatabaseUrl, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('has local defaults', () => {
+    const config = loadConfig({});
+    expect(config.DATABASE_URL).toBe('postgresql://postgres@127.0.0.1:5432/tokenledger');
+    expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(config.PORT).toBe(4000);
+    expect(config.DASHBOARD_PORT).toBe(5173);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '' }).PORT).toBe(4000);
+  });
+
+  it('names every bad variable and what it got', () => {
+    try {
+      loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as ConfigError).message;
+      expect(message).toContain('PORT');
+      expect(message).toContain('"abc"');
+      expect(message).toContain('DATABASE_URL must be a URL starting with postgresql:// or postgres://');
+      expect(message).toContain('LOG_LEVEL');
+    }
+  });
+
+  it('describes a database URL without its password', () => {
+    expect(describeDatabaseUrl('postgresql://u:secret@db:6543/x')).toBe('db:6543/x');
+  });
+});

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** Every environment variable Tokenledger reads, with local defaults. `.env.example` mirrors it. */
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 65535')
+    .max(65535, 'must be between 1 and 65535')
+    .default(fallback);
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').default(fallback);
+
+const url = (protocols: string[], fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: url(['postgresql:', 'postgres:'], 'postgresql://postgres@127.0.0.1:5432/tokenledger'),
+  REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  /** Prefix of every BullMQ key; tests and benchmarks use their own. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/, 'may only contain letters, digits, ":", "_" and "-"').default('tl'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port(4000),
+  DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
+  DASHBOARD_PORT: port(5173),
+  /** Where the dashboard finds the API (the dashboard server proxies /graphql and /v1 there). */
+  API_URL: url(['http:', 'https:'], 'http://127.0.0.1:4000'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  SESSION_TTL_HOURS: positiveInt(168),
+  /** Requests per minute one API key may make to the ingestion endpoints; 0 disables the limit. */
+  INGEST_RATE_LIMIT_PER_MINUTE: positiveInt(12000),
+  /** Ingest jobs one worker process handles at once. */
+  WORKER_CONCURRENCY: positiveInt(4),
+  INGEST_JOB_ATTEMPTS: positiveInt(8),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; throws a ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "unset", as shells and .env files commonly produce.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        const got = env[name];
+        return `${name} ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+      }),
+    );
+  }
+  return parsed.data;
+}
+
+/** Host/port/user/database of a Postgres URL, for messages that must not leak a password. */
+export function describeDatabaseUrl(databaseUrl: string): string {
+  const u = new URL(databaseUrl);
+  return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+}
+
+export function describeRedisUrl(redisUrl: string): string {
+  const u = new URL(redisUrl);
+  return `${u.hostname}:${u.port || '6379'}${u.pathname && u.pathname !== '/' ? u.pathname : ''}`;
+}

@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './usage-event';
+export * from './jobs';

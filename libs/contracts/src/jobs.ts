@@ -1,0 +1,64 @@
+import type { UsageEvent } from './usage-event';
+
+/**
+ * The job catalog: queue → job name → payload. Queue names carry a hash tag so every key of a
+ * queue lands in one Redis Cluster slot.
+ */
+export const QUEUES = {
+  ingest: '{ingest}',
+  reprice: '{reprice}',
+  simulate: '{simulate}',
+  report: '{report}',
+  alert: '{alert}',
+} as const;
+export type QueueKey = keyof typeof QUEUES;
+
+export type EventSource = 'api' | 'otlp' | 'demo';
+
+export interface IngestBatchJob {
+  organizationId: string;
+  projectId: string;
+  /** The API key that sent the batch (id, not secret), for audit. */
+  apiKeyId: string | null;
+  source: EventSource;
+  receivedAt: string;
+  events: UsageEvent[];
+}
+
+export interface RepriceJob {
+  /** Scope: one organization, or every organization when null (a global catalog correction). */
+  organizationId: string | null;
+  since: string;
+  until: string | null;
+  reason: string;
+  /** The version whose publication triggered it, when one did. */
+  rateVersionId: string | null;
+  requestedBy: string | null;
+  repriceRunId: string;
+}
+
+export interface SimulateJob {
+  organizationId: string;
+  simulationRunId: string;
+}
+
+export interface ReportJob {
+  organizationId: string;
+  reportId: string;
+}
+
+export interface AlertJob {
+  organizationId: string;
+  budgetId: string;
+}
+
+export interface JobCatalog {
+  ingest: { batch: IngestBatchJob };
+  reprice: { reprice: RepriceJob };
+  simulate: { run: SimulateJob };
+  report: { generate: ReportJob };
+  alert: { check: AlertJob };
+}
+
+export type JobName<Q extends QueueKey> = keyof JobCatalog[Q] & string;
+export type JobOf<Q extends QueueKey, N extends JobName<Q>> = JobCatalog[Q][N];

@@ -1,0 +1,220 @@
+import { z } from 'zod';
+import type { FieldError } from './errors';
+
+/** API.md limits. */
+export const MAX_EVENTS_PER_BATCH = 1000;
+export const MAX_BATCH_BYTES = 5 * 1024 * 1024;
+export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+export const MAX_TAGS = 32;
+/** A single request above ten billion tokens is a unit mix-up, not a request. */
+export const MAX_TOKENS = 10_000_000_000;
+
+export const SERVICE_TIERS = ['standard', 'batch', 'flex', 'priority'] as const;
+export type ServiceTier = (typeof SERVICE_TIERS)[number];
+
+export const MODALITIES = ['text', 'image', 'audio', 'video', 'file'] as const;
+export type Modality = (typeof MODALITIES)[number];
+
+export const EVENT_STATUSES = ['success', 'error'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+const tokens = z
+  .number({ error: 'must be a number of tokens' })
+  .int('must be a whole number of tokens')
+  .min(0, 'must not be negative')
+  .max(MAX_TOKENS, `must be at most ${MAX_TOKENS}`);
+
+const label = (max: number) =>
+  z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+export const usageSchema = z.strictObject(
+  {
+    inputTokens: tokens,
+    outputTokens: tokens,
+    cacheReadTokens: tokens.default(0),
+    cacheWriteTokens: tokens.default(0),
+    cacheWrite1hTokens: tokens.default(0),
+    reasoningTokens: tokens.default(0),
+    inputAudioTokens: tokens.default(0),
+    outputAudioTokens: tokens.default(0),
+    inputImageTokens: tokens.default(0),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : 'must be an object') },
+);
+
+export const usageEventSchema = z.strictObject(
+  {
+    eventId: z
+      .string({ error: 'is required and must be a string' })
+      .min(1, 'must not be empty')
+      .max(128, 'must be at most 128 characters'),
+    occurredAt: z
+      .string({ error: 'is required and must be an RFC 3339 timestamp' })
+      .regex(RFC3339, 'must be an RFC 3339 timestamp with a time zone, e.g. 2026-06-01T12:00:00Z')
+      .refine((s) => !Number.isNaN(Date.parse(s)), 'is not a valid date'),
+    provider: z
+      .string({ error: 'is required and must be a string' })
+      .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a lower-case provider id as in the catalog, e.g. "openai"'),
+    model: label(256),
+    usage: usageSchema,
+    serviceTier: z.enum(SERVICE_TIERS, { error: `must be one of ${SERVICE_TIERS.join(', ')}` }).default('standard'),
+    feature: label(128).optional(),
+    customerId: label(128).optional(),
+    environment: label(64).default('production'),
+    inputModalities: z
+      .array(z.enum(MODALITIES, { error: `must be one of ${MODALITIES.join(', ')}` }), { error: 'must be an array' })
+      .min(1, 'must not be empty')
+      .default(['text']),
+    latencyMs: z.number({ error: 'must be a number' }).int('must be whole milliseconds').min(0, 'must not be negative').optional(),
+    status: z.enum(EVENT_STATUSES, { error: `must be one of ${EVENT_STATUSES.join(', ')}` }).default('success'),
+    tags: z
+      .record(z.string().min(1).max(64), z.string({ error: 'tag values must be strings' }).max(256, 'must be at most 256 characters'), {
+        error: 'must be an object of string pairs',
+      })
+      .refine((t) => Object.keys(t).length <= MAX_TAGS, `must have at most ${MAX_TAGS} pairs`)
+      .default({}),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : 'each event must be a JSON object') },
+);
+
+/** An event as a client sends it (API.md). */
+export type UsageEventInput = z.input<typeof usageEventSchema>;
+/** Usage with every token kind present. */
+export type Usage = z.output<typeof usageSchema>;
+
+/** An event after validation: defaults filled, `occurredAt` normalised to UTC ISO 8601. */
+export interface UsageEvent {
+  eventId: string;
+  occurredAt: string;
+  provider: string;
+  model: string;
+  usage: Usage;
+  serviceTier: ServiceTier;
+  feature: string | null;
+  customerId: string | null;
+  environment: string;
+  inputModalities: Modality[];
+  latencyMs: number | null;
+  status: EventStatus;
+  tags: Record<string, string>;
+}
+
+export interface RejectedEvent {
+  index: number;
+  eventId?: string;
+  errors: FieldError[];
+}
+
+export interface ValidatedBatch {
+  accepted: UsageEvent[];
+  rejected: RejectedEvent[];
+}
+
+/** Parts may not exceed the totals they are part of (API.md token convention). */
+function partErrors(u: Usage): FieldError[] {
+  const errors: FieldError[] = [];
+  const part = (field: keyof Usage, total: keyof Usage) => {
+    if (u[field] > u[total]) {
+      errors.push({ path: `usage.${field}`, message: `${field} (${u[field]}) is part of ${total} and cannot exceed it (${u[total]})` });
+    }
+  };
+  part('cacheReadTokens', 'inputTokens');
+  part('cacheWriteTokens', 'inputTokens');
+  part('cacheWrite1hTokens', 'inputTokens');
+  part('inputAudioTokens', 'inputTokens');
+  part('inputImageTokens', 'inputTokens');
+  part('reasoningTokens', 'outputTokens');
+  part('outputAudioTokens', 'outputTokens');
+  const cached = u.cacheReadTokens + u.cacheWriteTokens + u.cacheWrite1hTokens;
+  if (errors.length === 0 && cached > u.inputTokens) {
+    errors.push({
+      path: 'usage.cacheReadTokens',
+      message: `cache reads and writes together (${cached}) are part of inputTokens and cannot exceed it (${u.inputTokens})`,
+    });
+  }
+  if (errors.length === 0 && u.inputAudioTokens + u.inputImageTokens > u.inputTokens) {
+    errors.push({
+      path: 'usage.inputAudioTokens',
+      message: `audio and image input tokens together cannot exceed inputTokens (${u.inputTokens})`,
+    });
+  }
+  return errors;
+}
+
+function issuePath(path: PropertyKey[]): string {
+  return path.map(String).join('.') || '(event)';
+}
+
+export type EventValidation = { ok: true; event: UsageEvent } | { ok: false; eventId?: string; errors: FieldError[] };
+
+/** Validates one event as received. `now` is the receiver's clock (future-skew check). */
+export function validateUsageEvent(raw: unknown, now: Date): EventValidation {
+  const parsed = usageEventSchema.safeParse(raw);
+  const rawId = typeof raw === 'object' && raw !== null ? (raw as { eventId?: unknown }).eventId : undefined;
+  const eventId = typeof rawId === 'string' ? rawId : undefined;
+  if (!parsed.success) {
+    const errors: FieldError[] = [];
+    for (const issue of parsed.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) errors.push({ path: issuePath([...issue.path, key]), message: 'unknown field' });
+      } else {
+        errors.push({ path: issuePath(issue.path), message: issue.message });
+      }
+    }
+    return { ok: false, eventId, errors };
+  }
+  const e = parsed.data;
+  const errors = partErrors(e.usage);
+  const at = Date.parse(e.occurredAt);
+  if (at > now.getTime() + MAX_FUTURE_SKEW_MS) {
+    errors.push({ path: 'occurredAt', message: 'is more than 5 minutes in the future' });
+  }
+  if (errors.length > 0) return { ok: false, eventId, errors };
+  return {
+    ok: true,
+    event: {
+      eventId: e.eventId,
+      occurredAt: new Date(at).toISOString(),
+      provider: e.provider,
+      model: e.model,
+      usage: e.usage,
+      serviceTier: e.serviceTier,
+      feature: e.feature ?? null,
+      customerId: e.customerId ?? null,
+      environment: e.environment,
+      inputModalities: [...new Set(e.inputModalities)],
+      latencyMs: e.latencyMs ?? null,
+      status: e.status,
+      tags: e.tags,
+    },
+  };
+}
+
+/**
+ * Validates a batch: good events are accepted even when others are rejected, and each rejection
+ * names its index and the fields at fault. A repeated eventId inside one batch is rejected: the
+ * first occurrence wins, as a retry would.
+ */
+export function validateBatch(events: readonly unknown[], now: Date): ValidatedBatch {
+  const accepted: UsageEvent[] = [];
+  const rejected: RejectedEvent[] = [];
+  const seen = new Set<string>();
+  events.forEach((raw, index) => {
+    const result = validateUsageEvent(raw, now);
+    if (!result.ok) {
+      rejected.push({ index, eventId: result.eventId, errors: result.errors });
+    } else if (seen.has(result.event.eventId)) {
+      rejected.push({
+        index,
+        eventId: result.event.eventId,
+        errors: [{ path: 'eventId', message: 'appears more than once in this batch' }],
+      });
+    } else {
+      seen.add(result.event.eventId);
+      accepted.push(result.event);
+    }
+  });
+  return { accepted, rejected };
+}
