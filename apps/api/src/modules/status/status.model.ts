@@ -1,0 +1,16 @@
+import { Field, ObjectType } from '@nestjs/graphql';
+
+@ObjectType({ description: 'Whether this Tokenledger installation can serve requests.' })
+export class ServiceStatus {
+  @Field({ description: 'Tokenledger version.' })
+  version!: string;
+
+  @Field({ description: 'True when PostgreSQL and Redis both answer.' })
+  ready!: boolean;
+
+  @Field({ description: '"ok", or why PostgreSQL did not answer.' })
+  postgres!: string;
+
+  @Field({ description: '"ok", or why Redis did not answer.' })
+  redis!: string;
+}

@@ -1,0 +1,52 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { seedDemoOrganization, type DemoCredentials } from '@tokenledger/db';
+import { withPrisma } from '../context';
+import { emit, runCommand, type GlobalOptions } from '../output';
+
+/** Local state of this checkout (demo credentials); TOKENLEDGER_HOME moves it (tests do). */
+const HOME = process.env.TOKENLEDGER_HOME ?? join(__dirname, '..', '..', '..', '..', '.tokenledger');
+export const CREDENTIALS_FILE = join(HOME, 'demo-login.txt');
+
+function saveCredentials(credentials: DemoCredentials): void {
+  mkdirSync(HOME, { recursive: true });
+  writeFileSync(
+    CREDENTIALS_FILE,
+    [
+      'Tokenledger demo organization (created on first start; shown once, kept here for you)',
+      `login:      ${credentials.email}`,
+      `password:   ${credentials.password}`,
+      `ingest key: ${credentials.ingestKey}   (project "demo", scopes ingest, read)`,
+      '',
+    ].join('\n'),
+  );
+  chmodSync(CREDENTIALS_FILE, 0o600);
+}
+
+export function registerSeedCommand(program: Command): void {
+  program
+    .command('seed')
+    .description('Seed the built-in catalog and the demo organization (idempotent)')
+    .action(async (_options: unknown, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      await runCommand(global, () =>
+        withPrisma(async (prisma) => {
+          const credentials = await seedDemoOrganization(prisma);
+          if (credentials) saveCredentials(credentials);
+          const result = { demo: credentials ? { created: true, ...credentials, savedTo: CREDENTIALS_FILE } : { created: false } };
+          emit(global, result, () =>
+            credentials
+              ? [
+                  'Created the demo organization "demo" with project "demo".',
+                  `  login:      ${credentials.email}`,
+                  `  password:   ${credentials.password}`,
+                  `  ingest key: ${credentials.ingestKey}`,
+                  `  (also saved to ${CREDENTIALS_FILE})`,
+                ].join('\n')
+              : 'The demo organization already exists; nothing to do.',
+          );
+        }),
+      );
+    });
+}

@@ -1,0 +1,24 @@
+import { Command } from 'commander';
+import { registerKeyCommands } from './commands/keys.command';
+import { registerSeedCommand } from './commands/seed.command';
+
+/** `npm run tokenledger -- <command>`: every command takes --json (one JSON document on stdout). */
+export function buildProgram(): Command {
+  const program = new Command('tokenledger')
+    .description('Tokenledger: LLM cost observability')
+    .option('--json', 'print one JSON document on stdout (logs go to stderr)')
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerKeyCommands(program);
+  registerSeedCommand(program);
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exitCode = 1;
+    });
+}
