@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger, loadConfig, PinoNestLogger } from '@tokenledger/config';
 import { MAX_BATCH_BYTES } from '@tokenledger/contracts';
+import { LogController } from 'fastify';
 import { AppModule } from './app.module';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -17,7 +18,8 @@ export async function createApiApp(): Promise<NestFastifyApplication> {
     loggerInstance: logger,
     bodyLimit: MAX_BATCH_BYTES,
     trustProxy: true,
-    disableRequestLogging: true,
+    // Fastify's own per-request lines are replaced by the one-line log below.
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: (req: IncomingMessage) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();

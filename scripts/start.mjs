@@ -1,0 +1,131 @@
+// `npm start`: brings the whole product up on this machine — dependencies, build, database,
+// migrations, seed — then runs the API, the worker and the dashboard with prefixed logs.
+// Ctrl-C stops all three.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { prepare, ROOT } from './lib/prepare.mjs';
+
+const env = { LOG_FORMAT: 'pretty', ...process.env };
+const port = Number(env.PORT || 4000);
+const dashboardPort = Number(env.DASHBOARD_PORT || 5173);
+const apiUrl = `http://127.0.0.1:${port}`;
+const dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
+const CREDENTIALS_FILE = join(ROOT, '.tokenledger', 'demo-login.txt');
+
+function fail(message) {
+  console.error(`\n${message}\n`);
+  process.exit(1);
+}
+
+function portInUse(p) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port: p });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function main() {
+  const started = Date.now();
+  try {
+    prepare();
+  } catch (error) {
+    fail(error.message);
+  }
+
+  const { requireServices, serviceUrls } = await import('./lib/services.mjs');
+  await requireServices(env);
+
+  for (const [name, p, variable] of [['API', port, 'PORT'], ['dashboard', dashboardPort, 'DASHBOARD_PORT']]) {
+    if (await portInUse(p)) fail(`Port ${p} (the ${name}) is already in use — is Tokenledger already running? Stop it, or set ${variable}.`);
+  }
+
+  const { ensureDatabase, applyMigrations } = await import('../tools/db/migrate.mjs');
+  const { databaseUrl } = serviceUrls(env);
+  try {
+    await ensureDatabase(databaseUrl);
+    const applied = await applyMigrations(databaseUrl);
+    if (applied.length > 0) console.error(`[prepare] applied ${applied.length} migration(s)`);
+  } catch (error) {
+    fail(`Could not prepare the database: ${error.message}`);
+  }
+
+  const seed = spawnSync(process.execPath, [join(ROOT, 'apps/cli/dist/main.js'), 'seed'], { cwd: ROOT, env, stdio: 'inherit' });
+  if (seed.status !== 0) fail('Seeding failed (see above).');
+
+  const children = [
+    { name: 'api', color: 36, args: [join(ROOT, 'apps/api/dist/main.js')] },
+    { name: 'worker', color: 35, args: [join(ROOT, 'apps/worker/dist/main.js')] },
+    {
+      name: 'dashboard',
+      color: 33,
+      args: [join(ROOT, 'node_modules/vite/bin/vite.js'), 'preview', 'apps/dashboard', '--logLevel', 'warn'],
+      env: { API_URL: apiUrl },
+    },
+  ].map((child) => run(child));
+
+  let stopping = false;
+  const stop = (code) => {
+    if (stopping) return;
+    stopping = true;
+    console.error('\nStopping Tokenledger…');
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    const force = setTimeout(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')), 10_000);
+    force.unref();
+    Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => process.exit(code));
+  };
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+  for (const c of children) {
+    c.once('exit', (code, signal) => {
+      if (stopping) return;
+      console.error(`\n${c.tokenledgerName} exited (${signal ?? `code ${code}`}); stopping the others.`);
+      stop(code || 1);
+    });
+  }
+
+  await waitUntilUp();
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.error(
+    [
+      '',
+      `Tokenledger is up (${seconds} s):`,
+      `  Dashboard  ${dashboardUrl}`,
+      `  API        ${apiUrl}   (GraphQL ${apiUrl}/graphql, ingestion POST ${apiUrl}/v1/events)`,
+      existsSync(CREDENTIALS_FILE) ? `  Demo login ${CREDENTIALS_FILE}` : '',
+      'Press Ctrl-C to stop.',
+      '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
+}
+
+function run({ name, color, args, env: extra }) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.tokenledgerName = name;
+  const prefix = process.stdout.isTTY ? `\x1b[${color}m${name.padEnd(9)}\x1b[0m│ ` : `${name.padEnd(9)}| `;
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
+  }
+  return child;
+}
+
+async function waitUntilUp() {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    try {
+      const [api, dash] = await Promise.all([fetch(`${apiUrl}/readyz`), fetch(dashboardUrl)]);
+      if (api.ok && dash.ok) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  console.error('Tokenledger did not become ready within 2 minutes; see the logs above.');
+}
+
+main().catch((error) => fail(error instanceof Error ? error.message : String(error)));

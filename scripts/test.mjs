@@ -1,0 +1,82 @@
+// `npm test`: every check and test — lint (module boundaries included), GraphQL schema drift, and
+// Vitest's unit and integration projects (real PostgreSQL and Redis on a throwaway database that
+// the integration setup creates and drops). Ends with one line: `N passed, N failed`.
+// Extra arguments go to Vitest, e.g. `npm test -- libs/pricing`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { prepare, ROOT } from './lib/prepare.mjs';
+
+const REPORTS = join(ROOT, '.reports');
+const checks = [];
+
+function check(name, args, env = {}) {
+  console.error(`\n── ${name}`);
+  const result = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+  const ok = result.status === 0;
+  checks.push({ name, ok });
+  console.error(ok ? `✓ ${name}` : `✗ ${name} failed`);
+}
+
+async function main() {
+  try {
+    prepare();
+  } catch (error) {
+    console.error(error.message);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  const { requireServices } = await import('./lib/services.mjs');
+  await requireServices();
+
+  rmSync(REPORTS, { recursive: true, force: true });
+  mkdirSync(REPORTS, { recursive: true });
+  const nx = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
+
+  // The module-boundary rule reads Nx's project graph: compute it first.
+  spawnSync(process.execPath, [join(ROOT, 'node_modules/nx/bin/nx.js'), 'show', 'projects'], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, ...nx } });
+  check('lint', [join(ROOT, 'node_modules/eslint/bin/eslint.js'), '.', '--max-warnings=0'], nx);
+  check('graphql schema is committed and current', [join(ROOT, 'apps/api/dist/graphql/print-schema.js'), '--check']);
+
+  const vitestReport = join(REPORTS, 'vitest.json');
+  console.error('\n── vitest (unit + integration)');
+  const vitest = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/vitest/vitest.mjs'),
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${vitestReport}`,
+      ...process.argv.slice(2),
+    ],
+    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  );
+
+  let passed = checks.filter((c) => c.ok).length;
+  let failed = checks.filter((c) => !c.ok).length;
+  let skipped = 0;
+  if (existsSync(vitestReport)) {
+    const report = JSON.parse(readFileSync(vitestReport, 'utf8'));
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+    skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+    // A file that failed to load has no tests to count: count it as a failure.
+    failed += report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+    // Vitest failed for a reason no test shows (an unhandled error, a crashed setup): one more failure.
+    if (vitest.status !== 0 && report.numFailedTests === 0) failed += 1;
+  } else {
+    console.error('vitest wrote no report: counting it as a failure');
+    failed += 1;
+  }
+  const summary = `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
+  writeFileSync(join(REPORTS, 'summary.txt'), `${summary}\n`);
+  console.log(summary);
+  process.exit(failed > 0 || passed === 0 ? 1 : 0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+});

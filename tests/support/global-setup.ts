@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import type { TestProject } from 'vitest/node';
+import pg from 'pg';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the migration tool is plain Node, outside the project graph
+import { applyMigrations, ensureDatabase } from '../../tools/db/migrate.mjs';
+
+const BASE_URL = process.env.TEST_DATABASE_BASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/tokenledger';
+
+/**
+ * One throwaway database per test run, migrated once; every test file makes its own organization
+ * in it. The developer's `tokenledger` database is never touched.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const name = `tokenledger_test_${randomBytes(4).toString('hex')}`;
+  const url = new URL(BASE_URL);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  await ensureDatabase(databaseUrl);
+  await applyMigrations(databaseUrl, { log: () => undefined });
+
+  process.env.DATABASE_URL = databaseUrl;
+  process.env.QUEUE_PREFIX = `tltest-${randomBytes(3).toString('hex')}`;
+  project.provide('databaseUrl', databaseUrl);
+
+  return async () => {
+    const admin = new URL(BASE_URL);
+    admin.pathname = '/postgres';
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    try {
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    } finally {
+      await client.end();
+    }
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+  }
+}
