@@ -2,7 +2,16 @@ import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
 /** What domain and contract code may never pull in: frameworks, databases, queues, I/O clients. */
-const SERVER_ONLY = ['@nestjs/*', '@prisma/*', 'prisma', 'bullmq', 'ioredis', 'pg', 'fastify', '@tokenledger/db'];
+const SERVER_ONLY = [
+  '@nestjs/*',
+  '@prisma/*',
+  'prisma',
+  'bullmq',
+  'ioredis',
+  'pg',
+  'fastify',
+  '@tokenledger/db',
+];
 
 export default [
   {

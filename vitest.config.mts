@@ -8,7 +8,10 @@ const alias = [
     replacement: resolve(import.meta.dirname, 'libs/$1/src/index.ts'),
   },
   // Cross-app tests reach into apps by their entry modules (e.g. `@tokenledger/api/bootstrap`).
-  { find: /^@tokenledger\/(api|worker|cli)\/(.+)$/, replacement: resolve(import.meta.dirname, 'apps/$1/src/$2.ts') },
+  {
+    find: /^@tokenledger\/(api|worker|cli)\/(.+)$/,
+    replacement: resolve(import.meta.dirname, 'apps/$1/src/$2.ts'),
+  },
 ];
 
 export default defineConfig({

@@ -39,8 +39,14 @@ async function main() {
   const { requireServices, serviceUrls } = await import('./lib/services.mjs');
   await requireServices(env);
 
-  for (const [name, p, variable] of [['API', port, 'PORT'], ['dashboard', dashboardPort, 'DASHBOARD_PORT']]) {
-    if (await portInUse(p)) fail(`Port ${p} (the ${name}) is already in use — is Tokenledger already running? Stop it, or set ${variable}.`);
+  for (const [name, p, variable] of [
+    ['API', port, 'PORT'],
+    ['dashboard', dashboardPort, 'DASHBOARD_PORT'],
+  ]) {
+    if (await portInUse(p))
+      fail(
+        `Port ${p} (the ${name}) is already in use — is Tokenledger already running? Stop it, or set ${variable}.`,
+      );
   }
 
   const { ensureDatabase, applyMigrations } = await import('../tools/db/migrate.mjs');
@@ -53,7 +59,11 @@ async function main() {
     fail(`Could not prepare the database: ${error.message}`);
   }
 
-  const seed = spawnSync(process.execPath, [join(ROOT, 'apps/cli/dist/main.js'), 'seed'], { cwd: ROOT, env, stdio: 'inherit' });
+  const seed = spawnSync(process.execPath, [join(ROOT, 'apps/cli/dist/main.js'), 'seed'], {
+    cwd: ROOT,
+    env,
+    stdio: 'inherit',
+  });
   if (seed.status !== 0) fail('Seeding failed (see above).');
 
   const children = [
@@ -75,7 +85,9 @@ async function main() {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
     const force = setTimeout(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')), 10_000);
     force.unref();
-    Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => process.exit(code));
+    Promise.all(
+      children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))),
+    ).then(() => process.exit(code));
   };
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
@@ -105,7 +117,11 @@ async function main() {
 }
 
 function run({ name, color, args, env: extra }) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...env, ...extra },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.tokenledgerName = name;
   const prefix = process.stdout.isTTY ? `\x1b[${color}m${name.padEnd(9)}\x1b[0m│ ` : `${name.padEnd(9)}| `;
   for (const stream of [child.stdout, child.stderr]) {

@@ -12,7 +12,11 @@ const checks = [];
 
 function check(name, args, env = {}) {
   console.error(`\n── ${name}`);
-  const result = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+  const result = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
   const ok = result.status === 0;
   checks.push({ name, ok });
   console.error(ok ? `✓ ${name}` : `✗ ${name} failed`);
@@ -34,9 +38,22 @@ async function main() {
   const nx = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
 
   // The module-boundary rule reads Nx's project graph: compute it first.
-  spawnSync(process.execPath, [join(ROOT, 'node_modules/nx/bin/nx.js'), 'show', 'projects'], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, ...nx } });
+  spawnSync(process.execPath, [join(ROOT, 'node_modules/nx/bin/nx.js'), 'show', 'projects'], {
+    cwd: ROOT,
+    stdio: 'ignore',
+    env: { ...process.env, ...nx },
+  });
   check('lint', [join(ROOT, 'node_modules/eslint/bin/eslint.js'), '.', '--max-warnings=0'], nx);
-  check('graphql schema is committed and current', [join(ROOT, 'apps/api/dist/graphql/print-schema.js'), '--check']);
+  check('formatting (prettier --check)', [
+    join(ROOT, 'node_modules/prettier/bin/prettier.cjs'),
+    '--check',
+    '--log-level=warn',
+    '.',
+  ]);
+  check('graphql schema is committed and current', [
+    join(ROOT, 'apps/api/dist/graphql/print-schema.js'),
+    '--check',
+  ]);
 
   const vitestReport = join(REPORTS, 'vitest.json');
   console.error('\n── vitest (unit + integration)');
@@ -62,7 +79,9 @@ async function main() {
     failed += report.numFailedTests;
     skipped += report.numPendingTests + (report.numTodoTests ?? 0);
     // A file that failed to load has no tests to count: count it as a failure.
-    failed += report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+    failed += report.testResults.filter(
+      (f) => f.status === 'failed' && f.assertionResults.length === 0,
+    ).length;
     // Vitest failed for a reason no test shows (an unhandled error, a crashed setup): one more failure.
     if (vitest.status !== 0 && report.numFailedTests === 0) failed += 1;
   } else {

@@ -15,10 +15,16 @@ function log(message) {
 
 export function run(command, args, options = {}) {
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd: ROOT, stdio: options.quiet ? 'pipe' : 'inherit', env: { ...process.env, ...options.env } });
+  const result = spawnSync(command, args, {
+    cwd: ROOT,
+    stdio: options.quiet ? 'pipe' : 'inherit',
+    env: { ...process.env, ...options.env },
+  });
   if (result.status !== 0) {
     if (options.quiet) process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
-    throw new Error(`${[command, ...args].map((a) => relative(ROOT, a) || a).join(' ')} failed (exit ${result.status ?? result.signal})`);
+    throw new Error(
+      `${[command, ...args].map((a) => relative(ROOT, a) || a).join(' ')} failed (exit ${result.status ?? result.signal})`,
+    );
   }
   return Date.now() - started;
 }
@@ -60,9 +66,18 @@ export function ensureDependencies() {
   const stampFile = join(ROOT, 'node_modules', '.tokenledger-installed');
   if (!stale(stampFile, lockDigest)) return;
   const fresh = !existsSync(join(ROOT, 'node_modules'));
-  log(fresh ? 'installing dependencies (npm ci, about a minute)…' : 'package-lock.json changed: updating dependencies…');
+  log(
+    fresh
+      ? 'installing dependencies (npm ci, about a minute)…'
+      : 'package-lock.json changed: updating dependencies…',
+  );
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const ms = run(npm, fresh ? ['ci', '--no-audit', '--no-fund', '--loglevel=error'] : ['install', '--no-audit', '--no-fund', '--loglevel=error']);
+  const ms = run(
+    npm,
+    fresh
+      ? ['ci', '--no-audit', '--no-fund', '--loglevel=error']
+      : ['install', '--no-audit', '--no-fund', '--loglevel=error'],
+  );
   stamp(stampFile, lockDigest);
   log(`dependencies ready in ${(ms / 1000).toFixed(1)} s`);
 }

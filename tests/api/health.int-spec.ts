@@ -42,7 +42,12 @@ describe('API health, readiness and error envelope', () => {
   });
 
   it('answers malformed JSON with 400 MALFORMED_JSON, never 500', async () => {
-    const res = await app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json' }, payload: '{bad' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json' },
+      payload: '{bad',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('MALFORMED_JSON');
   });
@@ -54,6 +59,8 @@ describe('API health, readiness and error envelope', () => {
       headers: { 'content-type': 'application/json' },
       payload: { query: '{ status { ready postgres redis version } }' },
     });
-    expect(res.json()).toEqual({ data: { status: { ready: true, postgres: 'ok', redis: 'ok', version: expect.any(String) } } });
+    expect(res.json()).toEqual({
+      data: { status: { ready: true, postgres: 'ok', redis: 'ok', version: expect.any(String) } },
+    });
   });
 });

@@ -25,7 +25,9 @@ describe('dashboard in Chromium', () => {
     page.on('request', (r) => r.url().endsWith('/graphql') && graphqlCalls.push(r.method()));
     await page.goto(stack.dashboardUrl);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Tokenledger');
-    await expect.poll(() => page.getByTestId('api-status').textContent(), { timeout: 10_000 }).toMatch(/^ready/);
+    await expect
+      .poll(() => page.getByTestId('api-status').textContent(), { timeout: 10_000 })
+      .toMatch(/^ready/);
     expect(graphqlCalls).toContain('POST');
     await page.close();
   });

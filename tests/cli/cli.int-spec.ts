@@ -17,10 +17,22 @@ describe('tokenledger CLI', () => {
   afterAll(async () => prisma.$disconnect());
 
   it('keys create prints the secret once as JSON and stores only its hash', async () => {
-    const res = await runCli(['keys', 'create', '--project', tenant.project.slug, '--scopes', 'ingest,read', '--json']);
+    const res = await runCli([
+      'keys',
+      'create',
+      '--project',
+      tenant.project.slug,
+      '--scopes',
+      'ingest,read',
+      '--json',
+    ]);
     expect(res.code).toBe(0);
     const out = JSON.parse(res.stdout);
-    expect(out).toMatchObject({ organization: tenant.org.slug, project: tenant.project.slug, scopes: ['ingest', 'read'] });
+    expect(out).toMatchObject({
+      organization: tenant.org.slug,
+      project: tenant.project.slug,
+      scopes: ['ingest', 'read'],
+    });
     expect(out.key).toMatch(/^tlk_[A-Za-z0-9]{8}_[A-Za-z0-9]{32}$/);
     const stored = await prisma.apiKey.findUniqueOrThrow({ where: { id: out.id } });
     expect(stored.secretHash).toBe(hashSecret(out.key));
@@ -29,7 +41,15 @@ describe('tokenledger CLI', () => {
   });
 
   it('keys create rejects an unknown scope, naming it, with exit 1', async () => {
-    const res = await runCli(['keys', 'create', '--project', tenant.project.slug, '--scopes', 'ingest,write', '--json']);
+    const res = await runCli([
+      'keys',
+      'create',
+      '--project',
+      tenant.project.slug,
+      '--scopes',
+      'ingest,write',
+      '--json',
+    ]);
     expect(res.code).toBe(1);
     expect(JSON.parse(res.stdout)).toEqual({
       error: { code: 'VALIDATION_FAILED', message: 'scopes: "write" is not one of ingest, read, admin' },
@@ -39,7 +59,10 @@ describe('tokenledger CLI', () => {
   it('keys create on an unknown project says which, with exit 1', async () => {
     const res = await runCli(['keys', 'create', '--project', 'no-such-project', '--json']);
     expect(res.code).toBe(1);
-    expect(JSON.parse(res.stdout).error).toEqual({ code: 'NOT_FOUND', message: 'project: no project "no-such-project"' });
+    expect(JSON.parse(res.stdout).error).toEqual({
+      code: 'NOT_FOUND',
+      message: 'project: no project "no-such-project"',
+    });
   });
 
   it('keys list shows prefixes and never secrets', async () => {
@@ -60,7 +83,9 @@ describe('tokenledger CLI', () => {
     expect(saved).toContain(demo.password);
     expect(saved).toContain(demo.ingestKey);
     expect(statSync(join(home, 'demo-login.txt')).mode & 0o777).toBe(0o600);
-    const project = await prisma.project.findFirstOrThrow({ where: { slug: 'demo', organization: { slug: 'demo' } } });
+    const project = await prisma.project.findFirstOrThrow({
+      where: { slug: 'demo', organization: { slug: 'demo' } },
+    });
     expect(project.name).toBe('Demo');
 
     const second = await runCli(['seed', '--json'], { TOKENLEDGER_HOME: home });
@@ -68,9 +93,13 @@ describe('tokenledger CLI', () => {
   });
 
   it('reports an unreachable database in one line, without a stack trace', async () => {
-    const res = await runCli(['keys', 'list', '--org', 'x'], { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none' });
+    const res = await runCli(['keys', 'list', '--org', 'x'], {
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none',
+    });
     expect(res.code).toBe(1);
-    expect(res.stderr.trim()).toBe('error: PostgreSQL is not reachable at 127.0.0.1:1/none: start it, or set DATABASE_URL');
+    expect(res.stderr.trim()).toBe(
+      'error: PostgreSQL is not reachable at 127.0.0.1:1/none: start it, or set DATABASE_URL',
+    );
   });
 
   it('rejects a bad environment variable by name', async () => {

@@ -4,7 +4,10 @@ import pg from 'pg';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the migration tool is plain Node, outside the project graph
 import { applyMigrations, ensureDatabase } from '../../tools/db/migrate.mjs';
 
-const BASE_URL = process.env.TEST_DATABASE_BASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/tokenledger';
+const BASE_URL =
+  process.env.TEST_DATABASE_BASE_URL ??
+  process.env.DATABASE_URL ??
+  'postgresql://postgres@127.0.0.1:5432/tokenledger';
 
 /**
  * One throwaway database per test run, migrated once; every test file makes its own organization

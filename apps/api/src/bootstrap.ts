@@ -34,11 +34,18 @@ export async function createApiApp(): Promise<NestFastifyApplication> {
     if (QUIET_PATHS.has(request.url)) return;
     const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'warn' : 'info';
     request.log[level](
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       `${request.method} ${request.url} ${reply.statusCode}`,
     );
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { logger: new PinoNestLogger(logger) });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    logger: new PinoNestLogger(logger),
+  });
   app.enableShutdownHooks();
   return app;
 }

@@ -17,7 +17,8 @@ export function emit(options: GlobalOptions, result: unknown, human: () => strin
 
 function describe(error: unknown): ErrorEnvelope {
   if (error instanceof TokenledgerError) return errorEnvelope(error.code, error.message, error.details);
-  if (error instanceof ConfigError) return errorEnvelope(ErrorCode.ValidationFailed, error.message, error.problems);
+  if (error instanceof ConfigError)
+    return errorEnvelope(ErrorCode.ValidationFailed, error.message, error.problems);
   const text = error instanceof Error ? error.message : String(error);
   if (/ECONNREFUSED|P1001|Can't reach database|connect ECONN/i.test(text)) {
     let where = 'the configured address';
@@ -26,7 +27,10 @@ function describe(error: unknown): ErrorEnvelope {
     } catch {
       /* keep the generic wording */
     }
-    return errorEnvelope(ErrorCode.ServiceUnavailable, `PostgreSQL is not reachable at ${where}: start it, or set DATABASE_URL`);
+    return errorEnvelope(
+      ErrorCode.ServiceUnavailable,
+      `PostgreSQL is not reachable at ${where}: start it, or set DATABASE_URL`,
+    );
   }
   if (/(database|relation|table) [`"][^`"]+[`"] does not exist/i.test(text)) {
     const reason = text.trim().split('\n').pop()!.trim();

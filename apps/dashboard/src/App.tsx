@@ -33,7 +33,9 @@ export function App() {
         {status && (
           <dl>
             <dt>API</dt>
-            <dd data-testid="api-status">{status.ready ? 'ready' : 'not ready'} (v{status.version})</dd>
+            <dd data-testid="api-status">
+              {status.ready ? 'ready' : 'not ready'} (v{status.version})
+            </dd>
             <dt>PostgreSQL</dt>
             <dd>{status.postgres}</dd>
             <dt>Redis</dt>

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config, 'worker');
-  const app = await NestFactory.createApplicationContext(WorkerModule, { logger: new PinoNestLogger(logger) });
+  const app = await NestFactory.createApplicationContext(WorkerModule, {
+    logger: new PinoNestLogger(logger),
+  });
   app.enableShutdownHooks();
   await app.init();
   logger.info('Worker started');

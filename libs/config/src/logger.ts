@@ -47,9 +47,16 @@ export class PinoNestLogger implements LoggerService {
     this.write('fatal', message, context);
   }
 
-  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, context?: string): void {
+  private write(
+    level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal',
+    message: unknown,
+    context?: string,
+  ): void {
     // Nest's start-up chatter (module and route lists) is noise at info level.
-    if (level === 'info' && (context === 'InstanceLoader' || context === 'RoutesResolver' || context === 'RouterExplorer')) {
+    if (
+      level === 'info' &&
+      (context === 'InstanceLoader' || context === 'RoutesResolver' || context === 'RouterExplorer')
+    ) {
       this.logger.debug({ context }, String(message));
       return;
     }

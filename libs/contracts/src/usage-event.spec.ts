@@ -119,9 +119,14 @@ describe('validateUsageEvent', () => {
 
 describe('validateBatch', () => {
   it('accepts the good events and reports the bad ones by index', () => {
-    const batch = validateBatch([event(), event({ eventId: 'b', usage: { outputTokens: 1 } }), event({ eventId: 'c' })], NOW);
+    const batch = validateBatch(
+      [event(), event({ eventId: 'b', usage: { outputTokens: 1 } }), event({ eventId: 'c' })],
+      NOW,
+    );
     expect(batch.accepted.map((e) => e.eventId)).toEqual(['req_1', 'c']);
-    expect(batch.rejected).toEqual([{ index: 1, eventId: 'b', errors: [{ path: 'usage.inputTokens', message: expect.any(String) }] }]);
+    expect(batch.rejected).toEqual([
+      { index: 1, eventId: 'b', errors: [{ path: 'usage.inputTokens', message: expect.any(String) }] },
+    ]);
   });
 
   it('rejects a repeated eventId inside one batch and keeps the first', () => {

@@ -27,7 +27,10 @@ const tokens = z
   .max(MAX_TOKENS, `must be at most ${MAX_TOKENS}`);
 
 const label = (max: number) =>
-  z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+  z
+    .string({ error: 'must be a string' })
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`);
 
 export const usageSchema = z.strictObject(
   {
@@ -56,27 +59,47 @@ export const usageEventSchema = z.strictObject(
       .refine((s) => !Number.isNaN(Date.parse(s)), 'is not a valid date'),
     provider: z
       .string({ error: 'is required and must be a string' })
-      .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a lower-case provider id as in the catalog, e.g. "openai"'),
+      .regex(
+        /^[a-z0-9][a-z0-9._-]{0,63}$/,
+        'must be a lower-case provider id as in the catalog, e.g. "openai"',
+      ),
     model: label(256),
     usage: usageSchema,
-    serviceTier: z.enum(SERVICE_TIERS, { error: `must be one of ${SERVICE_TIERS.join(', ')}` }).default('standard'),
+    serviceTier: z
+      .enum(SERVICE_TIERS, { error: `must be one of ${SERVICE_TIERS.join(', ')}` })
+      .default('standard'),
     feature: label(128).optional(),
     customerId: label(128).optional(),
     environment: label(64).default('production'),
     inputModalities: z
-      .array(z.enum(MODALITIES, { error: `must be one of ${MODALITIES.join(', ')}` }), { error: 'must be an array' })
+      .array(z.enum(MODALITIES, { error: `must be one of ${MODALITIES.join(', ')}` }), {
+        error: 'must be an array',
+      })
       .min(1, 'must not be empty')
       .default(['text']),
-    latencyMs: z.number({ error: 'must be a number' }).int('must be whole milliseconds').min(0, 'must not be negative').optional(),
-    status: z.enum(EVENT_STATUSES, { error: `must be one of ${EVENT_STATUSES.join(', ')}` }).default('success'),
+    latencyMs: z
+      .number({ error: 'must be a number' })
+      .int('must be whole milliseconds')
+      .min(0, 'must not be negative')
+      .optional(),
+    status: z
+      .enum(EVENT_STATUSES, { error: `must be one of ${EVENT_STATUSES.join(', ')}` })
+      .default('success'),
     tags: z
-      .record(z.string().min(1).max(64), z.string({ error: 'tag values must be strings' }).max(256, 'must be at most 256 characters'), {
-        error: 'must be an object of string pairs',
-      })
+      .record(
+        z.string().min(1).max(64),
+        z.string({ error: 'tag values must be strings' }).max(256, 'must be at most 256 characters'),
+        {
+          error: 'must be an object of string pairs',
+        },
+      )
       .refine((t) => Object.keys(t).length <= MAX_TAGS, `must have at most ${MAX_TAGS} pairs`)
       .default({}),
   },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : 'each event must be a JSON object') },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? 'unknown field' : 'each event must be a JSON object',
+  },
 );
 
 /** An event as a client sends it (API.md). */
@@ -117,7 +140,10 @@ function partErrors(u: Usage): FieldError[] {
   const errors: FieldError[] = [];
   const part = (field: keyof Usage, total: keyof Usage) => {
     if (u[field] > u[total]) {
-      errors.push({ path: `usage.${field}`, message: `${field} (${u[field]}) is part of ${total} and cannot exceed it (${u[total]})` });
+      errors.push({
+        path: `usage.${field}`,
+        message: `${field} (${u[field]}) is part of ${total} and cannot exceed it (${u[total]})`,
+      });
     }
   };
   part('cacheReadTokens', 'inputTokens');
@@ -147,7 +173,8 @@ function issuePath(path: PropertyKey[]): string {
   return path.map(String).join('.') || '(event)';
 }
 
-export type EventValidation = { ok: true; event: UsageEvent } | { ok: false; eventId?: string; errors: FieldError[] };
+export type EventValidation =
+  { ok: true; event: UsageEvent } | { ok: false; eventId?: string; errors: FieldError[] };
 
 /** Validates one event as received. `now` is the receiver's clock (future-skew check). */
 export function validateUsageEvent(raw: unknown, now: Date): EventValidation {
@@ -158,7 +185,8 @@ export function validateUsageEvent(raw: unknown, now: Date): EventValidation {
     const errors: FieldError[] = [];
     for (const issue of parsed.error.issues) {
       if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) errors.push({ path: issuePath([...issue.path, key]), message: 'unknown field' });
+        for (const key of issue.keys)
+          errors.push({ path: issuePath([...issue.path, key]), message: 'unknown field' });
       } else {
         errors.push({ path: issuePath(issue.path), message: issue.message });
       }

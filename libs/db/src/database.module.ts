@@ -23,7 +23,11 @@ class ConnectionsLifecycle implements OnApplicationShutdown {
 @Global()
 @Module({
   providers: [
-    { provide: PrismaClient, inject: [CONFIG], useFactory: (config: Config) => createPrismaClient(config.DATABASE_URL) },
+    {
+      provide: PrismaClient,
+      inject: [CONFIG],
+      useFactory: (config: Config) => createPrismaClient(config.DATABASE_URL),
+    },
     { provide: REDIS, inject: [CONFIG], useFactory: (config: Config) => createRedis(config.REDIS_URL) },
     ConnectionsLifecycle,
   ],

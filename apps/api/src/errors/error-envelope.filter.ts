@@ -36,13 +36,21 @@ const STATUS_CODES: Record<number, ErrorCode> = {
 };
 
 /** Turns anything thrown into a status and the one error envelope of API.md. */
-export function toEnvelope(exception: unknown): { status: number; body: ErrorEnvelope; headers?: Record<string, string> } {
+export function toEnvelope(exception: unknown): {
+  status: number;
+  body: ErrorEnvelope;
+  headers?: Record<string, string>;
+} {
   if (exception instanceof TokenledgerError) {
     const headers =
       exception.code === ErrorCode.RateLimited || exception.code === ErrorCode.QueueUnavailable
         ? { 'retry-after': String(retryAfterOf(exception.details) ?? 5) }
         : undefined;
-    return { status: ERROR_HTTP_STATUS[exception.code], body: errorEnvelope(exception.code, exception.message, exception.details), headers };
+    return {
+      status: ERROR_HTTP_STATUS[exception.code],
+      body: errorEnvelope(exception.code, exception.message, exception.details),
+      headers,
+    };
   }
   if (exception instanceof HttpException && isFastifyError(exception.cause)) {
     return toEnvelope(exception.cause); // Nest wraps Fastify's parser errors; their code says more
@@ -64,7 +72,12 @@ export function toEnvelope(exception: unknown): { status: number; body: ErrorEnv
           : (fastify.message ?? 'Unsupported content type');
     return { status: ERROR_HTTP_STATUS[code], body: errorEnvelope(code, message) };
   }
-  if (fastify && typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+  if (
+    fastify &&
+    typeof fastify.statusCode === 'number' &&
+    fastify.statusCode >= 400 &&
+    fastify.statusCode < 500
+  ) {
     const code = STATUS_CODES[fastify.statusCode] ?? ErrorCode.ValidationFailed;
     return { status: fastify.statusCode, body: errorEnvelope(code, fastify.message ?? 'Bad request') };
   }
@@ -90,6 +103,9 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body, headers } = toEnvelope(exception);
     if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    void reply.status(status).headers(headers ?? {}).send(body);
+    void reply
+      .status(status)
+      .headers(headers ?? {})
+      .send(body);
   }
 }

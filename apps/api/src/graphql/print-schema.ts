@@ -30,7 +30,9 @@ async function main(): Promise<void> {
       /* missing counts as drift */
     }
     if (committed !== sdl) {
-      console.error(`schema.graphql is out of date with the resolvers: run \`npm run graphql:schema\` and commit it.`);
+      console.error(
+        `schema.graphql is out of date with the resolvers: run \`npm run graphql:schema\` and commit it.`,
+      );
       process.exit(1);
     }
     console.error('schema.graphql matches the resolvers');

@@ -34,7 +34,11 @@ export function registerSeedCommand(program: Command): void {
         withPrisma(async (prisma) => {
           const credentials = await seedDemoOrganization(prisma);
           if (credentials) saveCredentials(credentials);
-          const result = { demo: credentials ? { created: true, ...credentials, savedTo: CREDENTIALS_FILE } : { created: false } };
+          const result = {
+            demo: credentials
+              ? { created: true, ...credentials, savedTo: CREDENTIALS_FILE }
+              : { created: false },
+          };
           emit(global, result, () =>
             credentials
               ? [

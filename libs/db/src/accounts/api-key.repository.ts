@@ -24,11 +24,20 @@ export interface CreatedApiKey {
 }
 
 export function parseScopes(input: string | readonly string[]): ApiKeyScope[] {
-  const items = (typeof input === 'string' ? input.split(',') : [...input]).map((s) => s.trim()).filter(Boolean);
-  if (items.length === 0) throw new TokenledgerError(ErrorCode.ValidationFailed, 'scopes: give at least one of ingest, read, admin');
+  const items = (typeof input === 'string' ? input.split(',') : [...input])
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length === 0)
+    throw new TokenledgerError(
+      ErrorCode.ValidationFailed,
+      'scopes: give at least one of ingest, read, admin',
+    );
   for (const item of items) {
     if (!(API_KEY_SCOPES as readonly string[]).includes(item)) {
-      throw new TokenledgerError(ErrorCode.ValidationFailed, `scopes: "${item}" is not one of ingest, read, admin`);
+      throw new TokenledgerError(
+        ErrorCode.ValidationFailed,
+        `scopes: "${item}" is not one of ingest, read, admin`,
+      );
     }
   }
   return [...new Set(items)] as ApiKeyScope[];
@@ -74,12 +83,19 @@ export class ApiKeyRepository {
 
   /** The key a bearer secret belongs to, if it exists and is not revoked. */
   async findActiveBySecret(secret: string): Promise<ApiKeyRecord | null> {
-    const key = await this.prisma.apiKey.findUnique({ where: { secretHash: hashSecret(secret) }, select: SELECT });
+    const key = await this.prisma.apiKey.findUnique({
+      where: { secretHash: hashSecret(secret) },
+      select: SELECT,
+    });
     return key && !key.revokedAt ? key : null;
   }
 
   list(organizationId: string): Promise<ApiKeyRecord[]> {
-    return this.prisma.apiKey.findMany({ where: { organizationId }, select: SELECT, orderBy: { createdAt: 'desc' } });
+    return this.prisma.apiKey.findMany({
+      where: { organizationId },
+      select: SELECT,
+      orderBy: { createdAt: 'desc' },
+    });
   }
 
   async revoke(organizationId: string, id: string): Promise<ApiKeyRecord> {

@@ -16,7 +16,13 @@ export function assertSlug(field: string, slug: string): void {
 export async function findProjectBySlugs(prisma: PrismaClient, orgSlug: string, projectSlug: string) {
   const org = await prisma.organization.findUnique({ where: { slug: orgSlug } });
   if (!org) throw new TokenledgerError(ErrorCode.NotFound, `org: no organization "${orgSlug}"`);
-  const project = await prisma.project.findUnique({ where: { organizationId_slug: { organizationId: org.id, slug: projectSlug } } });
-  if (!project) throw new TokenledgerError(ErrorCode.NotFound, `project: no project "${projectSlug}" in organization "${orgSlug}"`);
+  const project = await prisma.project.findUnique({
+    where: { organizationId_slug: { organizationId: org.id, slug: projectSlug } },
+  });
+  if (!project)
+    throw new TokenledgerError(
+      ErrorCode.NotFound,
+      `project: no project "${projectSlug}" in organization "${orgSlug}"`,
+    );
   return { org, project };
 }

@@ -24,7 +24,9 @@ export async function seedDemoOrganization(prisma: PrismaClient): Promise<DemoCr
   const passwordHash = await hashPassword(password);
   const { org, project, user } = await prisma.$transaction(async (tx) => {
     const org = await tx.organization.create({ data: { slug: DEMO_ORG_SLUG, name: 'Demo Company' } });
-    const project = await tx.project.create({ data: { organizationId: org.id, slug: DEMO_PROJECT_SLUG, name: 'Demo' } });
+    const project = await tx.project.create({
+      data: { organizationId: org.id, slug: DEMO_PROJECT_SLUG, name: 'Demo' },
+    });
     const user = await tx.user.upsert({
       where: { email: DEMO_ADMIN_EMAIL },
       update: { passwordHash },
