@@ -1,13 +1,13 @@
-import argon2 from 'argon2';
+import { hash, verify } from '@node-rs/argon2';
 
-/** Argon2id with the library's defaults (64 MiB, t=3): OWASP's recommended parameters. */
+/** Argon2id (the library's default) with 19 MiB, t=2, p=1: OWASP's minimum recommendation. */
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, { type: argon2.argon2id });
+  return hash(password, { memoryCost: 19456, timeCost: 2, parallelism: 1 });
 }
 
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await argon2.verify(hash, password);
+    return await verify(passwordHash, password);
   } catch {
     return false;
   }
