@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { prepare, ROOT } from './lib/prepare.mjs';
+import { bin, prepare, ROOT } from './lib/prepare.mjs';
 
 const env = { LOG_FORMAT: 'pretty', ...process.env };
 const port = Number(env.PORT || 4000);
@@ -72,7 +72,7 @@ async function main() {
     {
       name: 'dashboard',
       color: 33,
-      args: [join(ROOT, 'node_modules/vite/bin/vite.js'), 'preview', 'apps/dashboard', '--logLevel', 'warn'],
+      args: [bin('vite'), 'preview', 'apps/dashboard', '--logLevel', 'warn'],
       env: { API_URL: apiUrl },
     },
   ].map((child) => run(child));

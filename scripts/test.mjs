@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { prepare, ROOT } from './lib/prepare.mjs';
+import { bin, prepare, ROOT } from './lib/prepare.mjs';
 
 const REPORTS = join(ROOT, '.reports');
 const checks = [];
@@ -38,18 +38,13 @@ async function main() {
   const nx = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
 
   // The module-boundary rule reads Nx's project graph: compute it first.
-  spawnSync(process.execPath, [join(ROOT, 'node_modules/nx/bin/nx.js'), 'show', 'projects'], {
+  spawnSync(process.execPath, [bin('nx'), 'show', 'projects'], {
     cwd: ROOT,
     stdio: 'ignore',
     env: { ...process.env, ...nx },
   });
-  check('lint', [join(ROOT, 'node_modules/eslint/bin/eslint.js'), '.', '--max-warnings=0'], nx);
-  check('formatting (prettier --check)', [
-    join(ROOT, 'node_modules/prettier/bin/prettier.cjs'),
-    '--check',
-    '--log-level=warn',
-    '.',
-  ]);
+  check('lint', [bin('eslint'), '.', '--max-warnings=0'], nx);
+  check('formatting (prettier --check)', [bin('prettier'), '--check', '--log-level=warn', '.']);
   check('graphql schema is committed and current', [
     join(ROOT, 'apps/api/dist/graphql/print-schema.js'),
     '--check',
@@ -60,7 +55,7 @@ async function main() {
   const vitest = spawnSync(
     process.execPath,
     [
-      join(ROOT, 'node_modules/vitest/vitest.mjs'),
+      bin('vitest'),
       'run',
       '--reporter=default',
       '--reporter=json',

@@ -4,10 +4,20 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The file behind a package's command (`bin('typescript', 'tsc')`), wherever npm put it. */
+export function bin(pkg, name = pkg) {
+  const require = createRequire(join(ROOT, 'package.json'));
+  const manifestPath = require.resolve(`${pkg}/package.json`);
+  const { bin: entries } = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const relativePath = typeof entries === 'string' ? entries : entries[name];
+  return join(dirname(manifestPath), relativePath);
+}
 
 function log(message) {
   console.error(`[prepare] ${message}`);
@@ -30,7 +40,7 @@ export function run(command, args, options = {}) {
 }
 
 function node(script, args, options) {
-  return run(process.execPath, [join(ROOT, script), ...args], options);
+  return run(process.execPath, [script, ...args], options);
 }
 
 /** A digest of files (paths and contents) below the given roots, skipping build output. */
@@ -87,12 +97,12 @@ export function ensurePrismaClient() {
   const stampFile = join(ROOT, 'libs/db/src/generated/.schema-digest');
   if (!stale(stampFile, value) && existsSync(join(ROOT, 'libs/db/src/generated/prisma/client.ts'))) return;
   log('generating the Prisma client…');
-  node('scripts/prisma.mjs', ['generate'], { quiet: true });
+  node(join(ROOT, 'scripts/prisma.mjs'), ['generate'], { quiet: true });
   stamp(stampFile, value);
 }
 
 export function buildServer() {
-  const ms = node('node_modules/typescript/bin/tsc', ['-b', 'tsconfig.build.json']);
+  const ms = node(bin('typescript', 'tsc'), ['-b', 'tsconfig.build.json']);
   if (ms > 3000) log(`server code built in ${(ms / 1000).toFixed(1)} s`);
 }
 
@@ -101,7 +111,7 @@ export function buildDashboard() {
   const stampFile = join(ROOT, 'apps/dashboard/dist/.inputs-digest');
   if (!stale(stampFile, value)) return;
   log('building the dashboard…');
-  node('node_modules/vite/bin/vite.js', ['build', 'apps/dashboard', '--logLevel', 'warn']);
+  node(bin('vite'), ['build', 'apps/dashboard', '--logLevel', 'warn']);
   stamp(stampFile, value);
 }
 
