@@ -30,11 +30,10 @@ async function main() {
     console.log('0 passed, 1 failed');
     process.exit(1);
   }
-  const { requireServices } = await import('./lib/services.mjs');
-  await requireServices();
-
   rmSync(REPORTS, { recursive: true, force: true });
   mkdirSync(REPORTS, { recursive: true });
+  const { requireServices } = await import('./lib/services.mjs');
+  await requireServices();
   const nx = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
 
   // The module-boundary rule reads Nx's project graph: compute it first.
