@@ -28,7 +28,12 @@ class ConnectionsLifecycle implements OnApplicationShutdown {
       inject: [CONFIG],
       useFactory: (config: Config) => createPrismaClient(config.DATABASE_URL),
     },
-    { provide: REDIS, inject: [CONFIG], useFactory: (config: Config) => createRedis(config.REDIS_URL) },
+    {
+      provide: REDIS,
+      inject: [CONFIG],
+      // Readiness reports an unreachable Redis; ioredis's reconnect errors need no listener of their own.
+      useFactory: (config: Config) => createRedis(config.REDIS_URL).on('error', () => undefined),
+    },
     ConnectionsLifecycle,
   ],
   exports: [PrismaClient, REDIS],

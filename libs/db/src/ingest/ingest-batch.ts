@@ -1,0 +1,46 @@
+import type { IngestBatchJob, UsageEvent } from '@tokenledger/contracts';
+import type { EventPricing, PricedEvent } from './priced-event';
+import type { UsageEventWriter, WriteOutcome } from './usage-event.writer';
+
+/** What prices events: structurally the pricing library's Pricer. */
+export interface EventPricer {
+  price(event: UsageEvent, organizationId: string): EventPricing;
+}
+
+/**
+ * Prices every event of a batch and writes the batch (events, keys, rollups) in one transaction.
+ * A pricing failure of one event marks that event `error` with its reason; it never drops it.
+ */
+export async function ingestBatch(
+  pricer: EventPricer,
+  writer: UsageEventWriter,
+  job: IngestBatchJob,
+): Promise<WriteOutcome> {
+  const events: PricedEvent[] = job.events.map((event) => ({
+    event,
+    pricing: priceSafely(pricer, event, job.organizationId),
+  }));
+  return writer.write({
+    organizationId: job.organizationId,
+    projectId: job.projectId,
+    source: job.source,
+    receivedAt: new Date(job.receivedAt),
+    events,
+  });
+}
+
+export function priceSafely(pricer: EventPricer, event: UsageEvent, organizationId: string): EventPricing {
+  try {
+    return pricer.price(event, organizationId);
+  } catch (error) {
+    return {
+      status: 'error',
+      reason: `pricing failed: ${error instanceof Error ? error.message : String(error)}`,
+      totalUsd: null,
+      breakdown: null,
+      rateVersionId: null,
+      pricedModel: null,
+      flags: [],
+    };
+  }
+}

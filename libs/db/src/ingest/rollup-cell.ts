@@ -1,0 +1,122 @@
+import Decimal from 'decimal.js';
+import type { UsageEvent } from '@tokenledger/contracts';
+import type { EventPricing } from './priced-event';
+
+/** The hour bucket of a timestamp, as an ISO string (UTC). */
+export function hourOf(iso: string): string {
+  const d = new Date(iso);
+  d.setUTCMinutes(0, 0, 0);
+  return d.toISOString();
+}
+
+/**
+ * What one batch (or one re-pricing) adds to one hourly rollup cell. Counts may be negative for
+ * re-pricing deltas. Token counts fit a JS number per batch (2^53 ≫ 1,000 × 10^10).
+ */
+export interface RollupDelta {
+  hour: string;
+  provider: string;
+  model: string;
+  feature: string;
+  customerId: string;
+  environment: string;
+  requests: number;
+  errorRequests: number;
+  pricedRequests: number;
+  unpricedRequests: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  cacheWrite1hTokens: number;
+  reasoningTokens: number;
+  inputAudioTokens: number;
+  outputAudioTokens: number;
+  inputImageTokens: number;
+  unpricedInputTokens: number;
+  unpricedOutputTokens: number;
+  latencyMsSum: number;
+  latencyCount: number;
+  costUsd: Decimal;
+}
+
+export function cellKey(
+  c: Pick<RollupDelta, 'hour' | 'provider' | 'model' | 'feature' | 'customerId' | 'environment'>,
+): string {
+  return [c.hour, c.provider, c.model, c.feature, c.customerId, c.environment].join('\u001f');
+}
+
+function emptyDelta(event: UsageEvent): RollupDelta {
+  return {
+    hour: hourOf(event.occurredAt),
+    provider: event.provider,
+    model: event.model,
+    feature: event.feature ?? '',
+    customerId: event.customerId ?? '',
+    environment: event.environment,
+    requests: 0,
+    errorRequests: 0,
+    pricedRequests: 0,
+    unpricedRequests: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    cacheWrite1hTokens: 0,
+    reasoningTokens: 0,
+    inputAudioTokens: 0,
+    outputAudioTokens: 0,
+    inputImageTokens: 0,
+    unpricedInputTokens: 0,
+    unpricedOutputTokens: 0,
+    latencyMsSum: 0,
+    latencyCount: 0,
+    costUsd: new Decimal(0),
+  };
+}
+
+/** Adds (sign 1) or removes (sign -1) one event's contribution to its cell. */
+export function accumulate(
+  cells: Map<string, RollupDelta>,
+  event: UsageEvent,
+  pricing: EventPricing,
+  sign: 1 | -1 = 1,
+): void {
+  const template = emptyDelta(event);
+  const key = cellKey(template);
+  let cell = cells.get(key);
+  if (!cell) {
+    cell = template;
+    cells.set(key, cell);
+  }
+  const u = event.usage;
+  const priced = pricing.status === 'priced';
+  cell.requests += sign;
+  if (event.status === 'error') cell.errorRequests += sign;
+  if (priced) cell.pricedRequests += sign;
+  else {
+    cell.unpricedRequests += sign;
+    cell.unpricedInputTokens += sign * u.inputTokens;
+    cell.unpricedOutputTokens += sign * u.outputTokens;
+  }
+  cell.inputTokens += sign * u.inputTokens;
+  cell.outputTokens += sign * u.outputTokens;
+  cell.cacheReadTokens += sign * u.cacheReadTokens;
+  cell.cacheWriteTokens += sign * u.cacheWriteTokens;
+  cell.cacheWrite1hTokens += sign * u.cacheWrite1hTokens;
+  cell.reasoningTokens += sign * u.reasoningTokens;
+  cell.inputAudioTokens += sign * u.inputAudioTokens;
+  cell.outputAudioTokens += sign * u.outputAudioTokens;
+  cell.inputImageTokens += sign * u.inputImageTokens;
+  if (event.latencyMs !== null) {
+    cell.latencyMsSum += sign * event.latencyMs;
+    cell.latencyCount += sign;
+  }
+  if (priced && pricing.totalUsd)
+    cell.costUsd = cell.costUsd.plus(sign === 1 ? pricing.totalUsd : pricing.totalUsd.negated());
+}
+
+/** Cells in the order of the rollup table's unique key, so concurrent upserts lock in one order. */
+export function sortedCells(cells: Map<string, RollupDelta>): RollupDelta[] {
+  return [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, cell]) => cell);
+}

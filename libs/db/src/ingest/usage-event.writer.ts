@@ -1,0 +1,202 @@
+import { inTransaction, type PgClient, type PgPool } from '../pg';
+import { contentHash, type PricedBatch, type PricedEvent } from './priced-event';
+import { accumulate, sortedCells, type RollupDelta } from './rollup-cell';
+import { upsertRollups } from './rollup.sql';
+
+export interface WriteOutcome {
+  /** Events stored now (first time seen). */
+  stored: number;
+  /** Resends of stored events with the same content: counted once, so ignored. */
+  duplicates: number;
+  /** Resends with different content: recorded in event_conflicts, never applied. */
+  conflicts: number;
+  /** Stored events that could not be priced (unknown model…): visible as unpriced, never $0. */
+  unpriced: number;
+}
+
+/** ASCII unit separator: joins array values into one text parameter (no event field contains it). */
+const SEP = '\u001f';
+
+const INSERT_KEYS_SQL = `
+INSERT INTO usage_event_keys (project_id, event_id, occurred_at, content_hash, received_at)
+SELECT $1::uuid, k.event_id, k.occurred_at, k.content_hash, $5
+FROM unnest($2::text[], $3::timestamptz[], $4::text[]) WITH ORDINALITY AS k(event_id, occurred_at, content_hash, ord)
+ORDER BY k.ord
+ON CONFLICT (project_id, event_id) DO NOTHING
+RETURNING event_id`;
+
+const EXISTING_KEYS_SQL = `
+SELECT event_id, content_hash FROM usage_event_keys WHERE project_id = $1::uuid AND event_id = ANY($2::text[])`;
+
+const INSERT_CONFLICTS_SQL = `
+INSERT INTO event_conflicts (project_id, event_id, existing_content_hash, received_content_hash, payload, received_at)
+SELECT $1::uuid, c.event_id, c.existing, c.received, c.payload::jsonb, $5
+FROM unnest($2::text[], $3::text[], $4::text[], $6::text[]) AS c(event_id, existing, received, payload)`;
+
+const EVENT_COLUMNS = [
+  ['occurred_at', 'timestamptz'],
+  ['event_id', 'text'],
+  ['provider', 'text'],
+  ['model', 'text'],
+  ['input_tokens', 'bigint'],
+  ['output_tokens', 'bigint'],
+  ['cache_read_tokens', 'bigint'],
+  ['cache_write_tokens', 'bigint'],
+  ['cache_write_1h_tokens', 'bigint'],
+  ['reasoning_tokens', 'bigint'],
+  ['input_audio_tokens', 'bigint'],
+  ['output_audio_tokens', 'bigint'],
+  ['input_image_tokens', 'bigint'],
+  ['input_modalities', 'text'],
+  ['service_tier', 'text'],
+  ['feature', 'text'],
+  ['customer_id', 'text'],
+  ['environment', 'text'],
+  ['latency_ms', 'int'],
+  ['status', 'text'],
+  ['tags', 'text'],
+  ['cost_usd', 'numeric'],
+  ['cost_breakdown', 'text'],
+  ['pricing_status', 'text'],
+  ['pricing_reason', 'text'],
+  ['pricing_flags', 'text'],
+  ['rate_version_id', 'uuid'],
+  ['priced_model', 'text'],
+] as const;
+
+/** How each unnested column becomes its table column (arrays travel as SEP-joined text). */
+const SELECT_EXPRESSIONS: Record<string, string> = {
+  input_modalities: `string_to_array(e.input_modalities, E'\\x1f')`,
+  pricing_flags: `string_to_array(e.pricing_flags, E'\\x1f')`,
+  tags: 'e.tags::jsonb',
+  cost_breakdown: 'e.cost_breakdown::jsonb',
+  pricing_status: 'e.pricing_status::pricing_status',
+};
+
+const INSERT_EVENTS_SQL = `
+INSERT INTO usage_events (organization_id, project_id, received_at, source, ${EVENT_COLUMNS.map(([c]) => c).join(', ')})
+SELECT $1::uuid, $2::uuid, $3, $4, ${EVENT_COLUMNS.map(([c]) => SELECT_EXPRESSIONS[c] ?? `e.${c}`).join(', ')}
+FROM unnest(${EVENT_COLUMNS.map(([, type], i) => `$${5 + i}::${type}[]`).join(', ')})
+  AS e(${EVENT_COLUMNS.map(([c]) => c).join(', ')})`;
+
+function eventRows(events: PricedEvent[]): unknown[][] {
+  const columns: unknown[][] = EVENT_COLUMNS.map(() => []);
+  for (const { event: e, pricing: p } of events) {
+    const u = e.usage;
+    const values = [
+      e.occurredAt,
+      e.eventId,
+      e.provider,
+      e.model,
+      u.inputTokens,
+      u.outputTokens,
+      u.cacheReadTokens,
+      u.cacheWriteTokens,
+      u.cacheWrite1hTokens,
+      u.reasoningTokens,
+      u.inputAudioTokens,
+      u.outputAudioTokens,
+      u.inputImageTokens,
+      e.inputModalities.join(SEP),
+      e.serviceTier,
+      e.feature ?? '',
+      e.customerId ?? '',
+      e.environment,
+      e.latencyMs,
+      e.status,
+      JSON.stringify(e.tags),
+      p.status === 'priced' && p.totalUsd ? p.totalUsd.toFixed() : null,
+      p.breakdown
+        ? JSON.stringify(Object.fromEntries(Object.entries(p.breakdown).map(([k, v]) => [k, v.toFixed()])))
+        : null,
+      p.status,
+      p.reason,
+      p.flags.join(SEP),
+      p.rateVersionId,
+      p.pricedModel,
+    ];
+    values.forEach((v, i) => columns[i]!.push(v));
+  }
+  return columns;
+}
+
+/**
+ * Writes a priced batch: idempotency keys, the new events, conflicts, and the hourly rollups, all in
+ * one transaction — a crash anywhere leaves nothing half-counted, and a re-run of the same batch
+ * finds every key present and adds nothing. Uniqueness is the database's job, so any number of
+ * workers can run this concurrently.
+ */
+export class UsageEventWriter {
+  constructor(private readonly pool: PgPool) {}
+
+  async write(batch: PricedBatch): Promise<WriteOutcome> {
+    if (batch.events.length === 0) return { stored: 0, duplicates: 0, conflicts: 0, unpriced: 0 };
+    // One lock order for every writer: by eventId.
+    const events = [...batch.events].sort((a, b) =>
+      a.event.eventId < b.event.eventId ? -1 : a.event.eventId > b.event.eventId ? 1 : 0,
+    );
+    const hashes = events.map((e) => contentHash(e.event));
+    return inTransaction(this.pool, async (client) => {
+      const inserted = await client.query<{ event_id: string }>(INSERT_KEYS_SQL, [
+        batch.projectId,
+        events.map((e) => e.event.eventId),
+        events.map((e) => e.event.occurredAt),
+        hashes,
+        batch.receivedAt,
+      ]);
+      const fresh = new Set(inserted.rows.map((r) => r.event_id));
+      const newEvents = events.filter((e) => fresh.has(e.event.eventId));
+      const conflicts =
+        fresh.size < events.length ? await this.recordResends(client, batch, events, hashes, fresh) : 0;
+
+      if (newEvents.length > 0) {
+        await client.query(INSERT_EVENTS_SQL, [
+          batch.organizationId,
+          batch.projectId,
+          batch.receivedAt,
+          batch.source,
+          ...eventRows(newEvents),
+        ]);
+        const cells = new Map<string, RollupDelta>();
+        for (const e of newEvents) accumulate(cells, e.event, e.pricing);
+        await upsertRollups(client, batch.organizationId, batch.projectId, sortedCells(cells));
+      }
+      return {
+        stored: newEvents.length,
+        duplicates: events.length - newEvents.length - conflicts,
+        conflicts,
+        unpriced: newEvents.filter((e) => e.pricing.status !== 'priced').length,
+      };
+    });
+  }
+
+  /** Resent eventIds: same content is a harmless retry; different content is kept as a conflict. */
+  private async recordResends(
+    client: PgClient,
+    batch: PricedBatch,
+    events: PricedEvent[],
+    hashes: string[],
+    fresh: Set<string>,
+  ): Promise<number> {
+    const resent = events
+      .map((e, i) => ({ e, hash: hashes[i]! }))
+      .filter(({ e }) => !fresh.has(e.event.eventId));
+    const existing = await client.query<{ event_id: string; content_hash: string }>(EXISTING_KEYS_SQL, [
+      batch.projectId,
+      resent.map(({ e }) => e.event.eventId),
+    ]);
+    const stored = new Map(existing.rows.map((r) => [r.event_id, r.content_hash]));
+    const conflicting = resent.filter(({ e, hash }) => stored.get(e.event.eventId) !== hash);
+    if (conflicting.length > 0) {
+      await client.query(INSERT_CONFLICTS_SQL, [
+        batch.projectId,
+        conflicting.map(({ e }) => e.event.eventId),
+        conflicting.map(({ e }) => stored.get(e.event.eventId) ?? ''),
+        conflicting.map(({ hash }) => hash),
+        batch.receivedAt,
+        conflicting.map(({ e }) => JSON.stringify(e.event)),
+      ]);
+    }
+    return conflicting.length;
+  }
+}

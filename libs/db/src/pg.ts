@@ -1,0 +1,34 @@
+import pg from 'pg';
+
+/**
+ * A plain pg pool for the hot paths (event writes, rollup upserts) where one multi-row statement
+ * per table beats an ORM round trip per row. Everything else goes through Prisma.
+ */
+export function createPgPool(databaseUrl: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, application_name: 'tokenledger' });
+  // An idle client that loses its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export type PgPool = pg.Pool;
+export type PgClient = pg.PoolClient;
+
+/** Runs `body` in one transaction on one pooled connection. */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  body: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await body(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,44 @@
+import { QUEUES, type IngestBatchJob, type QueueKey, type RepriceJob } from '@tokenledger/contracts';
+import { Queue, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+
+/**
+ * A connection for producers (the API, the CLI): it fails at once while Redis is unreachable, so a
+ * request can answer 503 instead of hanging. Workers use createRedis (retry forever).
+ */
+export function createProducerConnection(redisUrl: string): Redis {
+  return new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+}
+
+export interface QueueSettings {
+  prefix: string;
+  ingestAttempts: number;
+}
+
+export const INGEST_JOB_OPTIONS = (attempts: number): JobsOptions => ({
+  attempts,
+  backoff: { type: 'exponential', delay: 1000 },
+  // Completed batches are already in Postgres; failed ones are copied to dead_letters.
+  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+});
+
+export function createQueue<T>(
+  key: QueueKey,
+  connection: Redis,
+  settings: Pick<QueueSettings, 'prefix'>,
+): Queue<T> {
+  return new Queue<T>(QUEUES[key], { connection, prefix: settings.prefix });
+}
+
+export type IngestQueue = Queue<IngestBatchJob>;
+export type RepriceQueue = Queue<RepriceJob>;
+
+/** Rejects when `promise` has not settled in `ms`: a producer must not hang on a sick Redis. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

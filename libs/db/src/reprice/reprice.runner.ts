@@ -1,0 +1,292 @@
+import type { UsageEvent } from '@tokenledger/contracts';
+import Decimal from 'decimal.js';
+import type { EventPricer } from '../ingest/ingest-batch';
+import { priceSafely } from '../ingest/ingest-batch';
+import type { EventPricing, PricingStatus } from '../ingest/priced-event';
+import { accumulate, sortedCells, type RollupDelta } from '../ingest/rollup-cell';
+import { upsertRollups } from '../ingest/rollup.sql';
+import { inTransaction, type PgClient, type PgPool } from '../pg';
+
+interface EventRow {
+  id: string;
+  occurred_at: Date;
+  organization_id: string;
+  project_id: string;
+  event_id: string;
+  provider: string;
+  model: string;
+  input_tokens: string;
+  output_tokens: string;
+  cache_read_tokens: string;
+  cache_write_tokens: string;
+  cache_write_1h_tokens: string;
+  reasoning_tokens: string;
+  input_audio_tokens: string;
+  output_audio_tokens: string;
+  input_image_tokens: string;
+  input_modalities: string[];
+  service_tier: string;
+  feature: string;
+  customer_id: string;
+  environment: string;
+  latency_ms: number | null;
+  status: string;
+  tags: Record<string, string>;
+  cost_usd: string | null;
+  pricing_status: PricingStatus;
+  rate_version_id: string | null;
+  priced_model: string | null;
+}
+
+interface Cursor {
+  occurredAt: string;
+  id: string;
+}
+
+export interface RepriceOutcome {
+  eventsScanned: number;
+  eventsChanged: number;
+  totalBefore: string;
+  totalAfter: string;
+  versionsUsed: { rateVersionId: string | null; events: number }[];
+}
+
+const SELECT_CHUNK = `
+SELECT id::text, occurred_at, organization_id, project_id, event_id, provider, model,
+       input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens,
+       reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens, input_modalities,
+       service_tier, feature, customer_id, environment, latency_ms, status, tags,
+       cost_usd::text, pricing_status, rate_version_id, priced_model
+FROM usage_events
+WHERE occurred_at >= $1 AND ($2::timestamptz IS NULL OR occurred_at < $2)
+  AND ($3::uuid IS NULL OR organization_id = $3)
+  AND (occurred_at, id) > ($4::timestamptz, $5::bigint)
+ORDER BY occurred_at, id
+LIMIT $6
+FOR UPDATE`;
+
+const UPDATE_EVENTS = `
+UPDATE usage_events AS e SET
+  cost_usd = u.cost_usd, cost_breakdown = u.cost_breakdown::jsonb, pricing_status = u.pricing_status::pricing_status,
+  pricing_reason = u.pricing_reason, pricing_flags = string_to_array(u.pricing_flags, E'\\x1f'),
+  rate_version_id = u.rate_version_id, priced_model = u.priced_model, priced_at = now()
+FROM unnest($1::bigint[], $2::timestamptz[], $3::numeric[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[], $9::text[])
+  AS u(id, occurred_at, cost_usd, cost_breakdown, pricing_status, pricing_reason, pricing_flags, rate_version_id, priced_model)
+WHERE e.id = u.id AND e.occurred_at = u.occurred_at`;
+
+const INSERT_CHANGES = `
+INSERT INTO reprice_changes (run_id, project_id, event_id, occurred_at, cost_before, cost_after, status_before, status_after, rate_version_before, rate_version_after)
+SELECT $1::uuid, c.project_id, c.event_id, c.occurred_at, c.cost_before, c.cost_after, c.status_before, c.status_after, c.version_before, c.version_after
+FROM unnest($2::uuid[], $3::text[], $4::timestamptz[], $5::numeric[], $6::numeric[], $7::text[], $8::text[], $9::uuid[], $10::uuid[])
+  AS c(project_id, event_id, occurred_at, cost_before, cost_after, status_before, status_after, version_before, version_after)`;
+
+function toEvent(r: EventRow): UsageEvent {
+  return {
+    eventId: r.event_id,
+    occurredAt: r.occurred_at.toISOString(),
+    provider: r.provider,
+    model: r.model,
+    usage: {
+      inputTokens: Number(r.input_tokens),
+      outputTokens: Number(r.output_tokens),
+      cacheReadTokens: Number(r.cache_read_tokens),
+      cacheWriteTokens: Number(r.cache_write_tokens),
+      cacheWrite1hTokens: Number(r.cache_write_1h_tokens),
+      reasoningTokens: Number(r.reasoning_tokens),
+      inputAudioTokens: Number(r.input_audio_tokens),
+      outputAudioTokens: Number(r.output_audio_tokens),
+      inputImageTokens: Number(r.input_image_tokens),
+    },
+    serviceTier: r.service_tier as UsageEvent['serviceTier'],
+    feature: r.feature || null,
+    customerId: r.customer_id || null,
+    environment: r.environment,
+    inputModalities: r.input_modalities as UsageEvent['inputModalities'],
+    latencyMs: r.latency_ms,
+    status: r.status as UsageEvent['status'],
+    tags: r.tags,
+  };
+}
+
+/** The stored outcome, as much of it as the rollups depend on. */
+function storedPricing(r: EventRow): EventPricing {
+  return {
+    status: r.pricing_status,
+    reason: null,
+    totalUsd: r.pricing_status === 'priced' && r.cost_usd !== null ? new Decimal(r.cost_usd) : null,
+    breakdown: null,
+    rateVersionId: r.rate_version_id,
+    pricedModel: r.priced_model,
+    flags: [],
+  };
+}
+
+function costOf(p: EventPricing): Decimal {
+  return p.status === 'priced' && p.totalUsd ? p.totalUsd : new Decimal(0);
+}
+
+function differs(before: EventPricing, after: EventPricing): boolean {
+  return (
+    before.status !== after.status ||
+    !costOf(before).equals(costOf(after)) ||
+    before.rateVersionId !== after.rateVersionId
+  );
+}
+
+/**
+ * Re-prices the events of a run's range with `pricer`, a chunk per transaction: rows are locked,
+ * changed ones are updated and logged in reprice_changes, and the rollups move by exactly the
+ * difference (old contribution out, new one in). The run's cursor commits with each chunk, so an
+ * interrupted run resumes where it stopped and nothing is applied twice.
+ */
+export async function runReprice(
+  pool: PgPool,
+  pricer: EventPricer,
+  runId: string,
+  chunkSize = 1000,
+): Promise<RepriceOutcome> {
+  const run = (
+    await pool.query<{
+      organization_id: string | null;
+      since: Date;
+      until: Date | null;
+      cursor: Cursor | null;
+    }>(
+      `UPDATE reprice_runs SET status = 'running', started_at = coalesce(started_at, now()), error = NULL WHERE id = $1
+       RETURNING organization_id, since, until, cursor`,
+      [runId],
+    )
+  ).rows[0];
+  if (!run) throw new Error(`no reprice run ${runId}`);
+  let cursor: Cursor = run.cursor ?? { occurredAt: '0001-01-01T00:00:00Z', id: '0' };
+
+  for (;;) {
+    const done = await inTransaction(pool, async (client) => {
+      const rows = (
+        await client.query<EventRow>(SELECT_CHUNK, [
+          run.since,
+          run.until,
+          run.organization_id,
+          cursor.occurredAt,
+          cursor.id,
+          chunkSize,
+        ])
+      ).rows;
+      if (rows.length === 0) return true;
+      await applyChunk(client, pricer, runId, rows);
+      const last = rows[rows.length - 1]!;
+      cursor = { occurredAt: last.occurred_at.toISOString(), id: last.id };
+      await client.query('UPDATE reprice_runs SET cursor = $2 WHERE id = $1', [
+        runId,
+        JSON.stringify(cursor),
+      ]);
+      return rows.length < chunkSize;
+    });
+    if (done) break;
+  }
+
+  const result = (
+    await pool.query<{
+      events_scanned: number;
+      events_changed: number;
+      total_before: string;
+      total_after: string;
+      versions_used: RepriceOutcome['versionsUsed'];
+    }>(
+      `UPDATE reprice_runs SET status = 'succeeded', finished_at = now() WHERE id = $1
+       RETURNING events_scanned, events_changed, total_before::text, total_after::text, versions_used`,
+      [runId],
+    )
+  ).rows[0]!;
+  return {
+    eventsScanned: result.events_scanned,
+    eventsChanged: result.events_changed,
+    totalBefore: new Decimal(result.total_before).toFixed(),
+    totalAfter: new Decimal(result.total_after).toFixed(),
+    versionsUsed: result.versions_used,
+  };
+}
+
+async function applyChunk(
+  client: PgClient,
+  pricer: EventPricer,
+  runId: string,
+  rows: EventRow[],
+): Promise<void> {
+  let before = new Decimal(0);
+  let after = new Decimal(0);
+  const versions = new Map<string | null, number>();
+  const changed: { row: EventRow; old: EventPricing; next: EventPricing }[] = [];
+  const deltas = new Map<
+    string,
+    { organizationId: string; projectId: string; cells: Map<string, RollupDelta> }
+  >();
+
+  for (const row of rows) {
+    const event = toEvent(row);
+    const old = storedPricing(row);
+    const next = priceSafely(pricer, event, row.organization_id);
+    before = before.plus(costOf(old));
+    after = after.plus(costOf(next));
+    versions.set(next.rateVersionId, (versions.get(next.rateVersionId) ?? 0) + 1);
+    if (!differs(old, next)) continue;
+    changed.push({ row, old, next });
+    let project = deltas.get(row.project_id);
+    if (!project)
+      deltas.set(
+        row.project_id,
+        (project = { organizationId: row.organization_id, projectId: row.project_id, cells: new Map() }),
+      );
+    accumulate(project.cells, event, old, -1);
+    accumulate(project.cells, event, next, 1);
+  }
+
+  if (changed.length > 0) {
+    await client.query(UPDATE_EVENTS, [
+      changed.map((c) => c.row.id),
+      changed.map((c) => c.row.occurred_at),
+      changed.map((c) => (c.next.status === 'priced' && c.next.totalUsd ? c.next.totalUsd.toFixed() : null)),
+      changed.map((c) =>
+        c.next.breakdown
+          ? JSON.stringify(
+              Object.fromEntries(Object.entries(c.next.breakdown).map(([k, v]) => [k, v.toFixed()])),
+            )
+          : null,
+      ),
+      changed.map((c) => c.next.status),
+      changed.map((c) => c.next.reason),
+      changed.map((c) => c.next.flags.join('\u001f')),
+      changed.map((c) => c.next.rateVersionId),
+      changed.map((c) => c.next.pricedModel),
+    ]);
+    await client.query(INSERT_CHANGES, [
+      runId,
+      changed.map((c) => c.row.project_id),
+      changed.map((c) => c.row.event_id),
+      changed.map((c) => c.row.occurred_at),
+      changed.map((c) => (c.old.totalUsd ? c.old.totalUsd.toFixed() : null)),
+      changed.map((c) => (c.next.status === 'priced' && c.next.totalUsd ? c.next.totalUsd.toFixed() : null)),
+      changed.map((c) => c.old.status),
+      changed.map((c) => c.next.status),
+      changed.map((c) => c.old.rateVersionId),
+      changed.map((c) => c.next.rateVersionId),
+    ]);
+    for (const { organizationId, projectId, cells } of [...deltas.values()].sort((a, b) =>
+      a.projectId < b.projectId ? -1 : 1,
+    )) {
+      await upsertRollups(client, organizationId, projectId, sortedCells(cells));
+    }
+  }
+
+  const chunkVersions = [...versions.entries()].map(([rateVersionId, events]) => ({ rateVersionId, events }));
+  await client.query(
+    `UPDATE reprice_runs SET events_scanned = events_scanned + $2, events_changed = events_changed + $3,
+       total_before = total_before + $4::numeric, total_after = total_after + $5::numeric,
+       versions_used = (
+         SELECT coalesce(jsonb_agg(jsonb_build_object('rateVersionId', v.id, 'events', v.n) ORDER BY v.n DESC), '[]'::jsonb)
+         FROM (SELECT x->>'rateVersionId' AS id, sum((x->>'events')::int) AS n
+               FROM jsonb_array_elements(versions_used || $6::jsonb) AS x GROUP BY 1) v)
+     WHERE id = $1`,
+    [runId, rows.length, changed.length, before.toFixed(), after.toFixed(), JSON.stringify(chunkVersions)],
+  );
+}

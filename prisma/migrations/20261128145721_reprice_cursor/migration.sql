@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "reprice_runs" ADD COLUMN     "cursor" JSONB;
