@@ -114,7 +114,7 @@ describe('re-pricing (real Postgres)', () => {
       eventsScanned: 3,
       eventsChanged: 3,
       totalBefore: '0.06348',
-      totalAfter: '0.0935',
+      totalAfter: '0.09398',
     });
     // deepseek changed only its version (same cost); gpt-5.5 in range: 0.06 → 0.09; mystery: unpriced → 0.0005.
     const stored = await prisma.usageEvent.findMany({

@@ -6,6 +6,8 @@ import { ConfigModule } from '@tokenledger/config';
 import { DatabaseModule } from '@tokenledger/db';
 import { ErrorEnvelopeFilter } from './errors/error-envelope.filter';
 import { HealthModule } from './modules/health/health.module';
+import { IngestModule } from './modules/ingest/ingest.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { StatusModule } from './modules/status/status.module';
 
 @Module({
@@ -20,7 +22,9 @@ import { StatusModule } from './modules/status/status.module';
       graphiql: process.env.NODE_ENV !== 'production',
       includeStacktraceInErrorResponses: false,
     }),
+    MetricsModule,
     HealthModule,
+    IngestModule,
     StatusModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ErrorEnvelopeFilter }],

@@ -7,6 +7,7 @@ import { createLogger, loadConfig, PinoNestLogger } from '@tokenledger/config';
 import { MAX_BATCH_BYTES } from '@tokenledger/contracts';
 import { LogController } from 'fastify';
 import { AppModule } from './app.module';
+import { registerProtobufParser, registerRequestDecompression } from './http/request-decompression';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -26,6 +27,8 @@ export async function createApiApp(): Promise<NestFastifyApplication> {
     },
   });
   const fastify = adapter.getInstance();
+  registerRequestDecompression(fastify);
+  registerProtobufParser(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
