@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { MetricsController } from '../metrics/metrics.controller';
+import { TracesController } from '../otlp/traces.controller';
+import { EventsController } from './events.controller';
+import { IngestQueueProvider } from './ingest-queue.provider';
+import { IngestService } from './ingest.service';
+
+@Module({
+  imports: [AuthModule],
+  controllers: [EventsController, TracesController, MetricsController],
+  providers: [IngestQueueProvider, IngestService],
+  exports: [IngestService],
+})
+export class IngestModule {}
