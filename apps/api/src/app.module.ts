@@ -1,10 +1,13 @@
-import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@tokenledger/config';
 import { DatabaseModule } from '@tokenledger/db';
 import { ErrorEnvelopeFilter } from './errors/error-envelope.filter';
+import { graphqlOptions } from './graphql/graphql.options';
+import { AccessModule } from './modules/access/access.module';
+import { AccountsModule } from './modules/accounts/accounts.module';
 import { HealthModule } from './modules/health/health.module';
 import { IngestModule } from './modules/ingest/ingest.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
@@ -14,15 +17,10 @@ import { StatusModule } from './modules/status/status.module';
   imports: [
     ConfigModule,
     DatabaseModule,
-    GraphQLModule.forRoot<ApolloDriverConfig>({
-      driver: ApolloDriver,
-      path: '/graphql',
-      autoSchemaFile: true,
-      sortSchema: true,
-      graphiql: process.env.NODE_ENV !== 'production',
-      includeStacktraceInErrorResponses: false,
-    }),
+    GraphQLModule.forRoot<ApolloDriverConfig>(graphqlOptions()),
     MetricsModule,
+    AccessModule,
+    AccountsModule,
     HealthModule,
     IngestModule,
     StatusModule,

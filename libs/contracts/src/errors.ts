@@ -64,6 +64,24 @@ export class TokenledgerError extends Error {
   }
 }
 
+const CODES = new Set<string>(Object.values(ErrorCode));
+
+/**
+ * True for a TokenledgerError even when it crossed a module-copy boundary (a library loaded once as
+ * ESM and once as CommonJS has two classes of the same name, and instanceof fails between them).
+ */
+export function isTokenledgerError(value: unknown): value is TokenledgerError {
+  if (value instanceof TokenledgerError) return true;
+  const e = value as { name?: unknown; code?: unknown } | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    e.name === 'TokenledgerError' &&
+    typeof e.code === 'string' &&
+    CODES.has(e.code)
+  );
+}
+
 export function assertUnreachable(value: never): never {
   throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
 }

@@ -3,7 +3,7 @@ import {
   ERROR_HTTP_STATUS,
   ErrorCode,
   errorEnvelope,
-  TokenledgerError,
+  isTokenledgerError,
   type ErrorEnvelope,
 } from '@tokenledger/contracts';
 import type { FastifyReply } from 'fastify';
@@ -41,7 +41,7 @@ export function toEnvelope(exception: unknown): {
   body: ErrorEnvelope;
   headers?: Record<string, string>;
 } {
-  if (exception instanceof TokenledgerError) {
+  if (isTokenledgerError(exception)) {
     const headers =
       exception.code === ErrorCode.RateLimited || exception.code === ErrorCode.QueueUnavailable
         ? { 'retry-after': String(retryAfterOf(exception.details) ?? 5) }

@@ -1,0 +1,91 @@
+import { Logger } from '@nestjs/common';
+import type { ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloDriver } from '@nestjs/apollo';
+import { ErrorCode, isTokenledgerError } from '@tokenledger/contracts';
+import depthLimit from 'graphql-depth-limit';
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+export const MAX_QUERY_DEPTH = 8;
+export const MAX_QUERY_COMPLEXITY = 1000;
+
+const GRAPHQL_CODES: Record<string, ErrorCode> = {
+  GRAPHQL_PARSE_FAILED: ErrorCode.ValidationFailed,
+  GRAPHQL_VALIDATION_FAILED: ErrorCode.ValidationFailed,
+  BAD_USER_INPUT: ErrorCode.ValidationFailed,
+  PERSISTED_QUERY_NOT_FOUND: ErrorCode.ValidationFailed,
+  BAD_REQUEST: ErrorCode.ValidationFailed,
+};
+
+const logger = new Logger('graphql');
+
+/** Every GraphQL error carries a code from contracts; unexpected ones are logged, never leaked. */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = (error as { originalError?: unknown } | null)?.originalError ?? error;
+  if (isTokenledgerError(original)) {
+    return {
+      message: original.message,
+      path: formatted.path,
+      extensions: {
+        code: original.code,
+        ...(original.details === undefined ? {} : { details: original.details }),
+      },
+    };
+  }
+  const graphqlCode = String(formatted.extensions?.code ?? '');
+  if (GRAPHQL_CODES[graphqlCode]) {
+    return {
+      message: formatted.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: GRAPHQL_CODES[graphqlCode], graphqlCode },
+    };
+  }
+  if (graphqlCode && (Object.values(ErrorCode) as string[]).includes(graphqlCode)) {
+    return { message: formatted.message, path: formatted.path, extensions: { code: graphqlCode } };
+  }
+  logger.error(original instanceof Error ? (original.stack ?? original.message) : String(original));
+  return {
+    message: 'Internal error; it has been logged',
+    path: formatted.path,
+    extensions: { code: ErrorCode.Internal },
+  };
+}
+
+export function graphqlOptions(): ApolloDriverConfig {
+  return {
+    driver: ApolloDriver,
+    path: '/graphql',
+    autoSchemaFile: true,
+    sortSchema: true,
+    graphiql: process.env.NODE_ENV !== 'production',
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    validationRules: [depthLimit(MAX_QUERY_DEPTH)],
+    plugins: [
+      {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ request, document, schema }) {
+              const complexity = getComplexity({
+                schema,
+                operationName: request.operationName ?? undefined,
+                query: document,
+                variables: request.variables ?? {},
+                estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+              });
+              if (complexity > MAX_QUERY_COMPLEXITY) {
+                throw new GraphQLError(
+                  `The query is too complex (${complexity} > ${MAX_QUERY_COMPLEXITY}); ask for fewer fields or items`,
+                  {
+                    extensions: { code: ErrorCode.ValidationFailed },
+                  },
+                );
+              }
+            },
+          };
+        },
+      },
+    ],
+  };
+}

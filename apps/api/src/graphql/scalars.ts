@@ -1,0 +1,54 @@
+import Decimal from 'decimal.js';
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+
+/** USD amounts as exact decimal strings ("12.345678"), never floats. */
+export const DecimalScalar = new GraphQLScalarType<Decimal, string>({
+  name: 'Decimal',
+  description: 'An exact decimal number serialized as a string, e.g. "12.345678". Money is always USD.',
+  serialize(value) {
+    if (value instanceof Decimal) return value.toFixed();
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint')
+      return new Decimal(value.toString()).toFixed();
+    if (value && typeof (value as { toFixed?: unknown }).toFixed === 'function')
+      return new Decimal(String(value)).toFixed();
+    throw new GraphQLError(`Decimal cannot represent ${String(value)}`);
+  },
+  parseValue(value) {
+    if (typeof value !== 'string' && typeof value !== 'number')
+      throw new GraphQLError('Decimal must be a string such as "1.25"');
+    try {
+      const d = new Decimal(value);
+      if (!d.isFinite()) throw new Error();
+      return d;
+    } catch {
+      throw new GraphQLError(`"${String(value)}" is not a decimal number`);
+    }
+  },
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING && ast.kind !== Kind.INT && ast.kind !== Kind.FLOAT)
+      throw new GraphQLError('Decimal must be a string such as "1.25"');
+    return new Decimal(ast.value);
+  },
+});
+
+/** Counts that outgrow GraphQL's 32-bit Int (tokens over a month): a JSON number, exact to 2^53 − 1. */
+export const LongScalar = new GraphQLScalarType<number, number>({
+  name: 'Long',
+  description: 'A whole number serialized as a JSON number, exact up to 2^53 − 1 (token and request counts).',
+  serialize(value) {
+    const n = typeof value === 'bigint' ? Number(value) : Number(value);
+    if (!Number.isSafeInteger(n)) throw new GraphQLError(`Long cannot represent ${String(value)}`);
+    return n;
+  },
+  parseValue(value) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+      throw new GraphQLError('Long must be a whole number');
+    return value;
+  },
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.INT) throw new GraphQLError('Long must be a whole number');
+    const n = Number(ast.value);
+    if (!Number.isSafeInteger(n)) throw new GraphQLError('Long is out of range');
+    return n;
+  },
+});
