@@ -177,6 +177,18 @@ describe('UsageEventWriter (real Postgres)', () => {
     expect(total._sum.requests).toBe(200n);
     expect(total._sum.costUsd!.toFixed()).toBe('0.2');
     expect(await prisma.usageEvent.count({ where: { projectId: project.id } })).toBe(200);
+    // Every rollup level holds the same totals.
+    const daily = await prisma.dailyRollup.aggregate({
+      where: { projectId: project.id },
+      _sum: { costUsd: true, requests: true },
+    });
+    const perCustomer = await prisma.dailyCustomerRollup.aggregate({
+      where: { projectId: project.id },
+      _sum: { costUsd: true, requests: true },
+    });
+    expect([daily._sum.costUsd!.toFixed(), daily._sum.requests]).toEqual(['0.2', 200n]);
+    expect([perCustomer._sum.costUsd!.toFixed(), perCustomer._sum.requests]).toEqual(['0.2', 200n]);
+    expect(await prisma.dailyCustomerRollup.count({ where: { projectId: project.id } })).toBe(7);
   });
 
   it('keeps the same eventId apart in different projects', async () => {

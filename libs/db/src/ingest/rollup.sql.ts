@@ -1,7 +1,9 @@
+import Decimal from 'decimal.js';
 import type { PgClient } from '../pg';
 import type { RollupDelta } from './rollup-cell';
 
-const COUNTERS = [
+/** The counters every rollup table carries, by column and by RollupDelta field. */
+export const ROLLUP_COUNTERS = [
   ['requests', 'requests'],
   ['error_requests', 'errorRequests'],
   ['priced_requests', 'pricedRequests'],
@@ -21,42 +23,100 @@ const COUNTERS = [
   ['latency_count', 'latencyCount'],
 ] as const satisfies readonly (readonly [string, keyof RollupDelta])[];
 
-const COUNTER_COLUMNS = COUNTERS.map(([column]) => column);
-const TEXT_COLUMNS = ['provider', 'model', 'feature', 'customer_id', 'environment'];
+type Dimension = 'provider' | 'model' | 'feature' | 'customerId' | 'environment';
 
-// Parameters: $1 org, $2 project, $3 hours, $4..$8 text keys, then one bigint[] per counter, then cost.
-const UPSERT_SQL = `
-INSERT INTO hourly_rollups (organization_id, project_id, hour, ${TEXT_COLUMNS.join(', ')}, ${COUNTER_COLUMNS.join(', ')}, cost_usd, updated_at)
-SELECT $1::uuid, $2::uuid, c.hour, ${TEXT_COLUMNS.map((t) => `c.${t}`).join(', ')}, ${COUNTER_COLUMNS.map((t) => `c.${t}`).join(', ')}, c.cost_usd, now()
+const COLUMN: Record<Dimension, string> = {
+  provider: 'provider',
+  model: 'model',
+  feature: 'feature',
+  customerId: 'customer_id',
+  environment: 'environment',
+};
+
+/** One rollup table: its time bucket and the dimensions it keeps, in its unique key's order. */
+export interface RollupLevel {
+  table: 'hourly_rollups' | 'daily_rollups' | 'daily_customer_rollups';
+  bucket: 'hour' | 'day';
+  dimensions: readonly Dimension[];
+}
+
+export const ROLLUP_LEVELS: readonly RollupLevel[] = [
+  { table: 'hourly_rollups', bucket: 'hour', dimensions: ['provider', 'model', 'feature', 'customerId', 'environment'] },
+  { table: 'daily_rollups', bucket: 'day', dimensions: ['provider', 'model', 'feature', 'environment'] },
+  { table: 'daily_customer_rollups', bucket: 'day', dimensions: ['customerId', 'provider', 'model'] },
+];
+
+const COUNTER_COLUMNS = ROLLUP_COUNTERS.map(([column]) => column);
+
+function upsertSql(level: RollupLevel): string {
+  const keys = level.dimensions.map((d) => COLUMN[d]);
+  const bucketType = level.bucket === 'hour' ? 'timestamptz' : 'date';
+  const firstCounter = 4 + keys.length;
+  return `
+INSERT INTO ${level.table} (organization_id, project_id, ${level.bucket}, ${keys.join(', ')}, ${COUNTER_COLUMNS.join(', ')}, cost_usd, updated_at)
+SELECT $1::uuid, $2::uuid, c.${level.bucket}, ${keys.map((k) => `c.${k}`).join(', ')}, ${COUNTER_COLUMNS.map((c) => `c.${c}`).join(', ')}, c.cost_usd, now()
 FROM unnest(
-  $3::timestamptz[], ${TEXT_COLUMNS.map((_, i) => `$${4 + i}::text[]`).join(', ')},
-  ${COUNTER_COLUMNS.map((_, i) => `$${9 + i}::bigint[]`).join(', ')},
-  $${9 + COUNTER_COLUMNS.length}::numeric[]
-) WITH ORDINALITY AS c(hour, ${TEXT_COLUMNS.join(', ')}, ${COUNTER_COLUMNS.join(', ')}, cost_usd, ord)
+  $3::${bucketType}[], ${keys.map((_, i) => `$${4 + i}::text[]`).join(', ')},
+  ${COUNTER_COLUMNS.map((_, i) => `$${firstCounter + i}::bigint[]`).join(', ')},
+  $${firstCounter + COUNTER_COLUMNS.length}::numeric[]
+) WITH ORDINALITY AS c(${level.bucket}, ${keys.join(', ')}, ${COUNTER_COLUMNS.join(', ')}, cost_usd, ord)
 ORDER BY c.ord
-ON CONFLICT (project_id, hour, provider, model, feature, customer_id, environment) DO UPDATE SET
-  ${COUNTER_COLUMNS.map((t) => `${t} = hourly_rollups.${t} + EXCLUDED.${t}`).join(',\n  ')},
-  cost_usd = hourly_rollups.cost_usd + EXCLUDED.cost_usd,
+ON CONFLICT (project_id, ${level.bucket}, ${keys.join(', ')}) DO UPDATE SET
+  ${COUNTER_COLUMNS.map((c) => `${c} = ${level.table}.${c} + EXCLUDED.${c}`).join(',\n  ')},
+  cost_usd = ${level.table}.cost_usd + EXCLUDED.cost_usd,
   updated_at = now()`;
+}
 
-/** Adds each delta to its hourly cell (creating it when new). Cells must come sorted (sortedCells). */
-export async function upsertRollups(
-  client: PgClient,
-  organizationId: string,
-  projectId: string,
-  cells: RollupDelta[],
-): Promise<void> {
-  if (cells.length === 0) return;
-  await client.query(UPSERT_SQL, [
-    organizationId,
-    projectId,
-    cells.map((c) => c.hour),
-    cells.map((c) => c.provider),
-    cells.map((c) => c.model),
-    cells.map((c) => c.feature),
-    cells.map((c) => c.customerId),
-    cells.map((c) => c.environment),
-    ...COUNTERS.map(([, field]) => cells.map((c) => c[field] as number)),
-    cells.map((c) => c.costUsd.toFixed()),
-  ]);
+const SQL = new Map(ROLLUP_LEVELS.map((level) => [level.table, upsertSql(level)]));
+
+interface LevelCell {
+  bucket: string;
+  keys: string[];
+  delta: RollupDelta;
+}
+
+/** Hourly cells folded into a level's cells, sorted by its unique key (one lock order for all writers). */
+function cellsOf(level: RollupLevel, hourly: RollupDelta[]): LevelCell[] {
+  if (level.bucket === 'hour' && level.dimensions.length === 5) {
+    return hourly.map((delta) => ({ bucket: delta.hour, keys: level.dimensions.map((d) => delta[d]), delta })).sort(byKey);
+  }
+  const folded = new Map<string, LevelCell>();
+  for (const delta of hourly) {
+    const bucket = level.bucket === 'day' ? delta.hour.slice(0, 10) : delta.hour;
+    const keys = level.dimensions.map((d) => delta[d]);
+    const id = [bucket, ...keys].join('\u001f');
+    const cell = folded.get(id);
+    if (!cell) {
+      folded.set(id, { bucket, keys, delta: { ...delta, costUsd: new Decimal(delta.costUsd) } });
+      continue;
+    }
+    for (const [, field] of ROLLUP_COUNTERS) (cell.delta[field] as number) += delta[field] as number;
+    cell.delta.costUsd = cell.delta.costUsd.plus(delta.costUsd);
+  }
+  return [...folded.values()].sort(byKey);
+}
+
+function byKey(a: LevelCell, b: LevelCell): number {
+  const ka = [a.bucket, ...a.keys].join('\u001f');
+  const kb = [b.bucket, ...b.keys].join('\u001f');
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/**
+ * Adds hourly deltas to every rollup level (hourly, daily, daily per customer) of one project.
+ * Run inside the transaction that wrote (or re-priced) the events.
+ */
+export async function upsertRollups(client: PgClient, organizationId: string, projectId: string, hourly: RollupDelta[]): Promise<void> {
+  if (hourly.length === 0) return;
+  for (const level of ROLLUP_LEVELS) {
+    const cells = cellsOf(level, hourly);
+    await client.query(SQL.get(level.table)!, [
+      organizationId,
+      projectId,
+      cells.map((c) => c.bucket),
+      ...level.dimensions.map((_, i) => cells.map((c) => c.keys[i])),
+      ...ROLLUP_COUNTERS.map(([, field]) => cells.map((c) => c.delta[field] as number)),
+      cells.map((c) => c.delta.costUsd.toFixed()),
+    ]);
+  }
 }
