@@ -24,3 +24,13 @@ export {
   type UsageEvent,
 } from './event.js';
 export type { FetchLike, ResponseLike } from './transport.js';
+export type { WrapOptions } from './instrument.js';
+export {
+  wrapOpenAI,
+  usageFromChatCompletion,
+  usageFromResponse,
+  type OpenAILike,
+  type OpenAIChatUsage,
+  type OpenAIResponsesUsage,
+} from './openai.js';
+export { wrapAnthropic, usageFromAnthropic, type AnthropicLike, type AnthropicUsage } from './anthropic.js';
