@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
@@ -7,6 +8,9 @@ const alias = [
     find: /^@tokenledger\/(contracts|config|pricing|simulation|db|sdk)$/,
     replacement: resolve(import.meta.dirname, 'libs/$1/src/index.ts'),
   },
+  // One copy of graphql: Vite would pick its ESM build for our sources while Nest and Apollo load the
+  // CommonJS one, and graphql's instanceof checks fail between two copies.
+  { find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') },
   // Cross-app tests reach into apps by their entry modules (e.g. `@tokenledger/api/bootstrap`).
   {
     find: /^@tokenledger\/(api|worker|cli)\/(.+)$/,

@@ -11,6 +11,7 @@ import { AccountsModule } from './modules/accounts/accounts.module';
 import { HealthModule } from './modules/health/health.module';
 import { IngestModule } from './modules/ingest/ingest.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { SpendModule } from './modules/spend/spend.module';
 import { StatusModule } from './modules/status/status.module';
 
 @Module({
@@ -23,6 +24,7 @@ import { StatusModule } from './modules/status/status.module';
     AccountsModule,
     HealthModule,
     IngestModule,
+    SpendModule,
     StatusModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ErrorEnvelopeFilter }],

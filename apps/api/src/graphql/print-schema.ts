@@ -1,20 +1,21 @@
 import 'reflect-metadata';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NestFactory } from '@nestjs/core';
-import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
-import { RESOLVERS } from './resolvers';
+import { createApiApp } from '../bootstrap';
 
 /** The committed schema file; the dashboard's types are generated from it. */
 export const SCHEMA_FILE = join(__dirname, '..', '..', 'schema.graphql');
 
 const HEADER = '# Generated from the code-first resolvers by `npm run graphql:schema`. Do not edit.\n\n';
 
+/** The schema exactly as the application serves it (built by initialising the real app module). */
 export async function buildSchemaSdl(): Promise<string> {
-  const app = await NestFactory.createApplicationContext(GraphQLSchemaBuilderModule, { logger: false });
-  const factory = app.get(GraphQLSchemaFactory);
-  const schema = await factory.create(RESOLVERS);
+  process.env.LOG_LEVEL ??= 'warn';
+  const app = await createApiApp();
+  await app.init();
+  const { schema } = app.get(GraphQLSchemaHost);
   await app.close();
   return HEADER + printSchema(lexicographicSortSchema(schema)) + '\n';
 }
