@@ -8,6 +8,7 @@ import { ErrorEnvelopeFilter } from './errors/error-envelope.filter';
 import { graphqlOptions } from './graphql/graphql.options';
 import { AccessModule } from './modules/access/access.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
+import { EventsModule } from './modules/events/events.module';
 import { HealthModule } from './modules/health/health.module';
 import { IngestModule } from './modules/ingest/ingest.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
@@ -25,6 +26,7 @@ import { StatusModule } from './modules/status/status.module';
     HealthModule,
     IngestModule,
     SpendModule,
+    EventsModule,
     StatusModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ErrorEnvelopeFilter }],
