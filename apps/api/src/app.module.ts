@@ -12,6 +12,7 @@ import { EventsModule } from './modules/events/events.module';
 import { HealthModule } from './modules/health/health.module';
 import { IngestModule } from './modules/ingest/ingest.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { RatesModule } from './modules/rates/rates.module';
 import { SpendModule } from './modules/spend/spend.module';
 import { StatusModule } from './modules/status/status.module';
 
@@ -27,6 +28,7 @@ import { StatusModule } from './modules/status/status.module';
     IngestModule,
     SpendModule,
     EventsModule,
+    RatesModule,
     StatusModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ErrorEnvelopeFilter }],

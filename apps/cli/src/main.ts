@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerDeadLetterCommands } from './commands/dead-letters.command';
 import { registerKeyCommands } from './commands/keys.command';
 import { registerSeedCommand } from './commands/seed.command';
 
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerKeyCommands(program);
   registerSeedCommand(program);
+  registerDeadLetterCommands(program);
   return program;
 }
 

@@ -1,0 +1,44 @@
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import type Decimal from 'decimal.js';
+import { DecimalScalar } from '../../graphql/scalars';
+
+@ObjectType()
+export class VersionUse {
+  @Field(() => String, { nullable: true, description: 'Null for events that stayed unpriced.' })
+  rateVersionId!: string | null;
+  @Field(() => Int) events!: number;
+}
+
+@ObjectType({ description: 'One event whose price a reprice run changed.' })
+export class RepriceChangeRecord {
+  @Field() eventId!: string;
+  @Field() occurredAt!: Date;
+  @Field(() => DecimalScalar, { nullable: true }) costBefore!: Decimal | null;
+  @Field(() => DecimalScalar, { nullable: true }) costAfter!: Decimal | null;
+  @Field() statusBefore!: string;
+  @Field() statusAfter!: string;
+  @Field(() => String, { nullable: true }) rateVersionBefore!: string | null;
+  @Field(() => String, { nullable: true }) rateVersionAfter!: string | null;
+}
+
+@ObjectType({ description: 'A re-pricing of a time range after rates changed: what it changed, audited.' })
+export class RepriceRun {
+  @Field(() => ID) id!: string;
+  @Field() reason!: string;
+  @Field() since!: Date;
+  @Field(() => Date, { nullable: true }) until!: Date | null;
+  @Field({ description: 'queued, running, succeeded or failed' }) status!: string;
+  @Field(() => Int) eventsScanned!: number;
+  @Field(() => Int) eventsChanged!: number;
+  @Field(() => DecimalScalar, { description: 'Cost of the scanned events before the run.' })
+  totalBefore!: Decimal;
+  @Field(() => DecimalScalar, { description: 'Cost of the same events after it.' }) totalAfter!: Decimal;
+  @Field(() => [VersionUse]) versionsUsed!: VersionUse[];
+  @Field(() => String, { nullable: true, description: 'The published version that triggered it.' })
+  rateVersionId!: string | null;
+  @Field(() => String, { nullable: true }) requestedBy!: string | null;
+  @Field(() => String, { nullable: true }) error!: string | null;
+  @Field() createdAt!: Date;
+  @Field(() => Date, { nullable: true }) startedAt!: Date | null;
+  @Field(() => Date, { nullable: true }) finishedAt!: Date | null;
+}
