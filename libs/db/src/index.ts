@@ -16,3 +16,5 @@ export * from './queue/ingest-counters';
 export * from './ingest/ingest-batch';
 export * from './reprice/reprice.runner';
 export * from './reprice/reprice-request';
+export * from './rates/content-hash';
+export * from './rates/rate-table.repository';

@@ -15,3 +15,4 @@ export * from './catalog/genai-prices';
 export * from './catalog/curated';
 export * from './catalog/market';
 export * from './catalog/builtin';
+export * from './catalog/litellm';
