@@ -89,7 +89,7 @@ describe('tokenledger CLI', () => {
     expect(project.name).toBe('Demo');
 
     const second = await runCli(['seed', '--json'], { TOKENLEDGER_HOME: home });
-    expect(JSON.parse(second.stdout)).toEqual({ demo: { created: false } });
+    expect(JSON.parse(second.stdout).demo).toEqual({ created: false });
   });
 
   it('reports an unreachable database in one line, without a stack trace', async () => {

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
+import { registerCatalogCommands } from './commands/catalog.command';
 import { registerDeadLetterCommands } from './commands/dead-letters.command';
 import { registerKeyCommands } from './commands/keys.command';
+import { registerQuoteCommand } from './commands/quote.command';
 import { registerSeedCommand } from './commands/seed.command';
 
 /** `npm run tokenledger -- <command>`: every command takes --json (one JSON document on stdout). */
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
   registerKeyCommands(program);
   registerSeedCommand(program);
   registerDeadLetterCommands(program);
+  registerQuoteCommand(program);
+  registerCatalogCommands(program);
   return program;
 }
 

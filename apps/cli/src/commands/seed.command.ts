@@ -1,9 +1,10 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { seedDemoOrganization, type DemoCredentials } from '@tokenledger/db';
+import { RateTableRepository, seedDemoOrganization, type DemoCredentials } from '@tokenledger/db';
 import { withPrisma } from '../context';
 import { emit, runCommand, type GlobalOptions } from '../output';
+import { builtInHuman, builtInSummary } from './catalog.command';
 
 /** Local state of this checkout (demo credentials); TOKENLEDGER_HOME moves it (tests do). */
 const HOME = process.env.TOKENLEDGER_HOME ?? join(__dirname, '..', '..', '..', '..', '.tokenledger');
@@ -32,23 +33,28 @@ export function registerSeedCommand(program: Command): void {
       const global = command.optsWithGlobals<GlobalOptions>();
       await runCommand(global, () =>
         withPrisma(async (prisma) => {
+          const catalog = await new RateTableRepository(prisma).importBuiltInCatalog();
           const credentials = await seedDemoOrganization(prisma);
           if (credentials) saveCredentials(credentials);
           const result = {
+            catalog: builtInSummary(catalog),
             demo: credentials
               ? { created: true, ...credentials, savedTo: CREDENTIALS_FILE }
               : { created: false },
           };
           emit(global, result, () =>
-            credentials
-              ? [
-                  'Created the demo organization "demo" with project "demo".',
-                  `  login:      ${credentials.email}`,
-                  `  password:   ${credentials.password}`,
-                  `  ingest key: ${credentials.ingestKey}`,
-                  `  (also saved to ${CREDENTIALS_FILE})`,
-                ].join('\n')
-              : 'The demo organization already exists; nothing to do.',
+            [
+              builtInHuman(catalog),
+              credentials
+                ? [
+                    'Created the demo organization "demo" with project "demo".',
+                    `  login:      ${credentials.email}`,
+                    `  password:   ${credentials.password}`,
+                    `  ingest key: ${credentials.ingestKey}`,
+                    `  (also saved to ${CREDENTIALS_FILE})`,
+                  ].join('\n')
+                : 'The demo organization already exists; nothing to do.',
+            ].join('\n'),
           );
         }),
       );

@@ -1,0 +1,293 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import {
+  ErrorCode,
+  TokenledgerError,
+  validateUsageEvent,
+  type FieldError,
+  type UsageEvent,
+} from '@tokenledger/contracts';
+import { RateTableRepository, type PrismaClient } from '@tokenledger/db';
+import { buildPricer, Usd, type CatalogSnapshot, type PricingResult } from '@tokenledger/pricing';
+import { withPrisma } from '../context';
+import { emit, runCommand, type GlobalOptions } from '../output';
+
+/** Flag → the API.md field it fills, so validation errors can name what the user typed. */
+const USAGE_FLAGS = {
+  input: 'inputTokens',
+  output: 'outputTokens',
+  cacheRead: 'cacheReadTokens',
+  cacheWrite: 'cacheWriteTokens',
+  cacheWrite1h: 'cacheWrite1hTokens',
+  reasoning: 'reasoningTokens',
+  inputAudio: 'inputAudioTokens',
+  outputAudio: 'outputAudioTokens',
+  inputImage: 'inputImageTokens',
+} as const;
+const FLAG_OF_PATH: Record<string, string> = {
+  provider: '--provider',
+  model: '--model',
+  occurredAt: '--at',
+  serviceTier: '--service-tier',
+  'usage.inputTokens': '--input',
+  'usage.outputTokens': '--output',
+  'usage.cacheReadTokens': '--cache-read',
+  'usage.cacheWriteTokens': '--cache-write',
+  'usage.cacheWrite1hTokens': '--cache-write-1h',
+  'usage.reasoningTokens': '--reasoning',
+  'usage.inputAudioTokens': '--input-audio',
+  'usage.outputAudioTokens': '--output-audio',
+  'usage.inputImageTokens': '--input-image',
+};
+
+interface QuoteOptions {
+  provider?: string;
+  model?: string;
+  input?: string;
+  output?: string;
+  cacheRead?: string;
+  cacheWrite?: string;
+  cacheWrite1h?: string;
+  reasoning?: string;
+  inputAudio?: string;
+  outputAudio?: string;
+  inputImage?: string;
+  serviceTier?: string;
+  at?: string;
+  org?: string;
+  file?: string;
+}
+
+/** A quote may be about any moment, including the future: no clock skew check. */
+const NO_SKEW_CHECK = new Date(8.64e15);
+
+function number(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  return text.trim() !== '' && Number.isFinite(n) ? n : text;
+}
+
+function eventFromFlags(o: QuoteOptions): UsageEvent {
+  const missing = (['provider', 'model', 'input', 'output'] as const).filter((k) => o[k] === undefined);
+  if (missing.length > 0)
+    throw new TokenledgerError(
+      ErrorCode.ValidationFailed,
+      `${missing.map((k) => `--${k}`).join(', ')}: required for a quote (or give --file events.json)`,
+    );
+  const usage: Record<string, unknown> = {};
+  for (const [flag, field] of Object.entries(USAGE_FLAGS)) {
+    const value = number(o[flag as keyof typeof USAGE_FLAGS]);
+    if (value !== undefined) usage[field] = value;
+  }
+  const raw = {
+    eventId: 'quote',
+    occurredAt: o.at ?? new Date().toISOString(),
+    provider: o.provider,
+    model: o.model,
+    usage,
+    ...(o.serviceTier ? { serviceTier: o.serviceTier } : {}),
+  };
+  const result = validateUsageEvent(raw, NO_SKEW_CHECK);
+  if (!result.ok) {
+    const named = (e: FieldError) => (FLAG_OF_PATH[e.path] ? `${FLAG_OF_PATH[e.path]} (${e.path})` : e.path);
+    throw new TokenledgerError(
+      ErrorCode.ValidationFailed,
+      result.errors.map((e) => `${named(e)}: ${e.message}`).join('; '),
+      result.errors,
+    );
+  }
+  return result.event;
+}
+
+function readEvents(file: string): unknown[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new TokenledgerError(
+      ErrorCode.ValidationFailed,
+      `--file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new TokenledgerError(
+      ErrorCode.MalformedJson,
+      `--file: ${file} is not valid JSON (${(error as Error).message})`,
+    );
+  }
+  const events = Array.isArray(json)
+    ? json
+    : typeof json === 'object' && json !== null && Array.isArray((json as { events?: unknown }).events)
+      ? (json as { events: unknown[] }).events
+      : null;
+  if (!events)
+    throw new TokenledgerError(
+      ErrorCode.ValidationFailed,
+      `--file: ${file} must hold a JSON array of usage events (or {"events": [...]}, as POST /v1/events takes)`,
+    );
+  return events;
+}
+
+async function organizationId(prisma: PrismaClient, slug?: string): Promise<string | null> {
+  if (!slug) return null;
+  const org = await prisma.organization.findUnique({ where: { slug } });
+  if (!org) throw new TokenledgerError(ErrorCode.NotFound, `org: no organization "${slug}"`);
+  return org.id;
+}
+
+interface VersionInfo {
+  id: string;
+  table: string;
+  version: number;
+  effectiveFrom: string;
+}
+
+function versionIndex(snapshot: CatalogSnapshot): Map<string, VersionInfo> {
+  const index = new Map<string, VersionInfo>();
+  for (const t of snapshot.tables)
+    for (const v of t.versions)
+      index.set(v.id, {
+        id: v.id,
+        table: t.slug,
+        version: v.version,
+        effectiveFrom: new Date(v.effectiveFrom).toISOString(),
+      });
+  return index;
+}
+
+function resultJson(r: PricingResult, versions: Map<string, VersionInfo>) {
+  return {
+    status: r.status,
+    reason: r.reason,
+    totalUsd: r.totalUsd?.toFixed() ?? null,
+    breakdown: r.breakdown
+      ? Object.fromEntries(Object.entries(r.breakdown).map(([k, v]) => [k, v.toFixed()]))
+      : null,
+    rateVersionId: r.rateVersionId,
+    rateVersion: r.rateVersionId ? (versions.get(r.rateVersionId) ?? null) : null,
+    pricedModel: r.pricedModel,
+    pricedProvider: r.pricedProvider,
+    flags: r.flags,
+  };
+}
+
+function humanQuote(event: UsageEvent, r: ReturnType<typeof resultJson>): string {
+  const lines = [
+    `${event.provider} ${event.model} at ${event.occurredAt}${event.serviceTier !== 'standard' ? ` (${event.serviceTier})` : ''}: ${r.status}`,
+  ];
+  const parts = Object.entries(r.breakdown ?? {});
+  const width = Math.max('rate version'.length, ...parts.map(([k]) => k.length));
+  const line = (label: string, value: string) => lines.push(`  ${label.padEnd(width)}  ${value}`);
+  if (r.status !== 'priced') lines.push(`  ${r.reason}`);
+  else {
+    for (const [k, v] of parts) line(k, `$${v}`);
+    line('total', `$${r.totalUsd}`);
+  }
+  if (r.rateVersion)
+    line(
+      'rate version',
+      `${r.rateVersion.table} v${r.rateVersion.version}, in force from ${r.rateVersion.effectiveFrom} (${r.rateVersion.id})`,
+    );
+  if (r.pricedModel) line('priced as', `${r.pricedProvider}/${r.pricedModel}`);
+  if (r.flags.length > 0) line('flags', r.flags.join(', '));
+  return lines.join('\n');
+}
+
+export function registerQuoteCommand(program: Command): void {
+  program
+    .command('quote')
+    .description(
+      'Price one usage from flags, or a JSON array of API.md events with --file, against the rate tables in force',
+    )
+    .option('--provider <id>', 'provider id as in the catalog, e.g. openai')
+    .option('--model <name>', 'model name as the provider reported it, e.g. gpt-5.5')
+    .option('--input <tokens>', 'all input tokens, cache reads and writes included')
+    .option('--output <tokens>', 'all output tokens, reasoning included')
+    .option('--cache-read <tokens>', 'cache reads (part of --input)')
+    .option('--cache-write <tokens>', '5-minute cache writes (part of --input)')
+    .option('--cache-write-1h <tokens>', '1-hour cache writes (part of --input)')
+    .option('--reasoning <tokens>', 'reasoning tokens (part of --output)')
+    .option('--input-audio <tokens>', 'audio input tokens (part of --input)')
+    .option('--output-audio <tokens>', 'audio output tokens (part of --output)')
+    .option('--input-image <tokens>', 'image input tokens (part of --input)')
+    .option('--service-tier <tier>', 'standard, batch, flex or priority')
+    .option('--at <timestamp>', 'when the usage happened, RFC 3339 (default: now)')
+    .option('--org <slug>', "also apply this organization's overrides")
+    .option('--file <events.json>', 'price every event of a JSON array of API.md events')
+    .action(async (options: QuoteOptions, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      await runCommand(global, () =>
+        withPrisma(async (prisma) => {
+          // Validate what the user typed before touching the database.
+          const single = options.file ? null : eventFromFlags(options);
+          const raws = options.file ? readEvents(options.file) : [];
+          const orgId = await organizationId(prisma, options.org);
+          const snapshot = await new RateTableRepository(prisma).loadSnapshot({ organizationId: orgId });
+          const pricer = buildPricer(snapshot);
+          const versions = versionIndex(snapshot);
+
+          if (single) {
+            const result = resultJson(pricer.price(single, orgId), versions);
+            emit(
+              global,
+              {
+                ...result,
+                event: {
+                  provider: single.provider,
+                  model: single.model,
+                  occurredAt: single.occurredAt,
+                  serviceTier: single.serviceTier,
+                  usage: single.usage,
+                },
+              },
+              () => humanQuote(single, result),
+            );
+            if (result.status !== 'priced') process.exitCode = 1;
+            return;
+          }
+
+          let grand = new Usd(0);
+          const counts: Record<string, number> = {
+            priced: 0,
+            unpriced_model: 0,
+            unpriced_component: 0,
+            error: 0,
+            invalid: 0,
+          };
+          const events = raws.map((raw, index) => {
+            const v = validateUsageEvent(raw, NO_SKEW_CHECK);
+            if (!v.ok) {
+              counts.invalid!++;
+              return {
+                index,
+                eventId: v.eventId ?? null,
+                status: 'invalid' as const,
+                errors: v.errors as FieldError[],
+              };
+            }
+            const r = resultJson(pricer.price(v.event, orgId), versions);
+            counts[r.status]!++;
+            if (r.totalUsd !== null) grand = grand.plus(r.totalUsd);
+            return { index, eventId: v.event.eventId, ...r };
+          });
+          const document = { events, grandTotalUsd: grand.toFixed(), counts };
+          emit(global, document, () =>
+            [
+              ...events.map((e) =>
+                e.status === 'invalid'
+                  ? `#${e.index} ${e.eventId ?? ''}  invalid: ${e.errors.map((x) => `${x.path}: ${x.message}`).join('; ')}`
+                  : `#${e.index} ${e.eventId}  ${e.status === 'priced' ? `$${e.totalUsd}` : `${e.status}: ${e.reason}`}`,
+              ),
+              `Grand total: $${grand.toFixed()} (${counts.priced} priced, ${
+                events.length - counts.priced! - counts.invalid!
+              } not priced, ${counts.invalid} invalid)`,
+            ].join('\n'),
+          );
+          if (counts.invalid! > 0) process.exitCode = 1;
+        }),
+      );
+    });
+}
