@@ -1,11 +1,12 @@
 import type { Modality, ServiceTier, Usage } from './event.js';
 import {
-  CallRecord,
+  collectModalities,
   compactUsage,
-  modalitiesOf,
   observeResult,
   observeStream,
   proxyClient,
+  Recorder,
+  type CallRecord,
   type MethodWrapper,
   type WrapOptions,
 } from './instrument.js';
@@ -90,28 +91,31 @@ export function anthropicServiceTier(tier: string | null | undefined): ServiceTi
   return tier === 'standard' || tier === 'priority' || tier === 'batch' ? tier : undefined;
 }
 
-const PARTS: Record<string, Modality> = { image: 'image', document: 'file' };
-
-function messageModalities(params: MessageParams): Modality[] {
-  const types: string[] = [];
-  const visit = (content: unknown, depth: number) => {
-    if (!Array.isArray(content) || depth > 2) return;
-    for (const part of content as { type?: unknown; content?: unknown }[]) {
-      if (typeof part?.type === 'string') types.push(part.type);
-      if (part?.type === 'tool_result') visit(part.content, depth + 1);
-    }
-  };
-  for (const message of Array.isArray(params.messages) ? params.messages : []) visit(message?.content, 0);
-  return modalitiesOf(types, PARTS);
+function anthropicPart(type: string): Modality | undefined {
+  return type === 'image' ? 'image' : type === 'document' ? 'file' : undefined;
 }
 
-function messagesCreate(options: WrapOptions, provider: string): MethodWrapper {
+function messageModalities(params: MessageParams): Modality[] | undefined {
+  let found: Modality[] | undefined;
+  if (!Array.isArray(params.messages)) return found;
+  for (const message of params.messages) {
+    const content = message?.content;
+    found = collectModalities(content, anthropicPart, found);
+    // Tool results carry content parts of their own (e.g. a screenshot).
+    if (Array.isArray(content))
+      for (const part of content as { type?: unknown; content?: unknown }[])
+        if (part?.type === 'tool_result') found = collectModalities(part.content, anthropicPart, found);
+  }
+  return found;
+}
+
+function messagesCreate(recorder: Recorder): MethodWrapper {
   return (original, owner) =>
     function trackedMessagesCreate(...args: unknown[]) {
       const [body] = args as [MessageParams | undefined];
       let call: CallRecord | undefined;
       try {
-        call = new CallRecord(options, provider, body?.model, () => messageModalities(body ?? {}));
+        call = recorder.start(body?.model, () => messageModalities(body ?? {}));
       } catch {
         call = undefined;
       }
@@ -168,8 +172,7 @@ function messagesCreate(options: WrapOptions, provider: string): MethodWrapper {
  * is not modified.
  */
 export function wrapAnthropic<C extends AnthropicLike>(client: C, options: WrapOptions): C {
-  const provider = options.provider ?? 'anthropic';
-  const create = messagesCreate(options, provider);
+  const create = messagesCreate(new Recorder(options, options.provider ?? 'anthropic'));
   return proxyClient(client, {
     messages: { create },
     beta: { messages: { create } },

@@ -97,3 +97,8 @@ export function withContext<R>(context: EventContext, fn: () => R): R {
 export function getContext(): EventContext {
   return storage.getStore() ?? EMPTY;
 }
+
+/** The current scope's labels, or undefined outside any scope (the hot path's check). */
+export function currentScope(): EventContext | undefined {
+  return storage.getStore();
+}

@@ -51,8 +51,25 @@ function encode(value: number, length: number): string {
   return out;
 }
 
+/** 40 bits as 8 characters: two 20-bit halves, unrolled (this runs on every track()). */
+function encode40(value: number): string {
+  const a = ALPHABET;
+  const hi = Math.floor(value / 1048576);
+  const lo = value - hi * 1048576;
+  return (
+    a[(hi >>> 15) & 31]! +
+    a[(hi >>> 10) & 31]! +
+    a[(hi >>> 5) & 31]! +
+    a[hi & 31]! +
+    a[(lo >>> 15) & 31]! +
+    a[(lo >>> 10) & 31]! +
+    a[(lo >>> 5) & 31]! +
+    a[lo & 31]!
+  );
+}
+
 let lastTime = -1;
-let lastTimePart = '';
+let prefix = '';
 let high = 0;
 let low = 0;
 
@@ -60,18 +77,19 @@ let low = 0;
 export function newEventId(now: number = Date.now()): string {
   if (now > lastTime) {
     lastTime = now;
-    lastTimePart = encode(now, 10);
     high = random40();
     low = random40();
+    prefix = encode(now, 10) + encode40(high);
   } else {
     // Same millisecond (or a clock that went back): increment the random part, keeping order.
     low += 1;
     if (low === RANDOM_40_BITS) {
       low = 0;
       high = (high + 1) % RANDOM_40_BITS;
+      prefix = encode(lastTime, 10) + encode40(high);
     }
   }
-  return lastTimePart + encode(high, 8) + encode(low, 8);
+  return prefix + encode40(low);
 }
 
 /** The millisecond time encoded in a ULID made by {@link newEventId}. */

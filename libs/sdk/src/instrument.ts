@@ -1,5 +1,6 @@
-import { getContext, mergeContext } from './context.js';
-import type { EventContext, Modality, ServiceTier, TrackEvent, Usage } from './event.js';
+import { currentScope, mergeContext } from './context.js';
+import { isoTime } from './iso-time.js';
+import type { EventContext, Modality, ServiceTier, Usage } from './event.js';
 import type { Tokenledger } from './tokenledger.js';
 
 /** Options of `wrapOpenAI` / `wrapAnthropic`: where events go and the labels they carry. */
@@ -203,22 +204,60 @@ export function compactUsage(u: {
   const input = wholeTokens(u.inputTokens);
   const output = wholeTokens(u.outputTokens);
   const usage: Usage = { inputTokens: input, outputTokens: output };
-  const part = (key: Exclude<keyof Usage, 'inputTokens' | 'outputTokens'>, total: number) => {
-    const value = wholeTokens(u[key]);
-    if (value > 0) usage[key] = Math.min(value, total);
-  };
-  part('cacheReadTokens', input);
-  part('cacheWriteTokens', input);
-  part('cacheWrite1hTokens', input);
-  part('inputAudioTokens', input);
-  part('inputImageTokens', input);
-  part('reasoningTokens', output);
-  part('outputAudioTokens', output);
+  let v: number;
+  if ((v = wholeTokens(u.cacheReadTokens)) > 0) usage.cacheReadTokens = Math.min(v, input);
+  if ((v = wholeTokens(u.cacheWriteTokens)) > 0) usage.cacheWriteTokens = Math.min(v, input);
+  if ((v = wholeTokens(u.cacheWrite1hTokens)) > 0) usage.cacheWrite1hTokens = Math.min(v, input);
+  if ((v = wholeTokens(u.inputAudioTokens)) > 0) usage.inputAudioTokens = Math.min(v, input);
+  if ((v = wholeTokens(u.inputImageTokens)) > 0) usage.inputImageTokens = Math.min(v, input);
+  if ((v = wholeTokens(u.reasoningTokens)) > 0) usage.reasoningTokens = Math.min(v, output);
+  if ((v = wholeTokens(u.outputAudioTokens)) > 0) usage.outputAudioTokens = Math.min(v, output);
   return usage;
 }
 
 function wholeTokens(value: number | null | undefined): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.round(value) : 0;
+  return typeof value === 'number' && value > 0 && Number.isFinite(value) ? Math.round(value) : 0;
+}
+
+const TEXT_ONLY: Modality[] = Object.freeze(['text']) as unknown as Modality[];
+
+/**
+ * Adds the modalities of content parts (`[{ type }]`) to `found`, by part type. Returns the list
+ * (created with `text` first on the first find); `undefined` while only text was seen.
+ */
+export function collectModalities(
+  parts: unknown,
+  modalityOf: (type: string) => Modality | undefined,
+  found: Modality[] | undefined,
+): Modality[] | undefined {
+  if (!Array.isArray(parts)) return found;
+  for (const part of parts as { type?: unknown }[]) {
+    const type = part?.type;
+    if (typeof type !== 'string') continue;
+    const modality = modalityOf(type);
+    if (modality !== undefined && (found === undefined || !found.includes(modality))) {
+      found ??= ['text'];
+      found.push(modality);
+    }
+  }
+  return found;
+}
+
+/** Where a wrapped client's events go and the labels they carry: made once per wrap. */
+export class Recorder {
+  readonly labels: EventContext;
+  constructor(
+    readonly options: WrapOptions,
+    readonly provider: string,
+  ) {
+    const { feature, customerId, environment, tags } = options;
+    this.labels = { feature, customerId, environment, tags };
+  }
+
+  /** Starts observing one call (captures the time and the current scope's labels). */
+  start(requestedModel: string | undefined, modalities: () => Modality[] | undefined): CallRecord {
+    return new CallRecord(this, requestedModel, modalities);
+  }
 }
 
 /** One provider call being observed: the labels and time it started with, recorded once. */
@@ -228,13 +267,12 @@ export class CallRecord {
   private done = false;
 
   constructor(
-    private readonly options: WrapOptions,
-    private readonly provider: string,
+    private readonly recorder: Recorder,
     readonly requestedModel: string | undefined,
     private readonly modalities: () => Modality[] | undefined,
   ) {
-    const { feature, customerId, environment, tags } = options;
-    this.labels = mergeContext({ feature, customerId, environment, tags }, getContext());
+    const scope = currentScope();
+    this.labels = scope === undefined ? recorder.labels : mergeContext(recorder.labels, scope);
   }
 
   finish(result: {
@@ -248,38 +286,27 @@ export class CallRecord {
     try {
       let inputModalities: Modality[] | undefined;
       try {
-        inputModalities = this.modalities();
+        inputModalities = this.modalities() ?? TEXT_ONLY;
       } catch {
         inputModalities = undefined;
       }
-      const event: TrackEvent = {
-        occurredAt: new Date(this.startedAt).toISOString(),
-        provider: this.provider,
+      const labels = this.labels;
+      this.recorder.options.tokenledger.track({
+        occurredAt: isoTime(this.startedAt),
+        provider: this.recorder.provider,
         model: result.model || this.requestedModel || 'unknown',
         usage: result.usage ?? { inputTokens: 0, outputTokens: 0 },
+        serviceTier: result.serviceTier,
+        feature: labels.feature,
+        customerId: labels.customerId,
+        environment: labels.environment,
+        inputModalities,
         latencyMs: Math.max(0, Date.now() - this.startedAt),
         status: result.status,
-      };
-      if (result.serviceTier) event.serviceTier = result.serviceTier;
-      if (inputModalities && inputModalities.length > 0) event.inputModalities = inputModalities;
-      const { feature, customerId, environment, tags } = this.labels;
-      if (feature !== undefined) event.feature = feature;
-      if (customerId !== undefined) event.customerId = customerId;
-      if (environment !== undefined) event.environment = environment;
-      if (tags !== undefined) event.tags = tags;
-      this.options.tokenledger.track(event);
+        tags: labels.tags,
+      });
     } catch {
       // Never into the application.
     }
   }
-}
-
-/** The modalities present in content parts, by part type; always at least text. */
-export function modalitiesOf(types: Iterable<string>, map: Record<string, Modality>): Modality[] {
-  const found = new Set<Modality>(['text']);
-  for (const type of types) {
-    const modality = map[type];
-    if (modality) found.add(modality);
-  }
-  return [...found];
 }

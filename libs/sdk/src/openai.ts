@@ -1,11 +1,12 @@
 import type { Modality, ServiceTier, Usage } from './event.js';
 import {
-  CallRecord,
+  collectModalities,
   compactUsage,
-  modalitiesOf,
   observeResult,
   observeStream,
   proxyClient,
+  Recorder,
+  type CallRecord,
   type MethodWrapper,
   type WrapOptions,
 } from './instrument.js';
@@ -124,41 +125,43 @@ export function openAIServiceTier(tier: string | null | undefined): ServiceTier 
   }
 }
 
-const CHAT_PARTS: Record<string, Modality> = {
-  image_url: 'image',
-  input_audio: 'audio',
-  file: 'file',
-};
-
-const RESPONSES_PARTS: Record<string, Modality> = {
-  input_image: 'image',
-  input_audio: 'audio',
-  input_file: 'file',
-};
-
-function* partTypes(contents: Iterable<unknown>): Generator<string> {
-  for (const content of contents) {
-    if (!Array.isArray(content)) continue;
-    for (const part of content) {
-      const type = (part as { type?: unknown } | null)?.type;
-      if (typeof type === 'string') yield type;
-    }
-  }
+function chatPart(type: string): Modality | undefined {
+  return type === 'image_url'
+    ? 'image'
+    : type === 'input_audio'
+      ? 'audio'
+      : type === 'file'
+        ? 'file'
+        : undefined;
 }
 
-function chatModalities(params: ChatParams): Modality[] {
-  const messages = Array.isArray(params.messages) ? params.messages : [];
-  return modalitiesOf(partTypes(messages.map((m) => m?.content)), CHAT_PARTS);
+function responsesPart(type: string): Modality | undefined {
+  return type === 'input_image'
+    ? 'image'
+    : type === 'input_audio'
+      ? 'audio'
+      : type === 'input_file'
+        ? 'file'
+        : undefined;
 }
 
-function responsesModalities(params: ResponsesParams): Modality[] {
-  const items = Array.isArray(params.input) ? (params.input as { type?: unknown; content?: unknown }[]) : [];
-  const types = [...partTypes(items.map((item) => item?.content))];
-  for (const item of items) if (typeof item?.type === 'string') types.push(item.type);
-  return modalitiesOf(types, RESPONSES_PARTS);
+function chatModalities(params: ChatParams): Modality[] | undefined {
+  let found: Modality[] | undefined;
+  if (Array.isArray(params.messages))
+    for (const message of params.messages) found = collectModalities(message?.content, chatPart, found);
+  return found;
 }
 
-function chatCreate(options: WrapOptions, provider: string): MethodWrapper {
+function responsesModalities(params: ResponsesParams): Modality[] | undefined {
+  if (!Array.isArray(params.input)) return undefined;
+  const items = params.input as { content?: unknown }[];
+  // Items are messages (with content parts) or parts themselves.
+  let found = collectModalities(items, responsesPart, undefined);
+  for (const item of items) found = collectModalities(item?.content, responsesPart, found);
+  return found;
+}
+
+function chatCreate(recorder: Recorder): MethodWrapper {
   return (original, owner) =>
     function trackedChatCompletionCreate(...args: unknown[]) {
       const [body, ...rest] = args as [ChatParams | undefined, ...unknown[]];
@@ -167,7 +170,7 @@ function chatCreate(options: WrapOptions, provider: string): MethodWrapper {
       let hideUsageChunk = false;
       const streaming = body?.stream === true;
       try {
-        call = new CallRecord(options, provider, body?.model, () => chatModalities(body ?? {}));
+        call = recorder.start(body?.model, () => chatModalities(body ?? {}));
         if (streaming && body.stream_options?.include_usage !== true) {
           // Usage arrives in a last chunk only when asked for; ask, and hide that chunk from a
           // caller who did not ask, so the stream they read is the one they would have had.
@@ -222,13 +225,13 @@ function chatCreate(options: WrapOptions, provider: string): MethodWrapper {
     };
 }
 
-function responsesCreate(options: WrapOptions, provider: string): MethodWrapper {
+function responsesCreate(recorder: Recorder): MethodWrapper {
   return (original, owner) =>
     function trackedResponsesCreate(...args: unknown[]) {
       const [body] = args as [ResponsesParams | undefined];
       let call: CallRecord | undefined;
       try {
-        call = new CallRecord(options, provider, body?.model, () => responsesModalities(body ?? {}));
+        call = recorder.start(body?.model, () => responsesModalities(body ?? {}));
       } catch {
         call = undefined;
       }
@@ -276,10 +279,10 @@ function responsesCreate(options: WrapOptions, provider: string): MethodWrapper 
  * the caller did not, and that extra chunk is hidden from them.
  */
 export function wrapOpenAI<C extends OpenAILike>(client: C, options: WrapOptions): C {
-  const provider = options.provider ?? 'openai';
+  const recorder = new Recorder(options, options.provider ?? 'openai');
   return proxyClient(client, {
-    chat: { completions: { create: chatCreate(options, provider) } },
-    responses: { create: responsesCreate(options, provider) },
+    chat: { completions: { create: chatCreate(recorder) } },
+    responses: { create: responsesCreate(recorder) },
     withOptions: (original, owner) =>
       function wrappedWithOptions(...args: unknown[]) {
         return wrapOpenAI(original.apply(owner, args) as C, options);

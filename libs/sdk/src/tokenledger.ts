@@ -1,5 +1,6 @@
-import { getContext, mergeContext, withContext } from './context.js';
+import { currentScope, withContext } from './context.js';
 import { newEventId } from './event-id.js';
+import { isoTime } from './iso-time.js';
 import {
   MAX_BATCH_BYTES,
   MAX_EVENTS_PER_BATCH,
@@ -213,22 +214,45 @@ export class Tokenledger {
         return undefined;
       }
       const now = Date.now();
-      const event = { ...input } as UsageEvent;
-      event.eventId = input.eventId ?? newEventId(now);
-      event.occurredAt =
-        input.occurredAt === undefined
-          ? new Date(now).toISOString()
-          : typeof input.occurredAt === 'string'
-            ? input.occurredAt
-            : input.occurredAt.toISOString();
-      const labels = mergeContext(this.defaults, getContext());
-      if (labels.feature !== undefined && event.feature === undefined) event.feature = labels.feature;
-      if (labels.customerId !== undefined && event.customerId === undefined)
-        event.customerId = labels.customerId;
-      if (labels.environment !== undefined && event.environment === undefined)
-        event.environment = labels.environment;
-      if (labels.tags !== undefined)
-        event.tags = event.tags ? { ...labels.tags, ...event.tags } : labels.tags;
+      // Labels: the event's own, then the current scope's, then the instance defaults.
+      let { feature, customerId, environment, tags } = input;
+      const scope = currentScope();
+      if (scope !== undefined) {
+        feature ??= scope.feature;
+        customerId ??= scope.customerId;
+        environment ??= scope.environment;
+        if (scope.tags !== undefined) tags = tags === undefined ? scope.tags : { ...scope.tags, ...tags };
+      }
+      const defaults = this.defaults;
+      if (defaults !== undefined) {
+        feature ??= defaults.feature;
+        customerId ??= defaults.customerId;
+        environment ??= defaults.environment;
+        if (defaults.tags !== undefined)
+          tags = tags === undefined ? defaults.tags : { ...defaults.tags, ...tags };
+      }
+      const { occurredAt } = input;
+      // One object shape for every event (undefined fields are left out of the JSON).
+      const event: UsageEvent = {
+        eventId: input.eventId ?? newEventId(now),
+        occurredAt:
+          occurredAt === undefined
+            ? isoTime(now)
+            : typeof occurredAt === 'string'
+              ? occurredAt
+              : occurredAt.toISOString(),
+        provider: input.provider,
+        model: input.model,
+        usage: input.usage,
+        serviceTier: input.serviceTier,
+        feature,
+        customerId,
+        environment,
+        inputModalities: input.inputModalities,
+        latencyMs: input.latencyMs,
+        status: input.status,
+        tags,
+      };
 
       this.counters.tracked++;
       if (this.closed) {
