@@ -83,6 +83,28 @@ describe('the published @tokenledger/sdk package', () => {
     expect(out.ids.map((id) => api.accepted.get(id)?.feature)).toEqual([label, label]);
   });
 
+  it('runs examples/openai-chat.mjs (offline OpenAI stand-in) against a Tokenledger API', async () => {
+    const before = new Set(api.acceptedIds());
+    const { stdout } = await run(process.execPath, [join(ROOT, 'examples', 'openai-chat.mjs')], {
+      cwd: ROOT,
+      timeout: 30_000,
+      env: {
+        ...process.env,
+        TOKENLEDGER_API_KEY: api.apiKey,
+        TOKENLEDGER_BASE_URL: api.url,
+        OPENAI_API_KEY: '',
+      },
+    });
+    expect(stdout).toContain('4 delivered, 0 rejected, 0 lost');
+    const events = [...api.accepted.values()].filter((e) => !before.has(e.eventId));
+    expect(events.map((e) => [e.customerId, e.feature, e.model, e.usage.cacheReadTokens])).toEqual([
+      ['acme-corp', 'example-chat', 'gpt-5.5-2026-03-05', 1024],
+      ['acme-corp', 'example-chat', 'gpt-5.5-2026-03-05', 1024],
+      ['globex', 'example-chat', 'gpt-5.5-2026-03-05', 1024],
+      ['globex', 'example-chat', 'gpt-5.5-2026-03-05', 1024],
+    ]);
+  });
+
   it('type-checks in a consumer’s strict TypeScript, through import and require', async () => {
     const consumer = `
 import { Tokenledger, withContext, wrapOpenAI, type TrackEvent, type TokenledgerSdkError } from '@tokenledger/sdk';
