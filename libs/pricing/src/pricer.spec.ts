@@ -664,3 +664,19 @@ describe('catalog loading', () => {
     }
   });
 });
+
+describe('timestamps', () => {
+  it('reads ISO timestamps exactly as Date.parse does, and falls back to it for other forms', async () => {
+    const { parseTimestamp } = await import('./pricer');
+    for (const s of [
+      '2026-06-01T12:00:00.000Z',
+      '2024-02-29T23:59:59.999Z',
+      '1970-01-01T00:00:00.000Z',
+      '2026-06-01T12:00:00Z',
+      '2026-06-01T14:00:00+02:00',
+    ])
+      expect(parseTimestamp(s)).toBe(Date.parse(s));
+    expect(parseTimestamp('2026-02-29T00:00:00.000Z')).toBe(Date.parse('2026-02-29T00:00:00.000Z'));
+    expect(parseTimestamp('2026-13-01T00:00:00.000Z')).toBeNaN();
+  });
+});

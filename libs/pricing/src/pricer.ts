@@ -110,6 +110,12 @@ class CompiledTable {
     this.starts = Float64Array.from(this.versions.map((v) => v.effectiveFromMs));
   }
 
+  /** The start of the first version after the one in force at `ms` (Infinity when none). */
+  nextStart(ms: number): number {
+    for (let i = 0; i < this.starts.length; i++) if (this.starts[i]! > ms) return this.starts[i]!;
+    return Infinity;
+  }
+
   /** The version in force at `ms`: the latest effectiveFrom ≤ ms (ties: the later version). */
   at(ms: number): CompiledVersion | null {
     let lo = 0;
@@ -141,17 +147,27 @@ const RESOLUTION_CACHE_LIMIT = 50_000;
 
 /** The versions in force for one combination of tables at one moment, with a cache of lookups. */
 class Context {
-  private readonly cache = new Map<string, Resolution>();
+  /** provider → model → resolution: two lookups, no string building per event. */
+  private readonly cache = new Map<string, Map<string, Resolution>>();
+  private cached = 0;
 
   constructor(readonly versions: CompiledVersion[]) {}
 
   resolve(providerRaw: string, modelRaw: string): Resolution {
-    const key = `${providerRaw}\n${modelRaw}`;
-    let r = this.cache.get(key);
+    let byModel = this.cache.get(providerRaw);
+    if (byModel === undefined) {
+      byModel = new Map();
+      this.cache.set(providerRaw, byModel);
+    }
+    let r = byModel.get(modelRaw);
     if (r === undefined) {
       r = this.resolveUncached(providerRaw, modelRaw);
-      if (this.cache.size >= RESOLUTION_CACHE_LIMIT) this.cache.clear();
-      this.cache.set(key, r);
+      if (++this.cached > RESOLUTION_CACHE_LIMIT) {
+        this.cache.clear();
+        this.cached = 1;
+        this.cache.set(providerRaw, (byModel = new Map()));
+      }
+      byModel.set(modelRaw, r);
     }
     return r;
   }
@@ -409,17 +425,44 @@ function failure(status: PricingStatus, reason: string, flags: string[] = []): P
 }
 
 /** Usage the pricer cannot take at face value: named by field, as the API names it. */
-function usageProblem(usage: UsageEvent['usage'] | undefined): string | null {
-  if (!usage || typeof usage !== 'object') return 'usage: is required';
+function wholeTokens(v: unknown): boolean {
+  return typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v;
+}
+
+/** Usage the pricer cannot take at face value: named by field, as the API names it. */
+function usageProblem(u: UsageEvent['usage'] | undefined): string | null {
+  if (!u || typeof u !== 'object') return 'usage: is required';
+  const input = u.inputTokens;
+  const output = u.outputTokens;
+  // The common case, a validated event, in one pass of plain comparisons.
+  if (
+    wholeTokens(input) &&
+    wholeTokens(output) &&
+    wholeTokens(u.cacheReadTokens) &&
+    wholeTokens(u.cacheWriteTokens) &&
+    wholeTokens(u.cacheWrite1hTokens) &&
+    wholeTokens(u.reasoningTokens) &&
+    wholeTokens(u.inputAudioTokens) &&
+    wholeTokens(u.outputAudioTokens) &&
+    wholeTokens(u.inputImageTokens) &&
+    u.cacheReadTokens <= input &&
+    u.cacheWriteTokens <= input &&
+    u.cacheWrite1hTokens <= input &&
+    u.inputAudioTokens <= input &&
+    u.inputImageTokens <= input &&
+    u.reasoningTokens <= output &&
+    u.outputAudioTokens <= output
+  )
+    return null;
   for (const field of USAGE_FIELDS) {
-    const v = usage[field];
+    const v = u[field];
     if (v === undefined && field !== 'inputTokens' && field !== 'outputTokens') continue;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    if (!wholeTokens(v))
       return `usage.${field}: must be a whole, non-negative number of tokens (got ${String(v)})`;
   }
   for (const [part, total] of USAGE_PARTS) {
-    if ((usage[part] ?? 0) > usage[total])
-      return `usage.${part} (${usage[part]}) is part of usage.${total} and cannot exceed it (${usage[total]})`;
+    if ((u[part] ?? 0) > u[total])
+      return `usage.${part} (${u[part]}) is part of usage.${total} and cannot exceed it (${u[total]})`;
   }
   return null;
 }
@@ -450,32 +493,46 @@ export function buildPricer(snapshot: CatalogSnapshot): Pricer {
   return new SnapshotPricer(layers);
 }
 
+interface CachedContext {
+  /** The context holds for instants in [from, until). */
+  from: number;
+  until: number;
+  ctx: Context | null;
+}
+
 class SnapshotPricer implements Pricer {
   private readonly contexts = new Map<string, Context>();
+  /** Per list of tables: the contexts met so far and the time spans they hold for. */
+  private readonly spans = new Map<CompiledTable[], CachedContext[]>();
 
   constructor(private readonly layers: Map<string | null, CompiledTable[]>) {}
 
   private context(tables: CompiledTable[], ms: number): Context | null {
+    let spans = this.spans.get(tables);
+    if (spans === undefined) this.spans.set(tables, (spans = []));
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i]!;
+      if (ms >= span.from && ms < span.until) return span.ctx;
+    }
     let key = '';
-    let count = 0;
+    let from = -Infinity;
+    let until = Infinity;
+    const versions: CompiledVersion[] = [];
     for (const t of tables) {
       const v = t.at(ms);
+      until = Math.min(until, t.nextStart(ms));
       if (v) {
         key += `${v.ordinal},`;
-        count++;
+        from = Math.max(from, v.effectiveFromMs);
+        versions.push(v);
       }
     }
-    if (count === 0) return null;
-    let ctx = this.contexts.get(key);
-    if (!ctx) {
-      const versions: CompiledVersion[] = [];
-      for (const t of tables) {
-        const v = t.at(ms);
-        if (v) versions.push(v);
-      }
-      ctx = new Context(versions);
-      this.contexts.set(key, ctx);
+    let ctx: Context | null = null;
+    if (versions.length > 0) {
+      ctx = this.contexts.get(key) ?? null;
+      if (!ctx) this.contexts.set(key, (ctx = new Context(versions)));
     }
+    if (spans.length < 64) spans.push({ from, until, ctx });
     return ctx;
   }
 
@@ -483,7 +540,7 @@ class SnapshotPricer implements Pricer {
     const usage = event.usage;
     const problem = usageProblem(usage);
     if (problem) return failure('error', problem);
-    const ms = typeof event.occurredAt === 'string' ? Date.parse(event.occurredAt) : Number.NaN;
+    const ms = typeof event.occurredAt === 'string' ? parseTimestamp(event.occurredAt) : Number.NaN;
     if (Number.isNaN(ms))
       return failure('error', `occurredAt: "${String(event.occurredAt)}" is not a valid timestamp`);
     if (typeof event.provider !== 'string' || typeof event.model !== 'string')
@@ -500,6 +557,62 @@ class SnapshotPricer implements Pricer {
     if (resolution.kind !== 'rate') return failure(resolution.kind, resolution.reason, resolution.flags);
     return computeCost(event, ms, resolution);
   }
+}
+
+const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function digit(s: string, i: number): number {
+  return s.charCodeAt(i) - 48;
+}
+
+/**
+ * Milliseconds of a timestamp. Validated events carry `toISOString()` form
+ * (2026-06-01T12:00:00.000Z), read here digit by digit (Date.parse costs more than the rest of
+ * pricing); anything else goes through Date.parse.
+ */
+export function parseTimestamp(s: string): number {
+  if (
+    s.length !== 24 ||
+    s.charCodeAt(4) !== 45 || // -
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 || // T
+    s.charCodeAt(13) !== 58 || // :
+    s.charCodeAt(16) !== 58 ||
+    s.charCodeAt(19) !== 46 || // .
+    s.charCodeAt(23) !== 90 // Z
+  )
+    return Date.parse(s);
+  for (const i of DIGIT_POSITIONS) {
+    const d = digit(s, i);
+    if (d < 0 || d > 9) return Date.parse(s);
+  }
+  const year = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
+  const month = digit(s, 5) * 10 + digit(s, 6);
+  const day = digit(s, 8) * 10 + digit(s, 9);
+  const hour = digit(s, 11) * 10 + digit(s, 12);
+  const minute = digit(s, 14) * 10 + digit(s, 15);
+  const second = digit(s, 17) * 10 + digit(s, 18);
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 1 : 0;
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > DAYS_IN_MONTH[month - 1]! + leap ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  )
+    return Date.parse(s);
+  return Date.UTC(
+    year,
+    month - 1,
+    day,
+    hour,
+    minute,
+    second,
+    digit(s, 20) * 100 + digit(s, 21) * 10 + digit(s, 22),
+  );
 }
 
 // ───────────────────────────── the arithmetic ─────────────────────────────
@@ -535,7 +648,7 @@ const PART_SLOT = [
 function computeCost(event: UsageEvent, ms: number, resolved: Resolved): PricingResult {
   const { rate, adjustment } = resolved;
   const card = rate.card;
-  const flags = [...resolved.flags];
+  const flags = resolved.flags.length === 0 ? [] : resolved.flags.slice();
   if (adjustment) {
     flags.push(adjustment.card.adjustment!.flag, `base-rate-version:${rate.version.id}`);
   }
@@ -640,79 +753,98 @@ function computeCost(event: UsageEvent, ms: number, resolved: Resolved): Pricing
   tokens[6] = u.outputTokens - separateOut;
   tokens[9] = p[SLOT.request]! >= 0 ? 1 : 0;
 
-  const base = {
-    rateVersionId: (adjustment ?? rate).version.id,
-    pricedModel: rate.model,
-    pricedProvider: rate.provider,
-    flags,
-  };
+  const rateVersionId = (adjustment ?? rate).version.id;
   if (tokens[0] < 0)
-    return {
-      ...failure(
-        'error',
-        `usage: cache and media parts (${separateIn} tokens) exceed usage.inputTokens (${u.inputTokens}); ` +
-          `${rate.model} prices them apart and the event does not say how they overlap`,
-      ),
-      ...base,
-    };
+    return notPriced(
+      rate,
+      rateVersionId,
+      flags,
+      'error',
+      `usage: cache and media parts (${separateIn} tokens) exceed usage.inputTokens (${u.inputTokens}); ` +
+        `${rate.model} prices them apart and the event does not say how they overlap`,
+    );
   if (tokens[6] < 0)
-    return {
-      ...failure(
-        'error',
-        `usage: reasoning and audio parts (${separateOut} tokens) exceed usage.outputTokens (${u.outputTokens})`,
-      ),
-      ...base,
-    };
-  for (const [part, slot, what] of [
-    [0, SLOT.input, 'input'],
-    [6, SLOT.output, 'output'],
-  ] as const) {
-    if (tokens[part]! > 0 && p[slot]! < 0)
-      return {
-        ...failure(
-          'unpriced_component',
-          `no ${what} price for model "${rate.model}" from provider "${rate.provider}": ${tokens[part]} ${what} tokens cannot be priced`,
-        ),
-        ...base,
-      };
-  }
+    return notPriced(
+      rate,
+      rateVersionId,
+      flags,
+      'error',
+      `usage: reasoning and audio parts (${separateOut} tokens) exceed usage.outputTokens (${u.outputTokens})`,
+    );
+  if (tokens[0] > 0 && p[SLOT.input]! < 0)
+    return notPriced(
+      rate,
+      rateVersionId,
+      flags,
+      'unpriced_component',
+      missingPrice(rate, 'input', tokens[0]),
+    );
+  if (tokens[6] > 0 && p[SLOT.output]! < 0)
+    return notPriced(
+      rate,
+      rateVersionId,
+      flags,
+      'unpriced_component',
+      missingPrice(rate, 'output', tokens[6]),
+    );
 
-  // Exact integer arithmetic at 10^-scale USD: doubles while every product is a safe integer
-  // (integers below 2^53 multiply and add exactly), BigInt beyond.
+  // Exact integer arithmetic at 10^-scale USD: doubles while the total is a safe integer (then
+  // every product and partial sum is one too, and exact), BigInt beyond.
   const values = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   let total = 0;
-  let fast = prices.safe;
-  for (let i = 0; fast && i < 10; i++) {
+  for (let i = 0; i < 10; i++) {
     if (tokens[i] === 0) continue;
     const v = tokens[i]! * p[PART_SLOT[i]!]!;
     values[i] = v;
     total += v;
-    if (v > MAX_SAFE || total > MAX_SAFE) fast = false;
   }
   const breakdown: Record<string, Decimal> = {};
-  if (fast) {
+  let totalUsd: Decimal;
+  if (prices.safe && total <= MAX_SAFE) {
     for (let i = 0; i < 10; i++)
       if (tokens[i] !== 0) breakdown[PART_NAMES[i]!] = scaledToDecimal(values[i]!, prices.scale);
-    return {
-      status: 'priced',
-      reason: null,
-      totalUsd: scaledToDecimal(total, prices.scale),
-      breakdown,
-      ...base,
-    };
-  }
-  let bigTotal = 0n;
-  for (let i = 0; i < 10; i++) {
-    if (tokens[i] === 0) continue;
-    const v = BigInt(tokens[i]!) * prices.big[PART_SLOT[i]!]!;
-    bigTotal += v;
-    breakdown[PART_NAMES[i]!] = bigScaledToDecimal(v, prices.scale);
+    totalUsd = scaledToDecimal(total, prices.scale);
+  } else {
+    let bigTotal = 0n;
+    for (let i = 0; i < 10; i++) {
+      if (tokens[i] === 0) continue;
+      const v = BigInt(tokens[i]!) * prices.big[PART_SLOT[i]!]!;
+      bigTotal += v;
+      breakdown[PART_NAMES[i]!] = bigScaledToDecimal(v, prices.scale);
+    }
+    totalUsd = bigScaledToDecimal(bigTotal, prices.scale);
   }
   return {
     status: 'priced',
     reason: null,
-    totalUsd: bigScaledToDecimal(bigTotal, prices.scale),
+    totalUsd,
     breakdown,
-    ...base,
+    rateVersionId,
+    pricedModel: rate.model,
+    pricedProvider: rate.provider,
+    flags,
   };
+}
+
+function notPriced(
+  rate: Rate,
+  rateVersionId: string,
+  flags: string[],
+  status: PricingStatus,
+  reason: string,
+): PricingResult {
+  return {
+    status,
+    reason,
+    totalUsd: null,
+    breakdown: null,
+    rateVersionId,
+    pricedModel: rate.model,
+    pricedProvider: rate.provider,
+    flags,
+  };
+}
+
+function missingPrice(rate: Rate, what: 'input' | 'output', tokens: number): string {
+  return `no ${what} price for model "${rate.model}" from provider "${rate.provider}": ${tokens} ${what} tokens cannot be priced`;
 }
