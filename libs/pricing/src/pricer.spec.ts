@@ -680,3 +680,25 @@ describe('timestamps', () => {
     expect(parseTimestamp('2026-13-01T00:00:00.000Z')).toBeNaN();
   });
 });
+
+describe('tablesInForce', () => {
+  it('lists the version of each table in force, in the order the pricer consults them', async () => {
+    const { tablesInForce } = await import('./snapshot');
+    const snapshot = snapshotOf([
+      { slug: 'catalog', versions: [{ id: 'c1', effectiveFrom: EPOCH, rates: [] }] },
+      {
+        slug: 'overrides',
+        organizationId: 'org',
+        versions: [
+          { id: 'o1', effectiveFrom: '2026-01-01T00:00:00Z', rates: [] },
+          { id: 'o2', effectiveFrom: '2026-07-01T00:00:00Z', rates: [] },
+        ],
+      },
+    ]);
+    const ids = (at: string, org: string | null) => tablesInForce(snapshot, at, org).map((t) => t.version.id);
+    expect(ids('2026-06-01T00:00:00Z', 'org')).toEqual(['o1', 'c1']);
+    expect(ids('2026-07-01T00:00:00Z', 'org')).toEqual(['o2', 'c1']);
+    expect(ids('2025-06-01T00:00:00Z', 'org')).toEqual(['c1']);
+    expect(ids('2026-07-01T00:00:00Z', null)).toEqual(['c1']);
+  });
+});

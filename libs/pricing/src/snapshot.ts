@@ -75,3 +75,49 @@ export function snapshotOf(tables: SnapshotTableInput[]): CatalogSnapshot {
     })),
   };
 }
+
+export interface TableInForce {
+  table: Omit<SnapshotTable, 'versions'>;
+  version: Omit<SnapshotVersion, 'rates'>;
+  rates: SnapshotRate[];
+}
+
+/**
+ * The version of each table in force at `at`, in the order the pricer consults them (the
+ * organization's tables, then the global ones, each by priority): what a catalog view
+ * (`models(search)`) lists as "prices in force". Rates of an earlier table win over a later one.
+ */
+export function tablesInForce(
+  snapshot: CatalogSnapshot,
+  at: Date | string,
+  organizationId: string | null = null,
+): TableInForce[] {
+  const ms = at instanceof Date ? at.getTime() : Date.parse(at);
+  const relevant = snapshot.tables.filter(
+    (t) => t.organizationId === null || (organizationId !== null && t.organizationId === organizationId),
+  );
+  relevant.sort(
+    (a, b) =>
+      (a.organizationId === null ? 1 : 0) - (b.organizationId === null ? 1 : 0) ||
+      a.priority - b.priority ||
+      a.slug.localeCompare(b.slug),
+  );
+  const out: TableInForce[] = [];
+  for (const { versions, ...table } of relevant) {
+    let best: SnapshotVersion | null = null;
+    for (const v of versions) {
+      const from = new Date(v.effectiveFrom).getTime();
+      if (from > ms) continue;
+      if (!best) best = v;
+      else {
+        const bestFrom = new Date(best.effectiveFrom).getTime();
+        if (from > bestFrom || (from === bestFrom && v.version > best.version)) best = v;
+      }
+    }
+    if (best) {
+      const { rates, ...version } = best;
+      out.push({ table, version, rates });
+    }
+  }
+  return out;
+}

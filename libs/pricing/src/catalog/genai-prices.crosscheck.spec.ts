@@ -170,4 +170,34 @@ describe('cross-check against @pydantic/genai-prices calcPrice', () => {
     expect(ours.pricedModel).toBe('gpt-5.5');
     expect(ours.flags).toContain('match:snapshot');
   });
+
+  it('differs on purpose for DeepSeek V4 in peak hours before 2026-08-17 and on weekends after 2026-08-23', () => {
+    const usage = { ...randomUsage(rng(2)), inputTokens: 1_000_000, outputTokens: 1_000_000 };
+    for (const k of [
+      'cacheReadTokens',
+      'cacheWriteTokens',
+      'cacheWrite1hTokens',
+      'inputAudioTokens',
+      'inputImageTokens',
+    ] as const)
+      usage[k] = 0;
+    usage.reasoningTokens = 0;
+    usage.outputAudioTokens = 0;
+    const both = (at: string) => {
+      const e = makeEvent(0, { provider: 'deepseek', name: 'deepseek-v4-pro' }, usage, at);
+      const them = theirs('deepseek', e.model, genaiUsage(e.usage), at);
+      return {
+        ours: pricer.price(e, null).totalUsd!.toFixed(),
+        theirs: them.kind === 'priced' ? them.total : null,
+      };
+    };
+    // genai-prices: the peak price (1.32 + 3.96) before peak pricing existed; Tokenledger: the launch price.
+    expect(both('2026-05-05T02:00:00Z')).toEqual({ ours: '1.305', theirs: 5.28 });
+    // A Saturday after 2026-08-23: off-peak all day (0.66 + 1.98) in Tokenledger.
+    expect(both('2026-08-29T02:00:00Z')).toEqual({ ours: '2.64', theirs: 5.28 });
+    // Everywhere else they agree.
+    expect(both('2026-08-31T02:00:00Z')).toEqual({ ours: '5.28', theirs: 5.28 });
+    expect(both('2026-08-29T12:00:00Z')).toEqual({ ours: '2.64', theirs: 2.64 });
+    expect(both('2026-05-05T12:00:00Z')).toEqual({ ours: '1.305', theirs: 1.305 });
+  });
 });
