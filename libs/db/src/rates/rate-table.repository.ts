@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { waitForUpdate } from '@pydantic/genai-prices';
 import { ErrorCode, TokenledgerError, type FieldError } from '@tokenledger/contracts';
 import {
   BUILTIN_TABLES,
@@ -340,6 +339,8 @@ export class RateTableRepository {
   async importBuiltInCatalog(
     options: { effectiveFrom?: Date; now?: Date; publishedBy?: string | null } = {},
   ): Promise<BuiltInImportResult> {
+    // Loaded on demand: the API and the worker never need the package's 800 KB of data.
+    const { waitForUpdate } = await import('@pydantic/genai-prices');
     const providers = await waitForUpdate();
     if (!providers) throw new Error('@pydantic/genai-prices returned no provider data');
     const builtin = buildBuiltInCatalog(providers, genaiPricesVersion());
