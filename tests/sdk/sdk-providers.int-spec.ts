@@ -222,6 +222,30 @@ describe.each(OPENAI_CLIENTS)('wrapOpenAI with the real openai %s.x client', (_v
     ]);
   });
 
+  it('records a stream the caller stops reading early as an error, with the usage seen (none yet)', async () => {
+    const openai = wrapOpenAI(client(), { tokenledger: tl });
+    const stream = await openai.chat.completions.create({
+      model: 'gpt-5.5',
+      messages: [{ role: 'user', content: 'Hi' }],
+      stream: true,
+    });
+    for await (const _ of stream) break;
+    expect(stream.controller.signal.aborted).toBe(true);
+    expect(await recorded()).toEqual([
+      {
+        ...generated,
+        ...latency,
+        provider: 'openai',
+        model: CHAT_MODEL,
+        usage: { inputTokens: 0, outputTokens: 0 },
+        status: 'error',
+        serviceTier: 'priority',
+        inputModalities: ['text'],
+        environment: 'test',
+      },
+    ]);
+  });
+
   it('records a failed call as an error with the requested model, and the caller still gets the error', async () => {
     const openai = wrapOpenAI(client(), { tokenledger: tl });
     providers.failNext(400, {
