@@ -110,7 +110,9 @@ describe('SDK delivery under faults (real HTTP)', () => {
     const tl = sdk({ maxBufferSize: 100, maxBatchSize: 50, flushIntervalMs: 10 });
     const ids = Array.from({ length: 250 }, (_, i) => tl.track(event(i))!);
     await sleep(50);
-    expect(tl.stats()).toMatchObject({ dropped: 150, buffered: 100 });
+    const stats = tl.stats();
+    expect(stats.dropped).toBe(150);
+    expect(stats.buffered + stats.inFlight).toBe(100); // a retry may be on its way at this moment
     const overflow = errors.filter((e) => e.code === 'BUFFER_OVERFLOW');
     expect(overflow).toHaveLength(1);
     expect(overflow[0]).toMatchObject({ count: 150, eventIds: ids.slice(0, 150) });

@@ -138,11 +138,11 @@ describe('Tokenledger.track', () => {
 
   it('sends a full batch at once and a partial one after the interval', async () => {
     const api = fakeApi();
-    const tl = client({ fetch: api.fetch, maxBatchSize: 10, flushIntervalMs: 150 });
+    const tl = client({ fetch: api.fetch, maxBatchSize: 10, flushIntervalMs: 400, gzip: false });
     for (let i = 0; i < 23; i++) tl.track(event());
-    await sleep(60);
+    await sleep(100);
     expect(api.requests.map((r) => r.events.length)).toEqual([10, 10]);
-    await sleep(200);
+    await sleep(700);
     expect(api.requests.map((r) => r.events.length)).toEqual([10, 10, 3]);
   });
 
@@ -235,7 +235,7 @@ describe('Tokenledger delivery faults', () => {
     // Equal jitter: attempt k waits between half and all of 40·2^(k-1) ms.
     [40, 80, 160, 320].forEach((full, i) => {
       expect(gaps[i]).toBeGreaterThanOrEqual(full / 2 - 5);
-      expect(gaps[i]).toBeLessThan(full + 60);
+      expect(gaps[i]).toBeLessThan(full + 250); // timers can fire late on a busy machine, never early
     });
   });
 
