@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withContext } from './context.js';
 import type { TokenledgerSdkError } from './errors.js';
 import type { TrackEvent, UsageEvent } from './event.js';
@@ -156,6 +156,27 @@ describe('Tokenledger.track', () => {
     expect(api.requests[0]!.headers['content-encoding']).toBeUndefined();
     expect(api.requests[1]!.headers['content-encoding']).toBe('gzip');
     expect(api.requests[1]!.events).toHaveLength(50);
+  });
+
+  it('sends uncompressed when gzip fails in this runtime', async () => {
+    const api = fakeApi();
+    const tl = client({ fetch: api.fetch });
+    vi.stubGlobal(
+      'Blob',
+      class {
+        constructor() {
+          throw new Error('no Blob here');
+        }
+      },
+    );
+    try {
+      for (let i = 0; i < 50; i++) tl.track(event());
+      await tl.flush();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(api.requests.map((r) => r.headers['content-encoding'])).toEqual([undefined]);
+    expect(tl.stats().delivered).toBe(50);
   });
 
   it('never throws into the caller: bad input and a throwing onError are contained', () => {

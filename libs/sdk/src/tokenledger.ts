@@ -415,9 +415,13 @@ export class Tokenledger {
         };
         let body: string | Uint8Array = json;
         if (this.gzipEnabled && json.length >= GZIP_MIN_BYTES) {
-          body = await gzip(json);
-          headers['content-encoding'] = 'gzip';
-          gzipped = true;
+          try {
+            body = await gzip(json);
+            headers['content-encoding'] = 'gzip';
+            gzipped = true;
+          } catch {
+            this.gzipEnabled = false; // a runtime whose CompressionStream fails: send as it is
+          }
         }
         timeout = unref(setTimeout(() => controller.abort(), this.requestTimeoutMs));
         const response = await this.fetchImpl!(this.url, {
