@@ -53,7 +53,11 @@ export const configSchema = z.object({
   INGEST_RATE_LIMIT_PER_MINUTE: positiveInt(12000),
   /** Ingest jobs one worker process handles at once. */
   WORKER_CONCURRENCY: positiveInt(4),
-  INGEST_JOB_ATTEMPTS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').default(8),
+  INGEST_JOB_ATTEMPTS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(8),
 });
 
 export type Config = z.output<typeof configSchema>;

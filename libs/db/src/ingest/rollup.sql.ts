@@ -41,7 +41,11 @@ export interface RollupLevel {
 }
 
 export const ROLLUP_LEVELS: readonly RollupLevel[] = [
-  { table: 'hourly_rollups', bucket: 'hour', dimensions: ['provider', 'model', 'feature', 'customerId', 'environment'] },
+  {
+    table: 'hourly_rollups',
+    bucket: 'hour',
+    dimensions: ['provider', 'model', 'feature', 'customerId', 'environment'],
+  },
   { table: 'daily_rollups', bucket: 'day', dimensions: ['provider', 'model', 'feature', 'environment'] },
   { table: 'daily_customer_rollups', bucket: 'day', dimensions: ['customerId', 'provider', 'model'] },
 ];
@@ -78,7 +82,9 @@ interface LevelCell {
 /** Hourly cells folded into a level's cells, sorted by its unique key (one lock order for all writers). */
 function cellsOf(level: RollupLevel, hourly: RollupDelta[]): LevelCell[] {
   if (level.bucket === 'hour' && level.dimensions.length === 5) {
-    return hourly.map((delta) => ({ bucket: delta.hour, keys: level.dimensions.map((d) => delta[d]), delta })).sort(byKey);
+    return hourly
+      .map((delta) => ({ bucket: delta.hour, keys: level.dimensions.map((d) => delta[d]), delta }))
+      .sort(byKey);
   }
   const folded = new Map<string, LevelCell>();
   for (const delta of hourly) {
@@ -106,7 +112,12 @@ function byKey(a: LevelCell, b: LevelCell): number {
  * Adds hourly deltas to every rollup level (hourly, daily, daily per customer) of one project.
  * Run inside the transaction that wrote (or re-priced) the events.
  */
-export async function upsertRollups(client: PgClient, organizationId: string, projectId: string, hourly: RollupDelta[]): Promise<void> {
+export async function upsertRollups(
+  client: PgClient,
+  organizationId: string,
+  projectId: string,
+  hourly: RollupDelta[],
+): Promise<void> {
   if (hourly.length === 0) return;
   for (const level of ROLLUP_LEVELS) {
     const cells = cellsOf(level, hourly);

@@ -1,0 +1,14 @@
+import type { EventPricer } from '@tokenledger/db';
+
+/** The worker's pg pool for the hot write paths. */
+export const PG_POOL = Symbol('PG_POOL');
+
+/** Where processors get the pricer in force: cached, refreshed when a rate version is published. */
+export const PRICER_SOURCE = Symbol('PRICER_SOURCE');
+
+export interface PricerSource {
+  /** The cached pricer, reloaded first if the catalog changed since it was built. */
+  current(): Promise<EventPricer>;
+  /** A pricer built from the catalog as it is now (for re-pricing, which must not use a stale one). */
+  fresh(): Promise<EventPricer>;
+}
