@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
+import { createPrismaClient, RateTableRepository } from '@tokenledger/db';
 import pg from 'pg';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the migration tool is plain Node, outside the project graph
 import { applyMigrations, ensureDatabase } from '../../tools/db/migrate.mjs';
@@ -10,8 +11,8 @@ const BASE_URL =
   'postgresql://postgres@127.0.0.1:5432/tokenledger';
 
 /**
- * One throwaway database per test run, migrated once; every test file makes its own organization
- * in it. The developer's `tokenledger` database is never touched.
+ * One throwaway database per test run, migrated and given the built-in catalog once; every test
+ * file makes its own organization in it. The developer's `tokenledger` database is never touched.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const name = `tokenledger_test_${randomBytes(4).toString('hex')}`;
@@ -20,6 +21,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const databaseUrl = url.toString();
   await ensureDatabase(databaseUrl);
   await applyMigrations(databaseUrl, { log: () => undefined });
+  // The built-in catalog, as `npm start` seeds it: pipeline tests price real events against it.
+  const prisma = createPrismaClient(databaseUrl, { poolSize: 2 });
+  try {
+    await new RateTableRepository(prisma).importBuiltInCatalog();
+  } finally {
+    await prisma.$disconnect();
+  }
 
   process.env.DATABASE_URL = databaseUrl;
   process.env.QUEUE_PREFIX = `tltest-${randomBytes(3).toString('hex')}`;
