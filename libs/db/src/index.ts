@@ -18,3 +18,4 @@ export * from './reprice/reprice.runner';
 export * from './reprice/reprice-request';
 export * from './rates/content-hash';
 export * from './rates/rate-table.repository';
+export * from './rates/cached-pricer';

@@ -52,3 +52,32 @@ export const LongScalar = new GraphQLScalarType<number, number>({
     return n;
   },
 });
+
+function literal(ast: import('graphql').ValueNode): unknown {
+  switch (ast.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return ast.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(ast.value);
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return ast.values.map(literal);
+    case Kind.OBJECT:
+      return Object.fromEntries(ast.fields.map((f) => [f.name.value, literal(f.value)]));
+    default:
+      throw new GraphQLError('JSON literals may not use variables inside them');
+  }
+}
+
+/** Structured data whose shape is documented elsewhere (rate cards: docs/PRICING.md). */
+export const JSONScalar = new GraphQLScalarType<unknown, unknown>({
+  name: 'JSON',
+  description:
+    'Any JSON value; used for rate cards and model matches, whose shape docs/PRICING.md describes.',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+  parseLiteral: literal,
+});

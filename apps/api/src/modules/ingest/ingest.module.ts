@@ -3,13 +3,13 @@ import { AuthModule } from '../auth/auth.module';
 import { MetricsController } from '../metrics/metrics.controller';
 import { TracesController } from '../otlp/traces.controller';
 import { EventsController } from './events.controller';
-import { IngestQueueProvider } from './ingest-queue.provider';
+import { QueueProvider } from './queue.provider';
 import { IngestService } from './ingest.service';
 
 @Module({
   imports: [AuthModule],
   controllers: [EventsController, TracesController, MetricsController],
-  providers: [IngestQueueProvider, IngestService],
-  exports: [IngestService],
+  providers: [QueueProvider, IngestService],
+  exports: [IngestService, QueueProvider],
 })
 export class IngestModule {}

@@ -13,7 +13,7 @@ import { INGEST_JOB_OPTIONS, PrismaClient, within } from '@tokenledger/db';
 import type { JobsOptions } from 'bullmq';
 import type { ApiKeyPrincipal } from '../auth/api-key-auth.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { IngestQueueProvider } from './ingest-queue.provider';
+import { QueueProvider } from './queue.provider';
 import { RateLimiter } from './rate-limiter';
 
 export interface IngestResult {
@@ -37,7 +37,7 @@ export class IngestService {
   private readonly projectSlugs = new Map<string, { id: string; expiresAt: number }>();
 
   constructor(
-    private readonly queues: IngestQueueProvider,
+    private readonly queues: QueueProvider,
     private readonly prisma: PrismaClient,
     private readonly metrics: MetricsService,
   ) {
@@ -85,8 +85,8 @@ export class IngestService {
       () =>
         within(
           jobs.length === 1
-            ? this.queues.queue.add('batch', jobs[0]!.data, jobs[0]!.opts).then(() => undefined)
-            : this.queues.queue.addBulk(jobs).then(() => undefined),
+            ? this.queues.ingest.add('batch', jobs[0]!.data, jobs[0]!.opts).then(() => undefined)
+            : this.queues.ingest.addBulk(jobs).then(() => undefined),
           ENQUEUE_TIMEOUT_MS,
           'Redis',
         ),

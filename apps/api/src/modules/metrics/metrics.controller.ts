@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { CONFIG, type Config } from '@tokenledger/config';
 import { INGEST_COUNTERS, PrismaClient, readIngestCounters, within } from '@tokenledger/db';
-import { IngestQueueProvider } from '../ingest/ingest-queue.provider';
+import { QueueProvider } from '../ingest/queue.provider';
 import { MetricsService } from './metrics.service';
 
 const HELP: Record<string, string> = {
@@ -26,7 +26,7 @@ function line(name: string, type: 'counter' | 'gauge', help: string, samples: [s
 export class MetricsController {
   constructor(
     private readonly metrics: MetricsService,
-    private readonly queues: IngestQueueProvider,
+    private readonly queues: QueueProvider,
     private readonly prisma: PrismaClient,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
@@ -55,7 +55,7 @@ export class MetricsController {
   }
 
   private async queueBlocks(): Promise<string[]> {
-    const { queue, connection } = this.queues;
+    const { ingest: queue, connection } = this.queues;
     const [counts, counters, oldestWaiting, oldestActive] = await Promise.all([
       queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
       readIngestCounters(connection, this.config.QUEUE_PREFIX),

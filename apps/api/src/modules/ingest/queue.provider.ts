@@ -1,0 +1,31 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { CONFIG, type Config } from '@tokenledger/config';
+import { createProducerConnection, createQueue, type IngestQueue, type RepriceQueue } from '@tokenledger/db';
+import type { IngestBatchJob, RepriceJob } from '@tokenledger/contracts';
+import type { Redis } from 'ioredis';
+
+/**
+ * The queues the API produces to (ingest, reprice) and the producer connection they share with the
+ * rate limiter. The connection
+ * fails fast while Redis is down, so requests answer 503 at once instead of hanging.
+ */
+@Injectable()
+export class QueueProvider implements OnApplicationShutdown {
+  readonly connection: Redis;
+  readonly ingest: IngestQueue;
+  readonly reprice: RepriceQueue;
+
+  constructor(@Inject(CONFIG) readonly config: Config) {
+    this.connection = createProducerConnection(config.REDIS_URL);
+    // ioredis reports every failed reconnect; the 503s and /readyz already say Redis is down.
+    this.connection.on('error', () => undefined);
+    this.ingest = createQueue<IngestBatchJob>('ingest', this.connection, { prefix: config.QUEUE_PREFIX });
+    this.reprice = createQueue<RepriceJob>('reprice', this.connection, { prefix: config.QUEUE_PREFIX });
+    for (const queue of [this.ingest, this.reprice]) queue.on('error', () => undefined);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.ingest.close(), this.reprice.close()]);
+    this.connection.disconnect();
+  }
+}
