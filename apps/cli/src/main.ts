@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerCatalogCommands } from './commands/catalog.command';
 import { registerDeadLetterCommands } from './commands/dead-letters.command';
 import { registerKeyCommands } from './commands/keys.command';
+import { registerRepriceCommand } from './commands/reprice.command';
 import { registerQuoteCommand } from './commands/quote.command';
 import { registerSeedCommand } from './commands/seed.command';
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerKeyCommands(program);
   registerSeedCommand(program);
   registerDeadLetterCommands(program);
+  registerRepriceCommand(program);
   registerQuoteCommand(program);
   registerCatalogCommands(program);
   return program;

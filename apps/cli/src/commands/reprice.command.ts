@@ -1,0 +1,96 @@
+import type { Command } from 'commander';
+import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
+import {
+  CachedPricer,
+  createPgPool,
+  createRepriceRun,
+  runReprice,
+  type RepriceOutcome,
+} from '@tokenledger/db';
+import { withPrisma } from '../context';
+import { emit, runCommand, type GlobalOptions } from '../output';
+
+function parseDate(flag: string, value: string | undefined): Date | null {
+  if (value === undefined) return null;
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime()))
+    throw new TokenledgerError(
+      ErrorCode.ValidationFailed,
+      `${flag}: "${value}" is not a date (e.g. 2026-06-01 or 2026-06-01T00:00:00Z)`,
+    );
+  return d;
+}
+
+export function registerRepriceCommand(program: Command): void {
+  program
+    .command('reprice')
+    .description(
+      'Re-price stored events from a date with the rates in force now, and rebuild their rollups (audited)',
+    )
+    .requiredOption('--since <date>', 're-price events that occurred at or after this time')
+    .option('--until <date>', 'and before this time')
+    .option('--org <slug>', 'one organization (default: every organization with events in the range)')
+    .option('--reason <text>', 'recorded with the run', 'manual reprice')
+    .action(
+      async (options: { since: string; until?: string; org?: string; reason: string }, command: Command) => {
+        const global = command.optsWithGlobals<GlobalOptions>();
+        await runCommand(global, () =>
+          withPrisma(async (prisma, config) => {
+            const since = parseDate('--since', options.since)!;
+            const until = parseDate('--until', options.until);
+            if (until && until <= since)
+              throw new TokenledgerError(ErrorCode.ValidationFailed, '--until: must be after --since');
+            let orgs: { id: string; slug: string }[];
+            if (options.org) {
+              const org = await prisma.organization.findUnique({
+                where: { slug: options.org },
+                select: { id: true, slug: true },
+              });
+              if (!org)
+                throw new TokenledgerError(ErrorCode.NotFound, `--org: no organization "${options.org}"`);
+              orgs = [org];
+            } else {
+              const ids = await prisma.usageEvent.findMany({
+                where: { occurredAt: { gte: since, ...(until ? { lt: until } : {}) } },
+                distinct: ['organizationId'],
+                select: { organizationId: true },
+              });
+              orgs = await prisma.organization.findMany({
+                where: { id: { in: ids.map((r) => r.organizationId) } },
+                select: { id: true, slug: true },
+                orderBy: { slug: 'asc' },
+              });
+            }
+            const pricer = await new CachedPricer(prisma).fresh();
+            const pool = createPgPool(config.DATABASE_URL, 2);
+            const runs: ({ organization: string; runId: string } & RepriceOutcome)[] = [];
+            try {
+              for (const org of orgs) {
+                const runId = await createRepriceRun(prisma, {
+                  organizationId: org.id,
+                  since,
+                  until,
+                  reason: options.reason,
+                  requestedBy: 'cli',
+                });
+                if (!global.json) process.stderr.write(`re-pricing ${org.slug}…\n`);
+                runs.push({ organization: org.slug, runId, ...(await runReprice(pool, pricer, runId)) });
+              }
+            } finally {
+              await pool.end();
+            }
+            emit(global, { runs }, () =>
+              runs.length === 0
+                ? 'No events in that range; nothing to re-price.'
+                : runs
+                    .map(
+                      (r) =>
+                        `${r.organization}: ${r.eventsChanged} of ${r.eventsScanned} events changed, $${r.totalBefore} → $${r.totalAfter} (run ${r.runId})`,
+                    )
+                    .join('\n'),
+            );
+          }),
+        );
+      },
+    );
+}
