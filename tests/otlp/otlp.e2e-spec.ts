@@ -126,8 +126,8 @@ describe('OTLP: spans from real OpenTelemetry exporters become priced events', (
         pricingStatus: 'priced',
       });
       // DeepSeek's launch discount: 600K uncached × $0.435/M + 400K cache hits × $0.003625/M + 500K × $0.87/M.
-    expect(stored.costUsd!.toFixed()).toBe('0.69745');
-    expect(stored.pricingFlags).toContain('fallback:reasoning=output');
+      expect(stored.costUsd!.toFixed()).toBe('0.69745');
+      expect(stored.pricingFlags).toContain('fallback:reasoning=output');
     },
   );
 
