@@ -1,5 +1,4 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { validateUsageEvent, type UsageEventInput } from '@tokenledger/contracts';
 import { RateTableRepository, type PrismaClient } from '@tokenledger/db';
 import { buildPricer } from '@tokenledger/pricing';
