@@ -44,6 +44,9 @@ async function main() {
   });
   check('lint', [bin('eslint'), '.', '--max-warnings=0'], nx);
   check('formatting (prettier --check)', [bin('prettier'), '--check', '--log-level=warn', '.']);
+  // The build type-checks the server code; Vitest strips types, so tests and the dashboard are checked here.
+  check('typecheck tests', [bin('typescript', 'tsc'), '-p', 'tsconfig.spec.json']);
+  check('typecheck dashboard', [bin('typescript', 'tsc'), '-p', 'apps/dashboard/tsconfig.json']);
   check('graphql schema is committed and current', [
     join(ROOT, 'apps/api/dist/graphql/print-schema.js'),
     '--check',

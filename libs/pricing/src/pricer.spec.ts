@@ -1,8 +1,8 @@
 // Hand-computed expectations. Prices are USD per 1M tokens: cost = tokens × price / 1,000,000.
 import type Decimal from 'decimal.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildPricer, CatalogError, type Pricer, type PricingResult } from './pricer';
-import { snapshotOf } from './snapshot';
+import { buildPricer, CatalogError, parseTimestamp, type Pricer, type PricingResult } from './pricer';
+import { snapshotOf, tablesInForce } from './snapshot';
 import { builtInTables, event, rate, tableOf, EPOCH } from './testing/fixtures';
 
 function strings(r: PricingResult): { total: string | null; breakdown: Record<string, string> | null } {
@@ -666,8 +666,7 @@ describe('catalog loading', () => {
 });
 
 describe('timestamps', () => {
-  it('reads ISO timestamps exactly as Date.parse does, and falls back to it for other forms', async () => {
-    const { parseTimestamp } = await import('./pricer');
+  it('reads ISO timestamps exactly as Date.parse does, and falls back to it for other forms', () => {
     for (const s of [
       '2026-06-01T12:00:00.000Z',
       '2024-02-29T23:59:59.999Z',
@@ -682,8 +681,7 @@ describe('timestamps', () => {
 });
 
 describe('tablesInForce', () => {
-  it('lists the version of each table in force, in the order the pricer consults them', async () => {
-    const { tablesInForce } = await import('./snapshot');
+  it('lists the version of each table in force, in the order the pricer consults them', () => {
     const snapshot = snapshotOf([
       { slug: 'catalog', versions: [{ id: 'c1', effectiveFrom: EPOCH, rates: [] }] },
       {
