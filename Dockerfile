@@ -11,6 +11,7 @@ COPY libs/contracts/package.json libs/contracts/
 COPY libs/config/package.json libs/config/
 COPY libs/pricing/package.json libs/pricing/
 COPY libs/simulation/package.json libs/simulation/
+COPY libs/demo/package.json libs/demo/
 COPY libs/db/package.json libs/db/
 COPY libs/sdk/package.json libs/sdk/
 COPY tests/package.json tests/
