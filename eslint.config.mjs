@@ -21,6 +21,7 @@ export default [
       '.nx/**',
       '.reports/**',
       'libs/db/src/generated/**',
+      'apps/dashboard/src/generated/**',
       'coverage/**',
       'tmp/**',
     ],

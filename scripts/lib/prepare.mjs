@@ -107,10 +107,13 @@ export function buildServer() {
 }
 
 export function buildDashboard() {
-  const value = digest(['apps/dashboard', 'package-lock.json']);
+  const value = digest(['apps/dashboard', 'apps/api/schema.graphql', 'package-lock.json']);
   const stampFile = join(ROOT, 'apps/dashboard/dist/.inputs-digest');
-  if (!stale(stampFile, value)) return;
+  const introspection = join(ROOT, 'apps/dashboard/src/generated/graphql-env.d.ts');
+  if (!stale(stampFile, value) && existsSync(introspection)) return;
   log('building the dashboard…');
+  // The dashboard's GraphQL types come from the committed schema file, never from a running server.
+  node(bin('gql.tada'), ['generate', 'output', '--tsconfig', 'apps/dashboard/tsconfig.json'], { quiet: true });
   node(bin('vite'), ['build', 'apps/dashboard', '--logLevel', 'warn']);
   stamp(stampFile, value);
 }
