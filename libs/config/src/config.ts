@@ -96,3 +96,16 @@ export function describeRedisUrl(redisUrl: string): string {
   const u = new URL(redisUrl);
   return `${u.hostname}:${u.port || '6379'}${u.pathname && u.pathname !== '/' ? u.pathname : ''}`;
 }
+
+/** For process entry points: the configuration, or the problems printed and exit code 1. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -2,7 +2,7 @@ import type { IngestBatchJob, UsageEvent } from '@tokenledger/contracts';
 import type { EventPricing, PricedEvent } from './priced-event';
 import type { UsageEventWriter, WriteOutcome } from './usage-event.writer';
 
-/** What prices events: structurally the pricing library's Pricer. */
+/** What prices events: the pricing library's Pricer, or any stand-in with its shape (tests). */
 export interface EventPricer {
   price(event: UsageEvent, organizationId: string): EventPricing;
 }

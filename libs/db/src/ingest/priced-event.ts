@@ -1,19 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { EventSource, UsageEvent } from '@tokenledger/contracts';
-import type Decimal from 'decimal.js';
+import type { PricingResult } from '@tokenledger/pricing';
 
-export type PricingStatus = 'priced' | 'unpriced_model' | 'unpriced_component' | 'error';
+export type { PricingStatus } from '@tokenledger/pricing';
 
-/** The pricing outcome stored with an event (structurally the pricing library's PricingResult). */
-export interface EventPricing {
-  status: PricingStatus;
-  reason: string | null;
-  totalUsd: Decimal | null;
-  breakdown: Record<string, Decimal> | null;
-  rateVersionId: string | null;
-  pricedModel: string | null;
-  flags: string[];
-}
+/** The pricing outcome stored with an event: the pricing library's result (its provider is not stored). */
+export type EventPricing = Omit<PricingResult, 'pricedProvider'> & { pricedProvider?: string | null };
 
 export interface PricedEvent {
   event: UsageEvent;
