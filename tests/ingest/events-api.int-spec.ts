@@ -244,3 +244,39 @@ describe('POST /v1/events', () => {
     expect(res.body).toContain('tokenledger_dead_letter_batches 0');
   });
 });
+
+describe('PostgreSQL unreachable', () => {
+  it('answers 503 SERVICE_UNAVAILABLE with Retry-After on REST and GraphQL, never 500', async () => {
+    const { app } = await startApi({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none' });
+    try {
+      const rest = await app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: {
+          authorization: 'Bearer tlk_abcdefgh_abcdefghabcdefghabcdefghabcdefgh',
+          'content-type': 'application/json',
+        },
+        payload: { events: [eventInput()] },
+      });
+      expect([rest.statusCode, rest.json().error.code, rest.headers['retry-after']]).toEqual([
+        503,
+        'SERVICE_UNAVAILABLE',
+        '5',
+      ]);
+      const graphql = await app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: {
+          authorization: 'Bearer tlk_abcdefgh_abcdefghabcdefghabcdefghabcdefgh',
+          'content-type': 'application/json',
+        },
+        payload: { query: '{ projects { slug } }' },
+      });
+      expect(graphql.json().errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+      const ready = await app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(503);
+    } finally {
+      await app.close();
+    }
+  });
+});

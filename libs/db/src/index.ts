@@ -19,3 +19,4 @@ export * from './reprice/reprice-request';
 export * from './rates/content-hash';
 export * from './rates/rate-table.repository';
 export * from './rates/cached-pricer';
+export * from './unavailable';

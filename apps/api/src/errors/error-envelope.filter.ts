@@ -6,6 +6,7 @@ import {
   isTokenledgerError,
   type ErrorEnvelope,
 } from '@tokenledger/contracts';
+import { isDatabaseUnavailable } from '@tokenledger/db';
 import type { FastifyReply } from 'fastify';
 
 interface FastifyishError {
@@ -80,6 +81,16 @@ export function toEnvelope(exception: unknown): {
   ) {
     const code = STATUS_CODES[fastify.statusCode] ?? ErrorCode.ValidationFailed;
     return { status: fastify.statusCode, body: errorEnvelope(code, fastify.message ?? 'Bad request') };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      status: 503,
+      body: errorEnvelope(
+        ErrorCode.ServiceUnavailable,
+        'The database is unavailable; nothing was accepted. Retry shortly.',
+      ),
+      headers: { 'retry-after': '5' },
+    };
   }
   return { status: 500, body: errorEnvelope(ErrorCode.Internal, 'Internal error; it has been logged') };
 }

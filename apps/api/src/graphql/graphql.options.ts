@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloDriver } from '@nestjs/apollo';
 import { ErrorCode, isTokenledgerError } from '@tokenledger/contracts';
+import { isDatabaseUnavailable } from '@tokenledger/db';
 import depthLimit from 'graphql-depth-limit';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
@@ -43,6 +44,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   if (graphqlCode && (Object.values(ErrorCode) as string[]).includes(graphqlCode)) {
     return { message: formatted.message, path: formatted.path, extensions: { code: graphqlCode } };
+  }
+  if (isDatabaseUnavailable(original)) {
+    return {
+      message: 'The database is unavailable; retry shortly',
+      path: formatted.path,
+      extensions: { code: ErrorCode.ServiceUnavailable },
+    };
   }
   logger.error(original instanceof Error ? (original.stack ?? original.message) : String(original));
   return {
