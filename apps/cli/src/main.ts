@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerCatalogCommands } from './commands/catalog.command';
 import { registerDeadLetterCommands } from './commands/dead-letters.command';
+import { registerDemoCommands } from './commands/demo.command';
 import { registerKeyCommands } from './commands/keys.command';
 import { registerRepriceCommand } from './commands/reprice.command';
 import { registerQuoteCommand } from './commands/quote.command';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerRepriceCommand(program);
   registerQuoteCommand(program);
   registerCatalogCommands(program);
+  registerDemoCommands(program);
   return program;
 }
 
