@@ -1,6 +1,6 @@
 // `npm start`: brings the whole product up on this machine — dependencies, build, database,
-// migrations, seed — then runs the API, the worker and the dashboard with prefixed logs.
-// Ctrl-C stops all three.
+// migrations, seed, demo traffic on the first start — then runs the API, the worker and the
+// dashboard with prefixed logs. Ctrl-C stops all three.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
@@ -14,6 +14,8 @@ const dashboardPort = Number(env.DASHBOARD_PORT || 5173);
 const apiUrl = `http://127.0.0.1:${port}`;
 const dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
 const CREDENTIALS_FILE = join(ROOT, '.tokenledger', 'demo-login.txt');
+/** Demo events loaded on the first start (bulk path, about 15 s on two cores). */
+const DEMO_EVENTS = 200_000;
 
 function fail(message) {
   console.error(`\n${message}\n`);
@@ -59,12 +61,20 @@ async function main() {
     fail(`Could not prepare the database: ${error.message}`);
   }
 
-  const seed = spawnSync(process.execPath, [join(ROOT, 'apps/cli/dist/main.js'), 'seed'], {
-    cwd: ROOT,
-    env,
-    stdio: 'inherit',
-  });
-  if (seed.status !== 0) fail('Seeding failed (see above).');
+  const cli = (...args) =>
+    spawnSync(process.execPath, [join(ROOT, 'apps/cli/dist/main.js'), ...args], {
+      cwd: ROOT,
+      env,
+      stdio: 'inherit',
+    });
+  if (cli('seed').status !== 0) fail('Seeding failed (see above).');
+  // The first start gives the demo organization 90 days of realistic traffic, so the dashboard shows
+  // something real; later starts find events there and skip it. TOKENLEDGER_DEMO_EVENTS=0 skips it.
+  const demoEvents = env.TOKENLEDGER_DEMO_EVENTS || String(DEMO_EVENTS);
+  if (demoEvents !== '0') {
+    const demo = cli('demo', 'load', '--if-empty', '--events', demoEvents, '--days', '90');
+    if (demo.status !== 0) console.error('Loading the demo traffic failed (see above); starting without it.');
+  }
 
   const children = [
     { name: 'api', color: 36, args: [join(ROOT, 'apps/api/dist/main.js')] },
