@@ -32,3 +32,25 @@ export async function inTransaction<T>(
     client.release();
   }
 }
+
+const NEEDS_ESCAPE = /["\\]/;
+
+/**
+ * A PostgreSQL array literal (`{"a","b",NULL,"3"}`) for one `$n::type[]` parameter: exactly the text
+ * pg would send for the same JS array, but built in one pass (pg runs two regex replaces per
+ * element) and before the writer's transaction starts, so none of it happens while the
+ * transaction holds row locks. Elements are quoted and escaped; null and undefined are NULL.
+ */
+export function arrayLiteral(values: readonly unknown[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ',';
+    const v = values[i];
+    if (v === null || v === undefined) out += 'NULL';
+    else {
+      const text = String(v);
+      out += NEEDS_ESCAPE.test(text) ? `"${text.replace(/[\\"]/g, '\\$&')}"` : `"${text}"`;
+    }
+  }
+  return `${out}}`;
+}

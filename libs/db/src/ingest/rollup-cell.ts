@@ -2,8 +2,13 @@ import Decimal from 'decimal.js';
 import type { UsageEvent } from '@tokenledger/contracts';
 import type { EventPricing } from './priced-event';
 
+/** `2026-06-01T12:34:56.789Z`: how validated events carry their time. */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** The hour bucket of a timestamp, as an ISO string (UTC). */
 export function hourOf(iso: string): string {
+  // Validated events are already canonical UTC: the hour is a prefix (no Date on the hot path).
+  if (CANONICAL.test(iso)) return `${iso.slice(0, 13)}:00:00.000Z`;
   const d = new Date(iso);
   d.setUTCMinutes(0, 0, 0);
   return d.toISOString();
@@ -46,9 +51,9 @@ export function cellKey(
   return [c.hour, c.provider, c.model, c.feature, c.customerId, c.environment].join('\u001f');
 }
 
-function emptyDelta(event: UsageEvent): RollupDelta {
+function emptyDelta(event: UsageEvent, hour: string): RollupDelta {
   return {
-    hour: hourOf(event.occurredAt),
+    hour,
     provider: event.provider,
     model: event.model,
     feature: event.feature ?? '',
@@ -82,11 +87,18 @@ export function accumulate(
   pricing: EventPricing,
   sign: 1 | -1 = 1,
 ): void {
-  const template = emptyDelta(event);
-  const key = cellKey(template);
+  const hour = hourOf(event.occurredAt);
+  const key = cellKey({
+    hour,
+    provider: event.provider,
+    model: event.model,
+    feature: event.feature ?? '',
+    customerId: event.customerId ?? '',
+    environment: event.environment,
+  });
   let cell = cells.get(key);
   if (!cell) {
-    cell = template;
+    cell = emptyDelta(event, hour);
     cells.set(key, cell);
   }
   const u = event.usage;

@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import type { PgClient } from '../pg';
+import { arrayLiteral, type PgClient } from '../pg';
 import type { RollupDelta } from './rollup-cell';
 
 /** The counters every rollup table carries, by column and by RollupDelta field. */
@@ -52,15 +52,21 @@ export const ROLLUP_LEVELS: readonly RollupLevel[] = [
 
 const COUNTER_COLUMNS = ROLLUP_COUNTERS.map(([column]) => column);
 
-function upsertSql(level: RollupLevel): string {
+/** Parameters one level's upsert takes after $1 (organization) and $2 (project). */
+function paramCount(level: RollupLevel): number {
+  return 1 + level.dimensions.length + COUNTER_COLUMNS.length + 1;
+}
+
+/** One level's upsert; its own parameters are numbered from `first` ($1 and $2 are shared). */
+function upsertSql(level: RollupLevel, first: number): string {
   const keys = level.dimensions.map((d) => COLUMN[d]);
   const bucketType = level.bucket === 'hour' ? 'timestamptz' : 'date';
-  const firstCounter = 4 + keys.length;
+  const firstCounter = first + 1 + keys.length;
   return `
 INSERT INTO ${level.table} (organization_id, project_id, ${level.bucket}, ${keys.join(', ')}, ${COUNTER_COLUMNS.join(', ')}, cost_usd, updated_at)
 SELECT $1::uuid, $2::uuid, c.${level.bucket}, ${keys.map((k) => `c.${k}`).join(', ')}, ${COUNTER_COLUMNS.map((c) => `c.${c}`).join(', ')}, c.cost_usd, now()
 FROM unnest(
-  $3::${bucketType}[], ${keys.map((_, i) => `$${4 + i}::text[]`).join(', ')},
+  $${first}::${bucketType}[], ${keys.map((_, i) => `$${first + 1 + i}::text[]`).join(', ')},
   ${COUNTER_COLUMNS.map((_, i) => `$${firstCounter + i}::bigint[]`).join(', ')},
   $${firstCounter + COUNTER_COLUMNS.length}::numeric[]
 ) WITH ORDINALITY AS c(${level.bucket}, ${keys.join(', ')}, ${COUNTER_COLUMNS.join(', ')}, cost_usd, ord)
@@ -71,9 +77,31 @@ ON CONFLICT (project_id, ${level.bucket}, ${keys.join(', ')}) DO UPDATE SET
   updated_at = now()`;
 }
 
-const SQL = new Map(ROLLUP_LEVELS.map((level) => [level.table, upsertSql(level)]));
+/** Parameters of every level's upsert together (after $1 and $2). */
+export const ROLLUP_PARAM_COUNT = ROLLUP_LEVELS.reduce((n, level) => n + paramCount(level), 0);
+
+/**
+ * Every level's upsert, parameters numbered from `first` (what `rollupParams` gives, in order),
+ * to run as parts of one statement. Cached by `first` (callers use a few numberings).
+ */
+const UPSERTS = new Map<number, string[]>();
+export function rollupUpserts(first: number): string[] {
+  let sql = UPSERTS.get(first);
+  if (!sql) {
+    sql = [];
+    let next = first;
+    for (const level of ROLLUP_LEVELS) {
+      sql.push(upsertSql(level, next));
+      next += paramCount(level);
+    }
+    UPSERTS.set(first, sql);
+  }
+  return sql;
+}
 
 interface LevelCell {
+  /** The unique key (bucket and dimensions) joined: what cells are sorted by. */
+  id: string;
   bucket: string;
   keys: string[];
   delta: RollupDelta;
@@ -83,7 +111,10 @@ interface LevelCell {
 function cellsOf(level: RollupLevel, hourly: RollupDelta[]): LevelCell[] {
   if (level.bucket === 'hour' && level.dimensions.length === 5) {
     return hourly
-      .map((delta) => ({ bucket: delta.hour, keys: level.dimensions.map((d) => delta[d]), delta }))
+      .map((delta) => {
+        const keys = level.dimensions.map((d) => delta[d]);
+        return { id: [delta.hour, ...keys].join('\u001f'), bucket: delta.hour, keys, delta };
+      })
       .sort(byKey);
   }
   const folded = new Map<string, LevelCell>();
@@ -93,7 +124,7 @@ function cellsOf(level: RollupLevel, hourly: RollupDelta[]): LevelCell[] {
     const id = [bucket, ...keys].join('\u001f');
     const cell = folded.get(id);
     if (!cell) {
-      folded.set(id, { bucket, keys, delta: { ...delta, costUsd: new Decimal(delta.costUsd) } });
+      folded.set(id, { id, bucket, keys, delta: { ...delta, costUsd: new Decimal(delta.costUsd) } });
       continue;
     }
     for (const [, field] of ROLLUP_COUNTERS) (cell.delta[field] as number) += delta[field] as number;
@@ -103,9 +134,35 @@ function cellsOf(level: RollupLevel, hourly: RollupDelta[]): LevelCell[] {
 }
 
 function byKey(a: LevelCell, b: LevelCell): number {
-  const ka = [a.bucket, ...a.keys].join('\u001f');
-  const kb = [b.bucket, ...b.keys].join('\u001f');
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The parameters of every level's upsert (after $1 and $2), as array literals. */
+export function rollupParams(hourly: RollupDelta[]): string[] {
+  const params: string[] = [];
+  for (const level of ROLLUP_LEVELS) {
+    const cells = cellsOf(level, hourly);
+    params.push(
+      arrayLiteral(cells.map((c) => c.bucket)),
+      ...level.dimensions.map((_, i) => arrayLiteral(cells.map((c) => c.keys[i]))),
+      ...ROLLUP_COUNTERS.map(([, field]) => arrayLiteral(cells.map((c) => c.delta[field] as number))),
+      arrayLiteral(cells.map((c) => c.delta.costUsd.toFixed())),
+    );
+  }
+  return params;
+}
+
+/**
+ * One statement that runs `main` (parameters from $1, e.g. an INSERT of events; null for none) and
+ * then the upsert of every rollup level, whose parameters follow main's from `first`. One round
+ * trip: a transaction holds the hot rollup rows' locks only for this statement and its COMMIT.
+ * Every writer runs this same statement shape, so all take rollup row locks in one order (level
+ * by level, each level sorted by its unique key): concurrent writers cannot deadlock.
+ */
+export function withRollups(main: string | null, first: number): string {
+  const parts = [...(main ? [main] : []), ...rollupUpserts(first)];
+  const last = parts.pop()!;
+  return parts.length === 0 ? last : `WITH ${parts.map((p, i) => `w${i} AS (${p})`).join(',\n')}\n${last}`;
 }
 
 /**
@@ -119,15 +176,9 @@ export async function upsertRollups(
   hourly: RollupDelta[],
 ): Promise<void> {
   if (hourly.length === 0) return;
-  for (const level of ROLLUP_LEVELS) {
-    const cells = cellsOf(level, hourly);
-    await client.query(SQL.get(level.table)!, [
-      organizationId,
-      projectId,
-      cells.map((c) => c.bucket),
-      ...level.dimensions.map((_, i) => cells.map((c) => c.keys[i])),
-      ...ROLLUP_COUNTERS.map(([, field]) => cells.map((c) => c.delta[field] as number)),
-      cells.map((c) => c.delta.costUsd.toFixed()),
-    ]);
-  }
+  await client.query({
+    name: 'tl-upsert-rollups',
+    text: withRollups(null, 3),
+    values: [organizationId, projectId, ...rollupParams(hourly)],
+  });
 }

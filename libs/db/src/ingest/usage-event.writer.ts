@@ -1,7 +1,7 @@
-import { inTransaction, type PgClient, type PgPool } from '../pg';
+import { arrayLiteral, inTransaction, type PgClient, type PgPool } from '../pg';
 import { contentHash, type PricedBatch, type PricedEvent } from './priced-event';
 import { accumulate, sortedCells, type RollupDelta } from './rollup-cell';
-import { upsertRollups } from './rollup.sql';
+import { ROLLUP_PARAM_COUNT, rollupParams, rollupUpserts, withRollups } from './rollup.sql';
 
 export interface WriteOutcome {
   /** Events stored now (first time seen). */
@@ -75,9 +75,53 @@ const SELECT_EXPRESSIONS: Record<string, string> = {
 
 const INSERT_EVENTS_SQL = `
 INSERT INTO usage_events (organization_id, project_id, received_at, source, ${EVENT_COLUMNS.map(([c]) => c).join(', ')})
-SELECT $1::uuid, $2::uuid, $3, $4, ${EVENT_COLUMNS.map(([c]) => SELECT_EXPRESSIONS[c] ?? `e.${c}`).join(', ')}
+SELECT $1::uuid, $2::uuid, $3::timestamptz, $4::text, ${EVENT_COLUMNS.map(([c]) => SELECT_EXPRESSIONS[c] ?? `e.${c}`).join(', ')}
 FROM unnest(${EVENT_COLUMNS.map(([, type], i) => `$${5 + i}::${type}[]`).join(', ')})
   AS e(${EVENT_COLUMNS.map(([c]) => c).join(', ')})`;
+
+/** The new events and every rollup level in one statement: one round trip inside the transaction. */
+const INSERT_EVENTS_AND_ROLLUPS_SQL = withRollups(INSERT_EVENTS_SQL, 5 + EVENT_COLUMNS.length);
+
+const ROLLUPS_FROM = 5 + EVENT_COLUMNS.length;
+const HASHES_PARAM = ROLLUPS_FROM + ROLLUP_PARAM_COUNT;
+const column = (name: (typeof EVENT_COLUMNS)[number][0]) => 5 + EVENT_COLUMNS.findIndex(([c]) => c === name);
+
+/**
+ * A batch whose events are all new, written by one statement: keys (a plain INSERT: any eventId
+ * already stored fails the whole statement with a unique violation, and nothing is written),
+ * events, and every rollup level. One statement is one transaction: it commits with no round trip
+ * to the worker while it holds the rollup rows that every concurrent writer updates. The keys go
+ * first (the final SELECT reads them); the rest runs after, in a fixed order for every writer.
+ */
+const WRITE_NEW_BATCH_SQL = `
+WITH keys AS (
+  INSERT INTO usage_event_keys (project_id, event_id, occurred_at, content_hash, received_at)
+  SELECT $2::uuid, k.event_id, k.occurred_at, k.content_hash, $3::timestamptz
+  FROM unnest($${column('event_id')}::text[], $${column('occurred_at')}::timestamptz[], $${HASHES_PARAM}::text[])
+    WITH ORDINALITY AS k(event_id, occurred_at, content_hash, ord)
+  ORDER BY k.ord
+  RETURNING 1
+),
+new_events AS (${INSERT_EVENTS_SQL}),
+${rollupUpserts(ROLLUPS_FROM)
+  .map((sql, i) => `rollup_${i} AS (${sql})`)
+  .join(',\n')}
+SELECT count(*)::int AS stored FROM keys`;
+
+/** PostgreSQL's unique_violation. */
+const UNIQUE_VIOLATION = '23505';
+
+/** The events' columns as array literals, ready to send. */
+function eventColumns(events: PricedEvent[]): string[] {
+  return eventRows(events).map(arrayLiteral);
+}
+
+/** Hourly rollup deltas of the events, as the upsert's parameters. */
+function rollupsOf(events: PricedEvent[]): string[] {
+  const cells = new Map<string, RollupDelta>();
+  for (const e of events) accumulate(cells, e.event, e.pricing);
+  return rollupParams(sortedCells(cells));
+}
 
 function eventRows(events: PricedEvent[]): unknown[][] {
   const columns: unknown[][] = EVENT_COLUMNS.map(() => []);
@@ -136,30 +180,70 @@ export class UsageEventWriter {
       a.event.eventId < b.event.eventId ? -1 : a.event.eventId > b.event.eventId ? 1 : 0,
     );
     const hashes = events.map((e) => contentHash(e.event));
-    return inTransaction(this.pool, async (client) => {
-      const inserted = await client.query<{ event_id: string }>(INSERT_KEYS_SQL, [
-        batch.projectId,
-        events.map((e) => e.event.eventId),
-        events.map((e) => e.event.occurredAt),
-        hashes,
-        batch.receivedAt,
-      ]);
-      const fresh = new Set(inserted.rows.map((r) => r.event_id));
-      const newEvents = events.filter((e) => fresh.has(e.event.eventId));
-      const conflicts =
-        fresh.size < events.length ? await this.recordResends(client, batch, events, hashes, fresh) : 0;
-
-      if (newEvents.length > 0) {
-        await client.query(INSERT_EVENTS_SQL, [
+    // Everything is built before anything is sent, for the usual case where every event is new:
+    // once a writer has upserted the rollups it holds locks on rows that every concurrent writer
+    // of the project updates, so it must not compute while it holds them.
+    const keys = [
+      batch.projectId,
+      arrayLiteral(events.map((e) => e.event.eventId)),
+      arrayLiteral(events.map((e) => e.event.occurredAt)),
+      arrayLiteral(hashes),
+      batch.receivedAt,
+    ];
+    const allColumns = eventColumns(events);
+    const allRollups = rollupsOf(events);
+    try {
+      const { rows } = await this.pool.query<{ stored: number }>({
+        name: 'tl-write-new-batch',
+        text: WRITE_NEW_BATCH_SQL,
+        values: [
           batch.organizationId,
           batch.projectId,
           batch.receivedAt,
           batch.source,
-          ...eventRows(newEvents),
-        ]);
-        const cells = new Map<string, RollupDelta>();
-        for (const e of newEvents) accumulate(cells, e.event, e.pricing);
-        await upsertRollups(client, batch.organizationId, batch.projectId, sortedCells(cells));
+          ...allColumns,
+          ...allRollups,
+          keys[3],
+        ],
+      });
+      if (rows[0]!.stored !== events.length)
+        throw new Error(`wrote ${rows[0]!.stored} keys for ${events.length} events`);
+      return {
+        stored: events.length,
+        duplicates: 0,
+        conflicts: 0,
+        unpriced: events.filter((e) => e.pricing.status !== 'priced').length,
+      };
+    } catch (error) {
+      const e = error as { code?: string; table?: string };
+      if (e.code !== UNIQUE_VIOLATION || e.table !== 'usage_event_keys') throw error;
+      // Some eventIds are stored already (a retry, a resend): sort them out in a transaction.
+    }
+    return inTransaction(this.pool, async (client) => {
+      // Named statements: each connection parses and plans them once.
+      const inserted = await client.query<{ event_id: string }>({
+        name: 'tl-insert-keys',
+        text: INSERT_KEYS_SQL,
+        values: keys,
+      });
+      const fresh = new Set(inserted.rows.map((r) => r.event_id));
+      const allNew = fresh.size === events.length;
+      const newEvents = allNew ? events : events.filter((e) => fresh.has(e.event.eventId));
+      const conflicts = allNew ? 0 : await this.recordResends(client, batch, events, hashes, fresh);
+
+      if (newEvents.length > 0) {
+        await client.query({
+          name: 'tl-insert-events-and-rollups',
+          text: INSERT_EVENTS_AND_ROLLUPS_SQL,
+          values: [
+            batch.organizationId,
+            batch.projectId,
+            batch.receivedAt,
+            batch.source,
+            ...(allNew ? allColumns : eventColumns(newEvents)),
+            ...(allNew ? allRollups : rollupsOf(newEvents)),
+          ],
+        });
       }
       return {
         stored: newEvents.length,
