@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { arrayLiteral } from './pg';
 
 /** pg's own conversion of a JS array query parameter. */
-const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils') as {
+const { prepareValue } = createRequire(__filename)('pg/lib/utils') as {
   prepareValue: (value: unknown) => string;
 };
 
