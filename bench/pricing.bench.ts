@@ -4,6 +4,7 @@
 // No database: the built-in catalog is converted in memory, exactly as `seed` publishes it.
 //
 //   BENCH_TIME_MS=3000   time per task (default 3000 ms), BENCH_EVENTS=20000   events per scenario
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { calcPrice, waitForUpdate, type Provider } from '@pydantic/genai-prices';
 import type { UsageEvent } from '@tokenledger/contracts';
 import {
@@ -91,6 +92,70 @@ function checkTotals(pricer: Pricer, events: UsageEvent[]) {
   return { compared, namedDifferences, mismatches };
 }
 
+/** `.reports/bench-pricing.json`, which `npm run bench` turns into a section of docs/BENCHMARKS.md. */
+function writeReport(
+  measured: {
+    scenario: string;
+    ours: ReturnType<typeof perSecond>;
+    theirs: ReturnType<typeof perSecond>;
+    check: ReturnType<typeof checkTotals>;
+  }[],
+  catalog: { converted: number; built: number; providers: number; rates: number },
+) {
+  const figures = measured.flatMap(({ scenario, ours, theirs }) => {
+    const ratio = ours.eventsPerSecond / theirs.eventsPerSecond;
+    return [
+      {
+        name: `Tokenledger price(), ${scenario}, one core`,
+        value: Math.round(ours.eventsPerSecond),
+        unit: 'events/s',
+        reference: {
+          name: '@pydantic/genai-prices calcPrice() on the same events',
+          value: Math.round(theirs.eventsPerSecond),
+          unit: 'events/s',
+          ratio,
+          ratioText: `${ratio.toFixed(1)}× the reference`,
+        },
+      },
+      {
+        name: `Speed-up over calcPrice(), ${scenario}`,
+        value: Number(ratio.toFixed(1)),
+        unit: '×',
+        target: { op: '>=', value: 10, met: ratio >= 10 },
+      },
+    ];
+  });
+  const finished = new Date();
+  mkdirSync('.reports', { recursive: true });
+  writeFileSync(
+    '.reports/bench-pricing.json',
+    `${JSON.stringify(
+      {
+        name: 'pricing',
+        title: 'Pricing throughput: Tokenledger’s pricer against @pydantic/genai-prices',
+        startedAt: STARTED.toISOString(),
+        finishedAt: finished.toISOString(),
+        seconds: Math.round((finished.getTime() - STARTED.getTime()) / 1000),
+        figures,
+        notes: [
+          `One core (one forked Vitest process), ${TIME_MS} ms per task with a warm catalog; both engines price the same generated events, and give identical totals (1e-9 USD) wherever both price: ${measured
+            .map(
+              (m) =>
+                `${m.scenario}: ${m.check.compared} equal${m.check.namedDifferences ? `, ${m.check.namedDifferences} named differences (DeepSeek V4 windows)` : ''}`,
+            )
+            .join('; ')}.`,
+          `Catalog: ${catalog.rates} rates from ${catalog.providers} providers, converted in ${catalog.converted.toFixed(0)} ms, compiled by buildPricer in ${catalog.built.toFixed(0)} ms.`,
+        ],
+        details: { measured, catalog },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+}
+
+const STARTED = new Date();
+
 function perSecond(bench: Bench, name: string, events: number) {
   const task = bench.getTask(name)!;
   const result = task.result;
@@ -135,6 +200,12 @@ test('pricing throughput: Tokenledger vs @pydantic/genai-prices calcPrice', asyn
   ];
   const rows: Record<string, string>[] = [];
   const ratios: number[] = [];
+  const measured: {
+    scenario: string;
+    ours: ReturnType<typeof perSecond>;
+    theirs: ReturnType<typeof perSecond>;
+    check: ReturnType<typeof checkTotals>;
+  }[] = [];
   for (const scenario of scenarios) {
     const { events } = scenario;
     const check = checkTotals(pricer, events);
@@ -171,6 +242,7 @@ test('pricing throughput: Tokenledger vs @pydantic/genai-prices calcPrice', asyn
     const ours = perSecond(bench, 'tokenledger', events.length);
     const theirs = perSecond(bench, 'calcPrice', events.length);
     ratios.push(ours.eventsPerSecond / theirs.eventsPerSecond);
+    measured.push({ scenario: `${scenario.name}, ${events.length} events`, ours, theirs, check });
     for (const [engine, r] of [
       ['Tokenledger price()', ours],
       ['genai-prices calcPrice()', theirs],
@@ -198,4 +270,10 @@ test('pricing throughput: Tokenledger vs @pydantic/genai-prices calcPrice', asyn
       .map((s, i) => `${s.name}: Tokenledger ${ratios[i]!.toFixed(1)}× calcPrice (target ≥ 10×)`)
       .join('\n'),
   );
+  writeReport(measured, {
+    converted,
+    built,
+    providers: providers.length,
+    rates: builtin.catalog.rates.length,
+  });
 });
