@@ -80,6 +80,8 @@ function run(name: string): Promise<Run> {
   });
 }
 
+/** `12,345 events/s`, `28.6 ms`, `22.7×`. */
+const amount = (n: number, unit: string) => (unit === '×' ? `${number(n)}×` : `${number(n)} ${unit}`);
 const number = (n: number) =>
   n.toLocaleString('en-US', { maximumFractionDigits: Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2 });
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -87,7 +89,7 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 function targetText(f: Figure): [string, string] {
   if (!f.target) return ['—', '—'];
   const op = { '>=': '≥', '<=': '≤', '<': '<', '>': '>' }[f.target.op];
-  return [`${op} ${number(f.target.value)} ${f.unit}`, f.target.met ? '**met**' : '**NOT met**'];
+  return [`${op} ${amount(f.target.value, f.unit)}`, f.target.met ? '**met**' : '**NOT met**'];
 }
 
 function markdown(runs: Run[], machine: MachineFacts, commit: string, partial: boolean): string {
@@ -96,7 +98,7 @@ function markdown(runs: Run[], machine: MachineFacts, commit: string, partial: b
   const lines = [
     '# Benchmarks',
     '',
-    `Measured by \`npm run bench\` on ${date} at commit \`${commit}\`${partial ? ` (only ${runs.map((r) => `bench:${r.name}`).join(', ')})` : ''}.`,
+    `Measured by \`npm run bench\` on ${date} at commit ${commit}${partial ? ` (only ${runs.map((r) => `bench:${r.name}`).join(', ')})` : ''}.`,
     'Each figure is shown with the reference it is compared to, measured in the same run on the same machine.',
     'Figures are reported, not asserted: a target that was missed says **NOT met**. Run `npm run bench` to',
     'measure again (it rewrites this page); `npm run bench:<name>` runs one benchmark and prints its figures.',
@@ -128,8 +130,8 @@ function markdown(runs: Run[], machine: MachineFacts, commit: string, partial: b
     for (const f of r.report.figures) {
       const [target, met] = targetText(f);
       lines.push(
-        `| \`bench:${r.name}\` | ${cell(f.name)} | ${number(f.value)} ${f.unit} | ${target} | ${met} | ${
-          f.reference ? `${cell(f.reference.name)}: ${number(f.reference.value)} ${f.reference.unit}` : '—'
+        `| \`bench:${r.name}\` | ${cell(f.name)} | ${amount(f.value, f.unit)} | ${target} | ${met} | ${
+          f.reference ? `${cell(f.reference.name)}: ${amount(f.reference.value, f.reference.unit)}` : '—'
         } | ${f.reference ? f.reference.ratioText.replace(' than the reference', '').replace(' the reference', '') : '—'} |`,
       );
     }
@@ -164,14 +166,24 @@ if (unknown.length > 0) {
   );
   process.exit(1);
 }
+const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+const commit = `\`${git('rev-parse', '--short', 'HEAD') || 'unknown'}\`${
+  git('status', '--porcelain', '--untracked-files=no') ? ' (with uncommitted changes in the checkout)' : ''
+}`;
 const machine = await machineFacts();
 const runs: Run[] = [];
 for (const name of names) runs.push(await run(name));
-const commit =
-  spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() ||
-  'unknown';
 const page = join(ROOT, 'docs', 'BENCHMARKS.md');
 writeFileSync(page, markdown(runs, machine, commit, wanted.length > 0));
+// The page is checked by `prettier --check` in npm test: write it as Prettier would.
+spawnSync(
+  process.execPath,
+  [join(ROOT, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--write', page],
+  {
+    cwd: ROOT,
+    stdio: 'ignore',
+  },
+);
 log(`wrote ${page}`);
 for (const r of runs)
   log(

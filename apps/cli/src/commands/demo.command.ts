@@ -244,7 +244,9 @@ async function loadThroughApi(
     MAX_EVENTS_PER_BATCH,
   );
   const pool = createPgPool(databaseUrl, 2);
-  const started = new Date(Date.now() - 1000);
+  const startedAt = Date.now();
+  // Keys received from this moment on were stored by this load (a second of slack for clock skew).
+  const since = new Date(startedAt - 1000);
   const sending = new Progress('sending', p.options.events);
   try {
     const sent = await sendThroughApi({
@@ -261,13 +263,13 @@ async function loadThroughApi(
     if (flags.wait) {
       const landing = new Progress('stored by the worker', sent.accepted);
       stored = await waitUntilStored(pool, target.projectIds, sent.eventIds, {
-        since: started,
+        since,
         onProgress: (n) => landing.update(n),
       });
       landing.finish();
     }
     const counts = flags.wait ? await storedCounts(pool, target.projectIds, sent.eventIds) : undefined;
-    const ms = Date.now() - started.getTime() - 1000;
+    const ms = Date.now() - startedAt;
     const summary = summarize(
       'api',
       p,
