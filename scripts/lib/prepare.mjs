@@ -113,7 +113,9 @@ export function buildDashboard() {
   if (!stale(stampFile, value) && existsSync(introspection)) return;
   log('building the dashboard…');
   // The dashboard's GraphQL types come from the committed schema file, never from a running server.
-  node(bin('gql.tada'), ['generate', 'output', '--tsconfig', 'apps/dashboard/tsconfig.json'], { quiet: true });
+  node(bin('gql.tada'), ['generate', 'output', '--tsconfig', 'apps/dashboard/tsconfig.json'], {
+    quiet: true,
+  });
   node(bin('vite'), ['build', 'apps/dashboard', '--logLevel', 'warn']);
   stamp(stampFile, value);
 }
