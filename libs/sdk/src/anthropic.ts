@@ -6,7 +6,6 @@ import {
   observeStream,
   proxyClient,
   Recorder,
-  type CallRecord,
   type MethodWrapper,
   type WrapOptions,
 } from './instrument.js';
@@ -113,12 +112,7 @@ function messagesCreate(recorder: Recorder): MethodWrapper {
   return (original, owner) =>
     function trackedMessagesCreate(...args: unknown[]) {
       const [body] = args as [MessageParams | undefined];
-      let call: CallRecord | undefined;
-      try {
-        call = recorder.start(body?.model, () => messageModalities(body ?? {}));
-      } catch {
-        call = undefined;
-      }
+      const call = recorder.start(body?.model, () => messageModalities(body ?? {}));
       const result = original.apply(owner, args);
       if (!call) return result;
       const record = call;

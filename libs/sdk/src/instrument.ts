@@ -254,9 +254,19 @@ export class Recorder {
     this.labels = { feature, customerId, environment, tags };
   }
 
-  /** Starts observing one call (captures the time and the current scope's labels). */
-  start(requestedModel: string | undefined, modalities: () => Modality[] | undefined): CallRecord {
-    return new CallRecord(this, requestedModel, modalities);
+  /**
+   * Starts observing one call (captures the time and the current scope's labels); undefined when
+   * that fails, so the caller's own request always goes ahead untouched.
+   */
+  start(
+    requestedModel: string | undefined,
+    modalities: () => Modality[] | undefined,
+  ): CallRecord | undefined {
+    try {
+      return new CallRecord(this, requestedModel, modalities);
+    } catch {
+      return undefined;
+    }
   }
 }
 

@@ -229,12 +229,7 @@ function responsesCreate(recorder: Recorder): MethodWrapper {
   return (original, owner) =>
     function trackedResponsesCreate(...args: unknown[]) {
       const [body] = args as [ResponsesParams | undefined];
-      let call: CallRecord | undefined;
-      try {
-        call = recorder.start(body?.model, () => responsesModalities(body ?? {}));
-      } catch {
-        call = undefined;
-      }
+      const call = recorder.start(body?.model, () => responsesModalities(body ?? {}));
       const result = original.apply(owner, args);
       if (!call) return result;
       const record = call;
