@@ -12,6 +12,7 @@ describe('GraphQL events drill-down', () => {
   let app: NestFastifyApplication;
   let token: string;
   let ids: string[];
+  let otherOrgEventId: string;
 
   beforeAll(async () => {
     prisma = testPrisma();
@@ -41,12 +42,14 @@ describe('GraphQL events drill-down', () => {
         pricing: event.model === 'mystery' ? UNPRICED : pricedAt('0.0015'),
       })),
     });
+    const other = usageEvent();
+    otherOrgEventId = other.eventId;
     await writer.write({
       organizationId: b.org.id,
       projectId: b.project.id,
       source: 'api',
       receivedAt: new Date(),
-      events: [{ event: usageEvent(), pricing: pricedAt('1') }],
+      events: [{ event: other, pricing: pricedAt('1') }],
     });
     const owner = await createUser(prisma, a.org.id, 'owner');
     token = await loginAs(app, owner.email, owner.password);
@@ -104,6 +107,22 @@ describe('GraphQL events drill-down', () => {
     );
     expect(result.data!.events.nodes).toHaveLength(6);
     expect(result.data!.events.nodes.every((n) => n.costUsd === null)).toBe(true);
+  });
+
+  it("finds one event by its eventId, and never another organization's", async () => {
+    const one = await gql<Page>(app, QUERY, { f: { eventId: ids[7] } }, token);
+    expect(one.data!.events.nodes.map((n) => [n.eventId, n.tags])).toEqual([
+      [ids[7], [{ key: 'n', value: '7' }]],
+    ]);
+    const foreign = await gql<Page>(app, QUERY, { f: { eventId: otherOrgEventId } }, token);
+    expect(foreign.data!.events).toEqual({ nodes: [], pageInfo: { endCursor: null, hasNextPage: false } });
+    const elsewhereInTime = await gql<Page>(
+      app,
+      QUERY,
+      { f: { eventId: ids[7], to: '2026-05-01T00:00:00Z' } },
+      token,
+    );
+    expect(elsewhereInTime.data!.events.nodes).toEqual([]);
   });
 
   it('refuses a forged cursor and an oversized page, naming the argument', async () => {

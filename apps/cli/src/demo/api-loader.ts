@@ -218,9 +218,13 @@ export async function storedCounts(
   const counts = emptyCounts();
   for (const chunk of chunks(eventIds, projectIds)) {
     const { rows } = await pool.query<{ status: PricingStatus; n: string; cost: string | null }>(
-      `SELECT pricing_status::text AS status, count(*) AS n, sum(cost_usd)::text AS cost
-       FROM usage_events WHERE project_id = $1::uuid AND event_id = ANY($2::text[])
-       GROUP BY pricing_status`,
+      // The key gives each event's occurred_at: usage_events is indexed by (project, time).
+      `SELECT e.pricing_status::text AS status, count(*) AS n, sum(e.cost_usd)::text AS cost
+       FROM usage_event_keys k
+       JOIN usage_events e
+         ON e.project_id = k.project_id AND e.occurred_at = k.occurred_at AND e.event_id = k.event_id
+       WHERE k.project_id = $1::uuid AND k.event_id = ANY($2::text[])
+       GROUP BY e.pricing_status`,
       [chunk.projectId, chunk.ids],
     );
     for (const r of rows) {

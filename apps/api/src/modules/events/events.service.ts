@@ -76,13 +76,27 @@ export class EventsService {
       ...(filter.pricingStatuses?.length
         ? { pricingStatus: { in: filter.pricingStatuses as Prisma.EnumPricingStatusFilter['in'] } }
         : {}),
-      ...(filter.eventId ? { eventId: filter.eventId } : {}),
     };
+    const and: Prisma.UsageEventWhereInput[] = [];
+    if (filter.eventId) {
+      // The idempotency keys find an eventId (one per project at most) and give its time, so the
+      // events table is read through its (project, time) index rather than scanned.
+      const keys = await this.prisma.usageEventKey.findMany({
+        where: { eventId: filter.eventId, projectId: { in: projectIds ?? projects.map((p) => p.id) } },
+        select: { projectId: true, occurredAt: true },
+      });
+      if (keys.length === 0) return { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } };
+      and.push({
+        eventId: filter.eventId,
+        OR: keys.map((k) => ({ projectId: k.projectId, occurredAt: k.occurredAt })),
+      });
+    }
     if (after) {
       const c = decodeCursor(after);
       const at = new Date(c.at);
-      where.AND = [{ OR: [{ occurredAt: { lt: at } }, { occurredAt: at, id: { lt: BigInt(c.id) } }] }];
+      and.push({ OR: [{ occurredAt: { lt: at } }, { occurredAt: at, id: { lt: BigInt(c.id) } }] });
     }
+    if (and.length) where.AND = and;
     const rows = await this.prisma.usageEvent.findMany({
       where,
       orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }],
