@@ -186,9 +186,7 @@ export async function createBenchDatabase(cleanup: Cleanup): Promise<{ name: str
 }
 
 async function dropDatabase(name: string): Promise<void> {
-  const admin = new URL(BASE_DATABASE_URL);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
+  const client = new pg.Client({ connectionString: maintenanceUrl() });
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
@@ -305,8 +303,17 @@ export interface MachineFacts {
   loadAverage: number;
 }
 
-export async function machineFacts(databaseUrl = BASE_DATABASE_URL): Promise<MachineFacts> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+/** The server of DATABASE_URL, database `postgres`. */
+function maintenanceUrl(): string {
+  const url = new URL(BASE_DATABASE_URL);
+  url.pathname = '/postgres';
+  return url.toString();
+}
+
+export async function machineFacts(): Promise<MachineFacts> {
+  // The server's own facts: read from its maintenance database, since the developer's database
+  // need not exist (a benchmark never touches it).
+  const client = new pg.Client({ connectionString: maintenanceUrl() });
   await client.connect();
   let postgres = 'unknown';
   const postgresSettings: Record<string, string> = {};
