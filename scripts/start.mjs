@@ -13,8 +13,8 @@ const port = Number(env.PORT || 4000);
 const dashboardPort = Number(env.DASHBOARD_PORT || 5173);
 const apiUrl = `http://127.0.0.1:${port}`;
 const dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
-const CREDENTIALS_FILE = join(ROOT, '.tokenledger', 'demo-login.txt');
-/** Demo events loaded on the first start (bulk path, about 15 s on two cores). */
+const CREDENTIALS_FILE = join(env.TOKENLEDGER_HOME ?? join(ROOT, '.tokenledger'), 'demo-login.txt');
+/** Demo events loaded on the first start (bulk path, 15-20 s on two cores, beside the services). */
 const DEMO_EVENTS = 200_000;
 
 function fail(message) {
@@ -68,15 +68,25 @@ async function main() {
       stdio: 'inherit',
     });
   if (cli('seed').status !== 0) fail('Seeding failed (see above).');
+
   // The first start gives the demo organization 90 days of realistic traffic, so the dashboard shows
   // something real; later starts find events there and skip it. TOKENLEDGER_DEMO_EVENTS=0 skips it.
+  // It loads beside the services (the bulk path writes straight to the database) rather than before
+  // them: the product answers sooner, and the dashboard fills in as the load goes.
   const demoEvents = env.TOKENLEDGER_DEMO_EVENTS || String(DEMO_EVENTS);
-  if (demoEvents !== '0') {
-    const demo = cli('demo', 'load', '--if-empty', '--events', demoEvents, '--days', '90');
-    if (demo.status !== 0) console.error('Loading the demo traffic failed (see above); starting without it.');
-  }
+  const demoLoad =
+    demoEvents === '0'
+      ? null
+      : run({
+          name: 'demo',
+          color: 32,
+          args: [
+            join(ROOT, 'apps/cli/dist/main.js'),
+            ...['demo', 'load', '--if-empty', '--events', demoEvents, '--days', '90'],
+          ],
+        });
 
-  const children = [
+  const services = [
     { name: 'api', color: 36, args: [join(ROOT, 'apps/api/dist/main.js')] },
     { name: 'worker', color: 35, args: [join(ROOT, 'apps/worker/dist/main.js')] },
     {
@@ -86,6 +96,7 @@ async function main() {
       env: { API_URL: apiUrl },
     },
   ].map((child) => run(child));
+  const children = demoLoad ? [...services, demoLoad] : services;
 
   let stopping = false;
   const stop = (code) => {
@@ -101,7 +112,13 @@ async function main() {
   };
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
-  for (const c of children) {
+  demoLoad?.once('exit', (code, signal) => {
+    if (!stopping && code !== 0)
+      console.error(
+        `Loading the demo traffic failed (${signal ?? `code ${code}`}, see above); the rest runs on.`,
+      );
+  });
+  for (const c of services) {
     c.once('exit', (code, signal) => {
       if (stopping) return;
       console.error(`\n${c.tokenledgerName} exited (${signal ?? `code ${code}`}); stopping the others.`);
@@ -118,6 +135,9 @@ async function main() {
       `  Dashboard  ${dashboardUrl}`,
       `  API        ${apiUrl}   (GraphQL ${apiUrl}/graphql, ingestion POST ${apiUrl}/v1/events)`,
       existsSync(CREDENTIALS_FILE) ? `  Demo login ${CREDENTIALS_FILE}` : '',
+      demoLoad?.exitCode === null
+        ? '  Demo data  loading (lines marked "demo"); the dashboard fills in as it goes'
+        : '',
       'Press Ctrl-C to stop.',
       '',
     ]
