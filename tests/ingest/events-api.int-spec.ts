@@ -92,22 +92,25 @@ describe('POST /v1/events', () => {
   });
 
   it.each([
-    ['a body that is not JSON', '{"events": [', 400, 'MALFORMED_JSON'],
-    ['a body without events', { event: [] }, 400, 'VALIDATION_FAILED'],
-    ['an empty batch', { events: [] }, 400, 'VALIDATION_FAILED'],
-    [
-      'more than 1,000 events',
-      { events: Array.from({ length: 1001 }, () => eventInput()) },
-      413,
-      'PAYLOAD_TOO_LARGE',
-    ],
-    [
-      'more than 5 MB',
-      { events: [eventInput({ tags: { pad: 'x'.repeat(256) } })], pad: 'y'.repeat(5 * 1024 * 1024) },
-      413,
-      'PAYLOAD_TOO_LARGE',
-    ],
-  ])('refuses %s with %i %s', async (_what, payload, status, code) => {
+    { what: 'a body that is not JSON', payload: '{"events": [', status: 400, code: 'MALFORMED_JSON' },
+    { what: 'a body without events', payload: { event: [] }, status: 400, code: 'VALIDATION_FAILED' },
+    { what: 'an empty batch', payload: { events: [] }, status: 400, code: 'VALIDATION_FAILED' },
+    {
+      what: 'more than 1,000 events',
+      payload: { events: Array.from({ length: 1001 }, () => eventInput()) },
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    },
+    {
+      what: 'more than 5 MB',
+      payload: {
+        events: [eventInput({ tags: { pad: 'x'.repeat(256) } })],
+        pad: 'y'.repeat(5 * 1024 * 1024),
+      },
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    },
+  ])('refuses $what with $status $code', async ({ payload, status, code }) => {
     const res = await post(typeof payload === 'string' ? payload : JSON.stringify(payload));
     expect(res.statusCode).toBe(status);
     expect(res.json().error.code).toBe(code);
