@@ -34,6 +34,8 @@ function start(env: Record<string, string>): Started {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a failed test kills the group, API, worker and dashboard included.
+    detached: true,
   });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -74,7 +76,13 @@ describe('npm start', () => {
   const running: Started[] = [];
 
   afterAll(async () => {
-    for (const s of running) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+    for (const s of running) {
+      try {
+        process.kill(-s.child.pid!, 'SIGKILL');
+      } catch {
+        // the group has exited already
+      }
+    }
     const admin = Object.assign(new URL(databaseUrl), { pathname: '/postgres' });
     const client = new pg.Client({ connectionString: admin.toString() });
     await client.connect();
