@@ -112,6 +112,7 @@ async function main() {
   };
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
+  process.on('SIGHUP', () => stop(0)); // the terminal closed
   demoLoad?.once('exit', (code, signal) => {
     if (!stopping && code !== 0)
       console.error(
