@@ -2,7 +2,7 @@
 // migrations, seed, demo traffic on the first start — then runs the API, the worker and the
 // dashboard with prefixed logs. Ctrl-C stops all three.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,7 +13,10 @@ const port = Number(env.PORT || 4000);
 const dashboardPort = Number(env.DASHBOARD_PORT || 5173);
 const apiUrl = `http://127.0.0.1:${port}`;
 const dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
-const CREDENTIALS_FILE = join(env.TOKENLEDGER_HOME ?? join(ROOT, '.tokenledger'), 'demo-login.txt');
+const HOME = env.TOKENLEDGER_HOME ?? join(ROOT, '.tokenledger');
+const CREDENTIALS_FILE = join(HOME, 'demo-login.txt');
+/** The first start's demo load: its window, and whether it finished (so a stopped one is resumed). */
+const DEMO_STATE_FILE = join(HOME, 'demo-load.json');
 /** Demo events loaded on the first start (bulk path, 15-20 s on two cores, beside the services). */
 const DEMO_EVENTS = 200_000;
 
@@ -74,17 +77,18 @@ async function main() {
   // It loads beside the services (the bulk path writes straight to the database) rather than before
   // them: the product answers sooner, and the dashboard fills in as the load goes.
   const demoEvents = env.TOKENLEDGER_DEMO_EVENTS || String(DEMO_EVENTS);
+  const demo = demoEvents === '0' ? null : demoLoadPlan(demoEvents, databaseUrl);
   const demoLoad =
-    demoEvents === '0'
-      ? null
-      : run({
-          name: 'demo',
-          color: 32,
-          args: [
-            join(ROOT, 'apps/cli/dist/main.js'),
-            ...['demo', 'load', '--if-empty', '--events', demoEvents, '--days', '90'],
-          ],
-        });
+    demo &&
+    run({
+      name: 'demo',
+      color: 32,
+      args: [join(ROOT, 'apps/cli/dist/main.js'), 'demo', 'load', ...demo.args],
+    });
+  if (demo) {
+    saveDemoState({ ...demo.state, done: false });
+    demoLoad.once('exit', (code) => code === 0 && saveDemoState({ ...demo.state, done: true }));
+  }
 
   const services = [
     { name: 'api', color: 36, args: [join(ROOT, 'apps/api/dist/main.js')] },
@@ -145,6 +149,37 @@ async function main() {
       .filter(Boolean)
       .join('\n'),
   );
+}
+
+/**
+ * What `demo load` runs with. A load that was stopped before it finished (Ctrl-C soon after the
+ * first start) is resumed with the same window, hence the same eventIds: the events stored already
+ * are recognised and skipped, the rest are added, nothing is counted twice. Otherwise it loads
+ * only into an organization without events.
+ */
+function demoLoadPlan(events, databaseUrl) {
+  let previous = null;
+  try {
+    previous = JSON.parse(readFileSync(DEMO_STATE_FILE, 'utf8'));
+  } catch {
+    // no demo load recorded here yet
+  }
+  const common = ['--events', events, '--days', '90'];
+  if (previous && !previous.done && previous.events === events && previous.databaseUrl === databaseUrl) {
+    console.error(`[prepare] resuming the demo load that was stopped before it finished`);
+    return { args: [...common, '--end', previous.end], state: previous };
+  }
+  const end = new Date();
+  end.setUTCMinutes(0, 0, 0);
+  return {
+    args: ['--if-empty', ...common, '--end', end.toISOString()],
+    state: { events, databaseUrl, end: end.toISOString() },
+  };
+}
+
+function saveDemoState(state) {
+  mkdirSync(HOME, { recursive: true });
+  writeFileSync(DEMO_STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
 }
 
 function run({ name, color, args, env: extra }) {

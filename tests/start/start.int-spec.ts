@@ -91,7 +91,8 @@ describe('npm start', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  it('creates the database, seeds the demo organization, serves API and dashboard, loads demo traffic, stops on Ctrl-C, and starts again reusing everything', async () => {
+  it('creates the database, seeds the demo organization, serves API and dashboard, resumes a demo load stopped by Ctrl-C without counting twice, and starts again reusing everything', async () => {
+    const DEMO_EVENTS = 150_000;
     const [port, dashboardPort] = [await freePort(), await freePort()];
     const env = {
       DATABASE_URL: databaseUrl,
@@ -99,26 +100,52 @@ describe('npm start', () => {
       PORT: String(port),
       DASHBOARD_PORT: String(dashboardPort),
       TOKENLEDGER_HOME: home,
-      TOKENLEDGER_DEMO_EVENTS: '3000',
+      TOKENLEDGER_DEMO_EVENTS: String(DEMO_EVENTS),
     };
+    const storedEvents = async () => {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM usage_events');
+        return Number(rows[0]!.n);
+      } finally {
+        await client.end();
+      }
+    };
+
+    // First start: Ctrl-C while the demo traffic is still loading (its first progress line).
     const first = start(env);
     running.push(first);
-    await waitFor(first, 'Tokenledger is up', 100_000);
+    await waitFor(first, /^demo\s+\| loading\s+\d+%/m, 100_000);
+    expect(await stop(first)).toBe(0);
     expect(first.output()).toContain('Created the demo organization "demo" with project "demo".');
-    expect(first.output()).toContain(`Dashboard  http://127.0.0.1:${dashboardPort}`);
-
+    const partial = await storedEvents();
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(DEMO_EVENTS);
     // The credentials are printed once and kept in the checkout's state directory.
     const credentials = readFileSync(join(home, 'demo-login.txt'), 'utf8');
     const email = /login:\s+(\S+)/.exec(credentials)![1]!;
     const password = /password:\s+(\S+)/.exec(credentials)![1]!;
     expect(first.output()).toContain(password);
 
+    // Second start: the same window again, so what was stored is recognised and the rest added.
+    const second = start(env);
+    running.push(second);
+    await waitFor(second, 'Tokenledger is up', 100_000);
+    expect(second.output()).toContain('resuming the demo load');
+    expect(second.output()).not.toContain('Created the demo organization');
+    expect(second.output()).toContain(`Dashboard  http://127.0.0.1:${dashboardPort}`);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     const page = await fetch(`http://127.0.0.1:${dashboardPort}/`);
     expect([page.status, await page.text()]).toEqual([200, expect.stringContaining('<div id="root">')]);
+    await waitFor(second, /demo\s+\| Loaded 150,000 demo events/, 100_000);
+    expect(second.output()).toMatch(
+      new RegExp(
+        `stored\\s+${(DEMO_EVENTS - partial).toLocaleString('en-US')} new, ${partial.toLocaleString('en-US')} already there`,
+      ),
+    );
 
-    // The demo traffic loads beside the services; then the dashboard's origin reads it through the API.
-    await waitFor(first, /demo\s+\| Loaded 3,000 demo events/, 60_000);
+    // The dashboard's origin reads the totals through the API: every demo event once.
     const graphql = async <T>(query: string, token?: string) => {
       const response = await fetch(`http://127.0.0.1:${dashboardPort}/graphql`, {
         method: 'POST',
@@ -141,25 +168,26 @@ describe('npm start', () => {
     );
     expect(spend.errors).toBeUndefined();
     const [total] = spend.data!.spend;
-    expect(total!.requests).toBe(3000);
+    expect(total!.requests).toBe(DEMO_EVENTS);
+    expect(await storedEvents()).toBe(DEMO_EVENTS);
     expect(Number(total!.costUsd)).toBeGreaterThan(0);
 
-    expect(first.output()).toMatch(/^api\s+\| /m);
-    expect(first.output()).toMatch(/^worker\s+\| /m);
-    expect(await stop(first)).toBe(0);
+    expect(second.output()).toMatch(/^api\s+\| /m);
+    expect(second.output()).toMatch(/^worker\s+\| /m);
+    expect(await stop(second)).toBe(0);
     expect([await portAnswers(port), await portAnswers(dashboardPort)]).toEqual([false, false]);
 
-    // A second start finds the database, the demo organization and its events, and reuses them.
-    const second = start(env);
-    running.push(second);
-    await waitFor(second, 'Tokenledger is up', 60_000);
-    expect(second.output()).not.toContain('Created the demo organization');
-    expect(second.output()).not.toContain('applied');
-    await waitFor(second, 'Organization "demo" already has events: no demo traffic loaded.', 30_000);
-    expect(second.output()).not.toMatch(/Loaded [\d,]+ demo events/);
+    // A third start finds the database, the demo organization and its events, and reuses them.
+    const third = start(env);
+    running.push(third);
+    await waitFor(third, 'Tokenledger is up', 60_000);
+    expect(third.output()).not.toContain('Created the demo organization');
+    expect(third.output()).not.toContain('applied');
+    expect(third.output()).not.toContain('resuming');
+    await waitFor(third, 'Organization "demo" already has events: no demo traffic loaded.', 30_000);
     expect(readFileSync(join(home, 'demo-login.txt'), 'utf8')).toBe(credentials);
-    expect(await stop(second)).toBe(0);
-  }, 240_000);
+    expect(await stop(third)).toBe(0);
+  }, 300_000);
 
   it.each([
     ['PostgreSQL', { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/tokenledger' }, '127.0.0.1:1'],
