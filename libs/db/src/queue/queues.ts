@@ -18,8 +18,10 @@ export interface QueueSettings {
 export const INGEST_JOB_OPTIONS = (attempts: number): JobsOptions => ({
   attempts,
   backoff: { type: 'exponential', delay: 1000 },
-  // Completed batches are already in Postgres; failed ones are copied to dead_letters.
-  removeOnComplete: { age: 3600, count: 10_000 },
+  // Completed batches are already in Postgres; failed ones are copied to dead_letters. A few recent
+  // ones stay for inspection: each holds its whole payload (up to 5 MB), and 10,000 of them kept
+  // Redis holding hundreds of megabytes of events that were already stored.
+  removeOnComplete: { count: 100 },
   removeOnFail: { age: 7 * 24 * 3600 },
 });
 
