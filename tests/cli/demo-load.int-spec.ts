@@ -6,7 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DEMO_UNPRICED_MODEL } from '@tokenledger/demo';
 import type { PrismaClient } from '@tokenledger/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKey, startApi } from '../support/api';
+import { createKey, listen, startApi } from '../support/api';
 import { runCli } from '../support/cli';
 import { createTenant, testPrisma } from '../support/tenant';
 import { startWorker } from '../support/worker';
@@ -73,8 +73,7 @@ describe('demo load', () => {
     prisma = testPrisma();
     const started = await startApi();
     api = started.app;
-    await api.listen({ port: 0, host: '127.0.0.1' });
-    apiUrl = (await api.getUrl()).replace('[::1]', '127.0.0.1');
+    apiUrl = await listen(api);
     worker = await startWorker({ QUEUE_PREFIX: started.queuePrefix });
   });
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { PrismaClient } from '@tokenledger/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKey, startApi } from '../support/api';
+import { createKey, listen, startApi } from '../support/api';
 import { createTenant, testPrisma } from '../support/tenant';
 import { startWorker, waitForEvents } from '../support/worker';
 
@@ -60,8 +60,7 @@ describe('OTLP: spans from real OpenTelemetry exporters become priced events', (
     prisma = testPrisma();
     const started = await startApi();
     api = started.app;
-    await api.listen({ port: 0, host: '127.0.0.1' });
-    apiUrl = (await api.getUrl()).replace('[::1]', '127.0.0.1');
+    apiUrl = await listen(api);
     worker = await startWorker({ QUEUE_PREFIX: started.queuePrefix });
     tenant = await createTenant(prisma, 'otlp');
     const { secret } = await createKey(prisma, tenant.org.id, tenant.project.id, ['ingest']);

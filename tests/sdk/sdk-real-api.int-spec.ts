@@ -22,7 +22,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the workspace's openai 7 types: `openai` here would resolve the tests workspace's pinned 6.x
 import type OpenAIv7 from '../../node_modules/openai/index.js';
-import { createKey, startApi } from '../support/api';
+import { createKey, listen, startApi } from '../support/api';
 import { createTenant, testPrisma } from '../support/tenant';
 import { CHAT_MODEL, CLAUDE_MODEL, FakeProviders, RESPONSES_MODEL } from './support/fake-providers';
 
@@ -55,8 +55,7 @@ beforeAll(async () => {
 
   const started = await startApi();
   api = started.app;
-  await api.listen({ port: 0, host: '127.0.0.1' });
-  apiUrl = (await api.getUrl()).replace('[::1]', '127.0.0.1');
+  apiUrl = await listen(api);
 
   const saved = { ...process.env };
   Object.assign(process.env, { LOG_LEVEL: 'silent', QUEUE_PREFIX: started.queuePrefix });

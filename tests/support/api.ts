@@ -23,6 +23,12 @@ export async function startApi(
   }
 }
 
+/** Makes the app listen on a free local port; returns the URL clients reach it at. */
+export async function listen(app: NestFastifyApplication): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return (await app.getUrl()).replace('[::1]', '127.0.0.1');
+}
+
 export async function createKey(
   prisma: PrismaClient,
   organizationId: string,

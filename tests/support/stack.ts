@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApiApp } from '@tokenledger/api/bootstrap';
 import { preview, type PreviewServer } from 'vite';
+import { listen } from './api';
 
 export interface RunningStack {
   apiUrl: string;
@@ -16,9 +17,8 @@ export interface RunningStack {
  */
 export async function startStack(): Promise<RunningStack> {
   const api = await createApiApp();
-  await api.listen({ port: 0, host: '127.0.0.1' });
-  const apiUrl = await api.getUrl();
-  process.env.API_URL = apiUrl.replace('[::1]', '127.0.0.1');
+  const apiUrl = await listen(api);
+  process.env.API_URL = apiUrl;
   const root = join(__dirname, '..', '..', 'apps', 'dashboard');
   const server: PreviewServer = await preview({
     root,

@@ -274,6 +274,32 @@ export function* demoTraffic(
   }
 }
 
+/**
+ * The events of hours [fromHour, toHour) in batches of at most `size` events of one project, each
+ * project's remainder last. `stopped` is asked before each hour and each remainder, so a load that
+ * failed elsewhere generates nothing more.
+ */
+export function* projectBatches(
+  plan: DemoTrafficPlan,
+  size: number,
+  [fromHour, toHour]: [number, number] = [0, plan.hours],
+  stopped: () => boolean = () => false,
+): Generator<{ project: string; events: UsageEvent[] }, void, undefined> {
+  const buffers = new Map<string, UsageEvent[]>();
+  for (let hour = fromHour; hour < toHour && !stopped(); hour++) {
+    for (const { project, event } of generateHour(plan, hour)) {
+      let buffer = buffers.get(project);
+      if (!buffer) buffers.set(project, (buffer = []));
+      buffer.push(event);
+      if (buffer.length >= size) {
+        buffers.set(project, []);
+        yield { project, events: buffer };
+      }
+    }
+  }
+  for (const [project, events] of buffers) if (events.length > 0 && !stopped()) yield { project, events };
+}
+
 /** Splits the hours into `parts` contiguous ranges holding about as many events each. */
 export function splitHours(plan: DemoTrafficPlan, parts: number): [number, number][] {
   const total = plan.offsets[plan.hours]!;

@@ -6,7 +6,7 @@ import {
   type FieldError,
   type UsageEvent,
 } from '@tokenledger/contracts';
-import { generateHour, toApiEvent, type DemoTrafficPlan } from '@tokenledger/demo';
+import { projectBatches, toApiEvent, type DemoTrafficPlan } from '@tokenledger/demo';
 import type { PgPool, PricingStatus } from '@tokenledger/db';
 import Decimal from 'decimal.js';
 import { emptyCounts, type LoadCounts } from './bulk-loader';
@@ -134,19 +134,8 @@ export async function sendThroughApi(options: ApiLoadOptions): Promise<ApiSendRe
     inFlight.add(p);
   };
 
-  const buffers = new Map<string, UsageEvent[]>();
-  for (let hour = 0; hour < plan.hours && !failure; hour++) {
-    for (const { project, event } of generateHour(plan, hour)) {
-      let buffer = buffers.get(project);
-      if (!buffer) buffers.set(project, (buffer = []));
-      buffer.push(event);
-      if (buffer.length >= batchSize) {
-        buffers.set(project, []);
-        await submit(project, buffer);
-      }
-    }
-  }
-  for (const [project, buffer] of buffers) if (buffer.length > 0 && !failure) await submit(project, buffer);
+  for (const { project, events } of projectBatches(plan, batchSize, undefined, () => failure !== null))
+    await submit(project, events);
   await Promise.all(inFlight);
   if (failure) throw (failure as { error: unknown }).error;
   return result;

@@ -1,5 +1,5 @@
 import type { UsageEvent } from '@tokenledger/contracts';
-import { generateHour, splitHours, type DemoTrafficPlan } from '@tokenledger/demo';
+import { projectBatches, splitHours, type DemoTrafficPlan } from '@tokenledger/demo';
 import {
   ingestBatch,
   UsageEventWriter,
@@ -107,20 +107,9 @@ export async function bulkLoad(options: BulkLoadOptions): Promise<LoadCounts> {
 
   // A failed stream stops the others at their next batch, so nothing runs on after the error.
   let failed = false;
-  const stream = async ([from, to]: [number, number]) => {
-    const buffers = new Map<string, UsageEvent[]>();
-    for (let hour = from; hour < to && !failed; hour++) {
-      for (const { project, event } of generateHour(plan, hour)) {
-        let buffer = buffers.get(project);
-        if (!buffer) buffers.set(project, (buffer = []));
-        buffer.push(event);
-        if (buffer.length >= batchSize) {
-          buffers.set(project, []);
-          await write(project, buffer);
-        }
-      }
-    }
-    for (const [project, buffer] of buffers) if (buffer.length > 0 && !failed) await write(project, buffer);
+  const stream = async (hours: [number, number]) => {
+    for (const { project, events } of projectBatches(plan, batchSize, hours, () => failed))
+      await write(project, events);
   };
 
   const results = await Promise.allSettled(

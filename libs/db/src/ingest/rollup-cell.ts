@@ -45,20 +45,30 @@ export interface RollupDelta {
   costUsd: Decimal;
 }
 
-export function cellKey(
-  c: Pick<RollupDelta, 'hour' | 'provider' | 'model' | 'feature' | 'customerId' | 'environment'>,
-): string {
+export function cellKey(c: CellDimensions): string {
   return [c.hour, c.provider, c.model, c.feature, c.customerId, c.environment].join('\u001f');
 }
 
-function emptyDelta(event: UsageEvent, hour: string): RollupDelta {
+type CellDimensions = Pick<
+  RollupDelta,
+  'hour' | 'provider' | 'model' | 'feature' | 'customerId' | 'environment'
+>;
+
+/** The hourly cell an event falls in. */
+function dimensionsOf(event: UsageEvent): CellDimensions {
   return {
-    hour,
+    hour: hourOf(event.occurredAt),
     provider: event.provider,
     model: event.model,
     feature: event.feature ?? '',
     customerId: event.customerId ?? '',
     environment: event.environment,
+  };
+}
+
+function emptyDelta(dimensions: CellDimensions): RollupDelta {
+  return {
+    ...dimensions,
     requests: 0,
     errorRequests: 0,
     pricedRequests: 0,
@@ -87,18 +97,11 @@ export function accumulate(
   pricing: EventPricing,
   sign: 1 | -1 = 1,
 ): void {
-  const hour = hourOf(event.occurredAt);
-  const key = cellKey({
-    hour,
-    provider: event.provider,
-    model: event.model,
-    feature: event.feature ?? '',
-    customerId: event.customerId ?? '',
-    environment: event.environment,
-  });
+  const dimensions = dimensionsOf(event);
+  const key = cellKey(dimensions);
   let cell = cells.get(key);
   if (!cell) {
-    cell = emptyDelta(event, hour);
+    cell = emptyDelta(dimensions);
     cells.set(key, cell);
   }
   const u = event.usage;
