@@ -85,10 +85,7 @@ async function main() {
       color: 32,
       args: [join(ROOT, 'apps/cli/dist/main.js'), 'demo', 'load', ...demo.args],
     });
-  if (demo) {
-    saveDemoState({ ...demo.state, done: false });
-    demoLoad.once('exit', (code) => code === 0 && saveDemoState({ ...demo.state, done: true }));
-  }
+  if (demo) saveDemoState({ ...demo.state, done: false });
 
   const services = [
     { name: 'api', color: 36, args: [join(ROOT, 'apps/api/dist/main.js')] },
@@ -118,7 +115,8 @@ async function main() {
   process.on('SIGTERM', () => stop(0));
   process.on('SIGHUP', () => stop(0)); // the terminal closed
   demoLoad?.once('exit', (code, signal) => {
-    if (!stopping && code !== 0)
+    if (code === 0) saveDemoState({ ...demo.state, done: true });
+    else if (!stopping)
       console.error(
         `Loading the demo traffic failed (${signal ?? `code ${code}`}, see above); the rest runs on.`,
       );
@@ -169,12 +167,9 @@ function demoLoadPlan(events, databaseUrl) {
     console.error(`[prepare] resuming the demo load that was stopped before it finished`);
     return { args: [...common, '--end', previous.end], state: previous };
   }
-  const end = new Date();
-  end.setUTCMinutes(0, 0, 0);
-  return {
-    args: ['--if-empty', ...common, '--end', end.toISOString()],
-    state: { events, databaseUrl, end: end.toISOString() },
-  };
+  // `demo load` rounds --end down to the hour; the same value again gives the same window.
+  const end = new Date().toISOString();
+  return { args: ['--if-empty', ...common, '--end', end], state: { events, databaseUrl, end } };
 }
 
 function saveDemoState(state) {
