@@ -51,8 +51,15 @@ export const configSchema = z.object({
   SESSION_TTL_HOURS: positiveInt(168),
   /** Requests per minute one API key may make to the ingestion endpoints; 0 disables the limit. */
   INGEST_RATE_LIMIT_PER_MINUTE: positiveInt(12000),
-  /** Ingest jobs one worker process handles at once. */
-  WORKER_CONCURRENCY: positiveInt(4),
+  /**
+   * Ingest jobs one worker process holds at once. Batches of one project that wait while its write
+   * is in flight are written together (group commit), so more jobs in hand means larger writes.
+   */
+  WORKER_CONCURRENCY: positiveInt(16),
+  /** Writes in flight per project in one worker process. */
+  INGEST_WRITES_IN_FLIGHT: positiveInt(1),
+  /** The most events one group-commit write takes. */
+  INGEST_GROUP_MAX_EVENTS: positiveInt(2000),
   INGEST_JOB_ATTEMPTS: z.coerce
     .number({ error: 'must be a number' })
     .int('must be a whole number')

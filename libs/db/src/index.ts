@@ -11,6 +11,7 @@ export * from './ingest/priced-event';
 export * from './ingest/rollup-cell';
 export * from './ingest/rollup.sql';
 export * from './ingest/usage-event.writer';
+export * from './ingest/group-commit';
 export * from './queue/queues';
 export * from './queue/ingest-counters';
 export * from './ingest/ingest-batch';

@@ -9,6 +9,7 @@ import { CONFIG, type Config } from '@tokenledger/config';
 import { QUEUES, type IngestBatchJob } from '@tokenledger/contracts';
 import {
   createRedis,
+  GroupCommitWriter,
   incrementIngestCounters,
   ingestBatch,
   PrismaClient,
@@ -25,7 +26,8 @@ import { PG_POOL, PRICER_SOURCE, type PricerSource } from '../tokens';
 export const WORKER_LOCK_MS = 15_000;
 
 /**
- * Consumes `{ingest}`: prices each batch and writes events and rollups in one transaction. BullMQ
+ * Consumes `{ingest}`: prices each batch and writes events and rollups in one transaction, together
+ * with the project's other batches in hand when a write is already in flight (group commit). BullMQ
  * retries a failing batch with backoff; one that fails every attempt is copied to dead_letters.
  */
 @Injectable()
@@ -33,7 +35,7 @@ export class IngestProcessor implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger = new Logger('ingest');
   private worker?: Worker<IngestBatchJob, WriteOutcome>;
   private connection?: Redis;
-  private readonly writer: UsageEventWriter;
+  private readonly writer: GroupCommitWriter;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -42,7 +44,10 @@ export class IngestProcessor implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(REDIS) private readonly redis: Redis,
     private readonly prisma: PrismaClient,
   ) {
-    this.writer = new UsageEventWriter(pool);
+    this.writer = new GroupCommitWriter(new UsageEventWriter(pool), {
+      inFlight: Math.max(1, config.INGEST_WRITES_IN_FLIGHT),
+      maxEvents: Math.max(1, config.INGEST_GROUP_MAX_EVENTS),
+    });
   }
 
   onApplicationBootstrap(): void {

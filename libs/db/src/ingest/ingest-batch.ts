@@ -1,10 +1,15 @@
 import type { IngestBatchJob, UsageEvent } from '@tokenledger/contracts';
-import type { EventPricing, PricedEvent } from './priced-event';
-import type { UsageEventWriter, WriteOutcome } from './usage-event.writer';
+import type { EventPricing, PricedBatch, PricedEvent } from './priced-event';
+import type { WriteOutcome } from './usage-event.writer';
 
 /** What prices events: the pricing library's Pricer, or any stand-in with its shape (tests). */
 export interface EventPricer {
   price(event: UsageEvent, organizationId: string): EventPricing;
+}
+
+/** What writes a priced batch: UsageEventWriter, or GroupCommitWriter in front of it. */
+export interface BatchWriter {
+  write(batch: PricedBatch): Promise<WriteOutcome>;
 }
 
 /**
@@ -13,7 +18,7 @@ export interface EventPricer {
  */
 export async function ingestBatch(
   pricer: EventPricer,
-  writer: UsageEventWriter,
+  writer: BatchWriter,
   job: IngestBatchJob,
 ): Promise<WriteOutcome> {
   const events: PricedEvent[] = job.events.map((event) => ({

@@ -66,9 +66,15 @@ function dimensionsOf(event: UsageEvent): CellDimensions {
   };
 }
 
-function emptyDelta(dimensions: CellDimensions): RollupDelta {
+function emptyDelta(d: CellDimensions): RollupDelta {
+  // Every field written out (no spread): one object shape for every cell, which V8 keeps fast.
   return {
-    ...dimensions,
+    hour: d.hour,
+    provider: d.provider,
+    model: d.model,
+    feature: d.feature,
+    customerId: d.customerId,
+    environment: d.environment,
     requests: 0,
     errorRequests: 0,
     pricedRequests: 0,
