@@ -28,6 +28,12 @@ describe('loadConfig', () => {
     }
   });
 
+  it('bounds the worker priority to nice 0-19', () => {
+    expect(loadConfig({}).WORKER_NICE).toBe(10);
+    expect(loadConfig({ WORKER_NICE: '0' }).WORKER_NICE).toBe(0);
+    expect(() => loadConfig({ WORKER_NICE: '20' })).toThrow(/WORKER_NICE.*must be at most 19/);
+  });
+
   it('describes a database URL without its password', () => {
     expect(describeDatabaseUrl('postgresql://u:secret@db:6543/x')).toBe('db:6543/x');
   });

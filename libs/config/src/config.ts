@@ -65,6 +65,16 @@ export const configSchema = z.object({
     .int('must be a whole number')
     .min(1, 'must be at least 1')
     .default(8),
+  /**
+   * The worker's CPU priority (nice, 0-19; 0 = unchanged). Where the worker shares cores with the
+   * API, accepting events comes first and the queue absorbs the difference.
+   */
+  WORKER_NICE: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must not be negative')
+    .max(19, 'must be at most 19')
+    .default(10),
 });
 
 export type Config = z.output<typeof configSchema>;
