@@ -1,24 +1,21 @@
 import { z } from 'zod';
 import type { FieldError } from './errors';
+import {
+  EVENT_STATUSES,
+  MAX_FUTURE_SKEW_MS,
+  MAX_TAGS,
+  MAX_TOKENS,
+  MODALITIES,
+  PROVIDER_ID,
+  RFC3339,
+  SERVICE_TIERS,
+  type EventStatus,
+  type Modality,
+  type ServiceTier,
+} from './usage-event.rules';
+import { quickParse } from './usage-event.quick';
 
-/** API.md limits. */
-export const MAX_EVENTS_PER_BATCH = 1000;
-export const MAX_BATCH_BYTES = 5 * 1024 * 1024;
-export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
-export const MAX_TAGS = 32;
-/** A single request above ten billion tokens is a unit mix-up, not a request. */
-export const MAX_TOKENS = 10_000_000_000;
-
-export const SERVICE_TIERS = ['standard', 'batch', 'flex', 'priority'] as const;
-export type ServiceTier = (typeof SERVICE_TIERS)[number];
-
-export const MODALITIES = ['text', 'image', 'audio', 'video', 'file'] as const;
-export type Modality = (typeof MODALITIES)[number];
-
-export const EVENT_STATUSES = ['success', 'error'] as const;
-export type EventStatus = (typeof EVENT_STATUSES)[number];
-
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+export * from './usage-event.rules';
 
 const tokens = z
   .number({ error: 'must be a number of tokens' })
@@ -59,10 +56,7 @@ export const usageEventSchema = z.strictObject(
       .refine((s) => !Number.isNaN(Date.parse(s)), 'is not a valid date'),
     provider: z
       .string({ error: 'is required and must be a string' })
-      .regex(
-        /^[a-z0-9][a-z0-9._-]{0,63}$/,
-        'must be a lower-case provider id as in the catalog, e.g. "openai"',
-      ),
+      .regex(PROVIDER_ID, 'must be a lower-case provider id as in the catalog, e.g. "openai"'),
     model: label(256),
     usage: usageSchema,
     serviceTier: z
@@ -178,9 +172,13 @@ export type EventValidation =
 
 /** Validates one event as received. `now` is the receiver's clock (future-skew check). */
 export function validateUsageEvent(raw: unknown, now: Date): EventValidation {
+  const quick = quickParse(raw);
+  return quick ? checked(quick, raw, now) : validateUsageEventBySchema(raw, now);
+}
+
+/** The same validation through the zod schema alone: what names the fields at fault. */
+export function validateUsageEventBySchema(raw: unknown, now: Date): EventValidation {
   const parsed = usageEventSchema.safeParse(raw);
-  const rawId = typeof raw === 'object' && raw !== null ? (raw as { eventId?: unknown }).eventId : undefined;
-  const eventId = typeof rawId === 'string' ? rawId : undefined;
   if (!parsed.success) {
     const errors: FieldError[] = [];
     for (const issue of parsed.error.issues) {
@@ -191,15 +189,24 @@ export function validateUsageEvent(raw: unknown, now: Date): EventValidation {
         errors.push({ path: issuePath(issue.path), message: issue.message });
       }
     }
-    return { ok: false, eventId, errors };
+    return { ok: false, eventId: rawEventId(raw), errors };
   }
-  const e = parsed.data;
+  return checked(parsed.data, raw, now);
+}
+
+function rawEventId(raw: unknown): string | undefined {
+  const rawId = typeof raw === 'object' && raw !== null ? (raw as { eventId?: unknown }).eventId : undefined;
+  return typeof rawId === 'string' ? rawId : undefined;
+}
+
+/** The checks across fields (parts within totals, not in the future), then the stored form. */
+function checked(e: z.output<typeof usageEventSchema>, raw: unknown, now: Date): EventValidation {
   const errors = partErrors(e.usage);
   const at = Date.parse(e.occurredAt);
   if (at > now.getTime() + MAX_FUTURE_SKEW_MS) {
     errors.push({ path: 'occurredAt', message: 'is more than 5 minutes in the future' });
   }
-  if (errors.length > 0) return { ok: false, eventId, errors };
+  if (errors.length > 0) return { ok: false, eventId: rawEventId(raw), errors };
   return {
     ok: true,
     event: {
