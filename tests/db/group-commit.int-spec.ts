@@ -3,6 +3,7 @@ import {
   GroupCommitWriter,
   UsageEventWriter,
   type PgPool,
+  type PreparedBatch,
   type PricedBatch,
   type PricedEvent,
   type PrismaClient,
@@ -14,7 +15,7 @@ import { createTenant, testPrisma } from '../support/tenant';
 /** The real writer, recording how many batches each write took. */
 class CountingWriter extends UsageEventWriter {
   readonly together: number[] = [];
-  override async writeTogether(batches: readonly PricedBatch[]) {
+  override async writeTogether(batches: readonly PreparedBatch[]) {
     this.together.push(batches.length);
     return super.writeTogether(batches);
   }

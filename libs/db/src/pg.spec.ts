@@ -16,6 +16,8 @@ describe('arrayLiteral', () => {
       [1, 0, -3, 10_000_000_000, 1.5],
       ['2026-06-01T12:00:00.000Z', null, undefined, '0.000123000000000000'],
       ['{"team":"growth"}', '[1,2]', 'a\\"b'],
+      [3, 'plain', -0, 2 ** 53, 'x y'],
+      [1, null, 2],
     ];
     for (const values of samples)
       expect(arrayLiteral(values), JSON.stringify(values)).toBe(prepareValue(values));

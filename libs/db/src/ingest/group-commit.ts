@@ -1,5 +1,5 @@
 import type { PricedBatch } from './priced-event';
-import type { UsageEventWriter, WriteOutcome } from './usage-event.writer';
+import type { PreparedBatch, UsageEventWriter, WriteOutcome } from './usage-event.writer';
 
 export interface GroupCommitOptions {
   /** Writes in flight per project at once. */
@@ -9,7 +9,7 @@ export interface GroupCommitOptions {
 }
 
 interface Waiting {
-  batch: PricedBatch;
+  batch: PreparedBatch;
   resolve: (outcome: WriteOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -42,8 +42,10 @@ export class GroupCommitWriter {
     const key = `${batch.organizationId}/${batch.projectId}`;
     let lane = this.lanes.get(key);
     if (!lane) this.lanes.set(key, (lane = { waiting: [], inFlight: 0 }));
+    // Prepared now, while the project's write in flight keeps PostgreSQL busy.
+    const prepared = this.writer.prepare(batch);
     const written = new Promise<WriteOutcome>((resolve, reject) =>
-      lane.waiting.push({ batch, resolve, reject }),
+      lane.waiting.push({ batch: prepared, resolve, reject }),
     );
     this.pump(key, lane);
     return written;
@@ -65,7 +67,7 @@ export class GroupCommitWriter {
     let events = 0;
     let n = 0;
     while (n < lane.waiting.length) {
-      events += lane.waiting[n]!.batch.events.length;
+      events += lane.waiting[n]!.batch.rows.length;
       if (n > 0 && events > this.options.maxEvents) break;
       n++;
     }

@@ -25,9 +25,13 @@ export interface PricedBatch {
  * same digest is a retry; a different digest is a conflict.
  */
 export function contentHash(event: UsageEvent): string {
-  const tags = Object.fromEntries(
-    Object.entries(event.tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-  );
+  // Tags in key order, so their order as sent does not matter; most events' already are.
+  const keys = Object.keys(event.tags);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1]! < keys[i]!;
+  const canonical = sorted
+    ? event
+    : { ...event, tags: Object.fromEntries(keys.sort().map((k) => [k, event.tags[k]])) };
   // crypto.hash: the same SHA-256 as createHash, in one call (no Hash object per event).
-  return hash('sha256', JSON.stringify({ ...event, tags }), 'base64url');
+  return hash('sha256', JSON.stringify(canonical), 'base64url');
 }

@@ -107,16 +107,11 @@ interface LevelCell {
   delta: RollupDelta;
 }
 
-/** Hourly cells folded into a level's cells, sorted by its unique key (one lock order for all writers). */
+/**
+ * Hourly cells folded into a level's cells, sorted by its unique key (one lock order for all
+ * writers). The same hourly cell may come more than once (several batches written together).
+ */
 function cellsOf(level: RollupLevel, hourly: RollupDelta[]): LevelCell[] {
-  if (level.bucket === 'hour' && level.dimensions.length === 5) {
-    return hourly
-      .map((delta) => {
-        const keys = level.dimensions.map((d) => delta[d]);
-        return { id: [delta.hour, ...keys].join('\u001f'), bucket: delta.hour, keys, delta };
-      })
-      .sort(byKey);
-  }
   const folded = new Map<string, LevelCell>();
   for (const delta of hourly) {
     const bucket = level.bucket === 'day' ? delta.hour.slice(0, 10) : delta.hour;

@@ -1,6 +1,6 @@
 import { arrayLiteral, inTransaction, type PgClient, type PgPool } from '../pg';
 import { contentHash, type PricedBatch, type PricedEvent } from './priced-event';
-import { accumulate, sortedCells, type RollupDelta } from './rollup-cell';
+import { accumulate, type RollupDelta } from './rollup-cell';
 import { ROLLUP_PARAM_COUNT, rollupParams, rollupUpserts, withRollups } from './rollup.sql';
 
 export interface WriteOutcome {
@@ -121,77 +121,92 @@ SELECT count(*)::int AS stored FROM keys`;
 const UNIQUE_VIOLATION = '23505';
 
 /** An event to write, with what its batch says of every event in it. */
-interface Row extends PricedEvent {
+export interface EventRow extends PricedEvent {
   receivedAt: string;
   source: PricedBatch['source'];
   hash: string;
 }
 
-/** The events' columns as array literals, ready to send. */
-function eventColumns(rows: Row[]): string[] {
-  return eventRows(rows).map(arrayLiteral);
+/**
+ * A batch made ready to send. Preparing is most of the writer's CPU, and it needs no connection:
+ * GroupCommitWriter prepares each batch as it arrives, while another write is in flight.
+ */
+export interface PreparedBatch {
+  readonly batch: PricedBatch;
+  /** Its events, sorted by eventId: one lock order for every writer. */
+  readonly rows: EventRow[];
+  /** Every event column as an array literal, then the content hashes: ready to send. */
+  readonly literals: string[];
+  /** Its hourly rollup cells. */
+  readonly cells: RollupDelta[];
 }
 
-/** Hourly rollup deltas of the events, as the upsert's parameters. */
-function rollupsOf(rows: Row[]): string[] {
+/** The events' columns as array literals, and the cells they add to, ready to send. */
+function literalsOf(rows: EventRow[]): string[] {
+  return [...eventColumns(rows).map(arrayLiteral), arrayLiteral(rows.map((r) => r.hash))];
+}
+
+function cellsOf(rows: EventRow[]): RollupDelta[] {
   const cells = new Map<string, RollupDelta>();
   for (const e of rows) accumulate(cells, e.event, e.pricing);
-  return rollupParams(sortedCells(cells));
+  return [...cells.values()];
 }
 
-function eventRows(rows: Row[]): unknown[][] {
-  const columns: unknown[][] = EVENT_COLUMNS.map(() => []);
-  for (const { event: e, pricing: p, receivedAt, source } of rows) {
+/** A cost breakdown as JSON, decimals as strings. */
+function breakdownJson(breakdown: NonNullable<PricedEvent['pricing']['breakdown']>): string {
+  let out = '';
+  for (const [component, usd] of Object.entries(breakdown))
+    out += `${out ? ',' : ''}${JSON.stringify(component)}:"${usd.toFixed()}"`;
+  return `{${out}}`;
+}
+
+/** Column by column (EVENT_COLUMNS' order), the values of the rows. */
+function eventColumns(rows: EventRow[]): unknown[][] {
+  const columns: unknown[][] = EVENT_COLUMNS.map(() => new Array<unknown>(rows.length));
+  for (let r = 0; r < rows.length; r++) {
+    const { event: e, pricing: p, receivedAt, source } = rows[r]!;
     const u = e.usage;
-    const values = [
-      receivedAt,
-      source,
-      e.occurredAt,
-      e.eventId,
-      e.provider,
-      e.model,
-      u.inputTokens,
-      u.outputTokens,
-      u.cacheReadTokens,
-      u.cacheWriteTokens,
-      u.cacheWrite1hTokens,
-      u.reasoningTokens,
-      u.inputAudioTokens,
-      u.outputAudioTokens,
-      u.inputImageTokens,
-      e.inputModalities.join(SEP),
-      e.serviceTier,
-      e.feature ?? '',
-      e.customerId ?? '',
-      e.environment,
-      e.latencyMs,
-      e.status,
-      JSON.stringify(e.tags),
-      p.status === 'priced' && p.totalUsd ? p.totalUsd.toFixed() : null,
-      p.breakdown
-        ? JSON.stringify(Object.fromEntries(Object.entries(p.breakdown).map(([k, v]) => [k, v.toFixed()])))
-        : null,
-      p.status,
-      p.reason,
-      p.flags.join(SEP),
-      p.rateVersionId,
-      p.pricedModel,
-    ];
-    values.forEach((v, i) => columns[i]!.push(v));
+    let c = 0;
+    const put = (v: unknown) => (columns[c++]![r] = v);
+    put(receivedAt);
+    put(source);
+    put(e.occurredAt);
+    put(e.eventId);
+    put(e.provider);
+    put(e.model);
+    put(u.inputTokens);
+    put(u.outputTokens);
+    put(u.cacheReadTokens);
+    put(u.cacheWriteTokens);
+    put(u.cacheWrite1hTokens);
+    put(u.reasoningTokens);
+    put(u.inputAudioTokens);
+    put(u.outputAudioTokens);
+    put(u.inputImageTokens);
+    put(e.inputModalities.join(SEP));
+    put(e.serviceTier);
+    put(e.feature ?? '');
+    put(e.customerId ?? '');
+    put(e.environment);
+    put(e.latencyMs);
+    put(e.status);
+    put(JSON.stringify(e.tags));
+    put(p.status === 'priced' && p.totalUsd ? p.totalUsd.toFixed() : null);
+    put(p.breakdown ? breakdownJson(p.breakdown) : null);
+    put(p.status);
+    put(p.reason);
+    put(p.flags.join(SEP));
+    put(p.rateVersionId);
+    put(p.pricedModel);
   }
   return columns;
 }
 
-/** The batch's events as rows, sorted by eventId: one lock order for every writer. */
-function rowsOf(batches: readonly PricedBatch[]): Row[] {
-  const rows: Row[] = [];
-  for (const b of batches) {
-    const receivedAt = b.receivedAt.toISOString();
-    for (const e of b.events) rows.push({ ...e, receivedAt, source: b.source, hash: contentHash(e.event) });
-  }
-  return rows.sort((a, b) =>
-    a.event.eventId < b.event.eventId ? -1 : a.event.eventId > b.event.eventId ? 1 : 0,
-  );
+/** Array literals of several batches joined into one per parameter, in batch order. */
+function joinLiterals(parts: string[]): string {
+  if (parts.length === 1) return parts[0]!;
+  const inner = parts.map((p) => p.slice(1, -1)).filter((p) => p.length > 0);
+  return `{${inner.join(',')}}`;
 }
 
 const unpricedIn = (events: readonly PricedEvent[]) =>
@@ -206,60 +221,77 @@ const unpricedIn = (events: readonly PricedEvent[]) =>
 export class UsageEventWriter {
   constructor(private readonly pool: PgPool) {}
 
-  async write(batch: PricedBatch): Promise<WriteOutcome> {
-    const rows = rowsOf([batch]);
+  prepare(batch: PricedBatch): PreparedBatch {
+    const receivedAt = batch.receivedAt.toISOString();
+    const rows: EventRow[] = batch.events
+      .map((e) => ({
+        event: e.event,
+        pricing: e.pricing,
+        receivedAt,
+        source: batch.source,
+        hash: contentHash(e.event),
+      }))
+      .sort((a, b) => (a.event.eventId < b.event.eventId ? -1 : a.event.eventId > b.event.eventId ? 1 : 0));
+    return { batch, rows, literals: literalsOf(rows), cells: cellsOf(rows) };
+  }
+
+  async write(batch: PricedBatch | PreparedBatch): Promise<WriteOutcome> {
+    const prepared = 'literals' in batch ? batch : this.prepare(batch);
     try {
-      return (await this.writeNew([batch], rows))[0]!;
+      return (await this.writeNew([prepared]))[0]!;
     } catch (error) {
       if (!isResend(error)) throw error;
     }
-    return this.writeSortingResends(batch, rows);
+    return this.writeSortingResends(prepared.batch, prepared.rows);
   }
 
   /**
    * Several batches of one project whose events are all new, as one statement and one commit: far
    * cheaper per event than a statement each. Throws, having written nothing, when any eventId is
-   * stored already or anything else fails; the caller then writes each batch on its own.
+   * stored already or anything else fails; the caller then writes each batch on its own. Events go
+   * in batch by batch, each batch's in eventId order: two writers can meet on the same eventId
+   * only when a batch is resent, and if they then deadlock PostgreSQL cancels one, which is
+   * written again batch by batch.
    */
-  async writeTogether(batches: readonly PricedBatch[]): Promise<WriteOutcome[]> {
-    const { organizationId, projectId } = batches[0]!;
-    if (batches.some((b) => b.projectId !== projectId || b.organizationId !== organizationId))
+  async writeTogether(batches: readonly PreparedBatch[]): Promise<WriteOutcome[]> {
+    const { organizationId, projectId } = batches[0]!.batch;
+    if (batches.some(({ batch: b }) => b.projectId !== projectId || b.organizationId !== organizationId))
       throw new Error('writeTogether: every batch must belong to one project');
-    return this.writeNew(batches, rowsOf(batches));
+    return this.writeNew(batches);
   }
 
   /** Every event new: one statement (keys, events, rollups), or a unique violation and nothing written. */
-  private async writeNew(batches: readonly PricedBatch[], rows: Row[]): Promise<WriteOutcome[]> {
-    const outcomes = batches.map((b) => ({
+  private async writeNew(batches: readonly PreparedBatch[]): Promise<WriteOutcome[]> {
+    const outcomes = batches.map(({ batch: b }) => ({
       stored: b.events.length,
       duplicates: 0,
       conflicts: 0,
       unpriced: unpricedIn(b.events),
     }));
-    if (rows.length === 0) return outcomes;
-    const { organizationId, projectId } = batches[0]!;
+    const count = batches.reduce((n, b) => n + b.rows.length, 0);
+    if (count === 0) return outcomes;
+    const { organizationId, projectId } = batches[0]!.batch;
+    const literals = batches[0]!.literals.map((_, i) => joinLiterals(batches.map((b) => b.literals[i]!)));
     // Everything is built before anything is sent: once a writer has upserted the rollups it holds
     // locks on rows that every concurrent writer of the project updates, so it must not compute
     // while it holds them.
-    const values = [
-      organizationId,
-      projectId,
-      ...eventColumns(rows),
-      ...rollupsOf(rows),
-      arrayLiteral(rows.map((r) => r.hash)),
-    ];
     const { rows: result } = await this.pool.query<{ stored: number }>({
       name: 'tl-write-new-batch',
       text: WRITE_NEW_BATCH_SQL,
-      values,
+      values: [
+        organizationId,
+        projectId,
+        ...literals.slice(0, -1),
+        ...rollupParams(batches.flatMap((b) => b.cells)),
+        literals.at(-1)!,
+      ],
     });
-    if (result[0]!.stored !== rows.length)
-      throw new Error(`wrote ${result[0]!.stored} keys for ${rows.length} events`);
+    if (result[0]!.stored !== count) throw new Error(`wrote ${result[0]!.stored} keys for ${count} events`);
     return outcomes;
   }
 
   /** Some eventIds are stored already (a retry, a resend): sort them out in a transaction. */
-  private async writeSortingResends(batch: PricedBatch, rows: Row[]): Promise<WriteOutcome> {
+  private async writeSortingResends(batch: PricedBatch, rows: EventRow[]): Promise<WriteOutcome> {
     return inTransaction(this.pool, async (client) => {
       // Named statements: each connection parses and plans them once.
       const inserted = await client.query<{ event_id: string }>({
@@ -284,7 +316,12 @@ export class UsageEventWriter {
         await client.query({
           name: 'tl-insert-events-and-rollups',
           text: INSERT_EVENTS_AND_ROLLUPS_SQL,
-          values: [batch.organizationId, batch.projectId, ...eventColumns(newRows), ...rollupsOf(newRows)],
+          values: [
+            batch.organizationId,
+            batch.projectId,
+            ...eventColumns(newRows).map(arrayLiteral),
+            ...rollupParams(cellsOf(newRows)),
+          ],
         });
       }
       return {
@@ -297,7 +334,7 @@ export class UsageEventWriter {
   }
 
   /** Resent eventIds: same content is a harmless retry; different content is kept as a conflict. */
-  private async recordResends(client: PgClient, batch: PricedBatch, resent: Row[]): Promise<number> {
+  private async recordResends(client: PgClient, batch: PricedBatch, resent: EventRow[]): Promise<number> {
     if (resent.length === 0) return 0;
     const existing = await client.query<{ event_id: string; content_hash: string }>(EXISTING_KEYS_SQL, [
       batch.projectId,
