@@ -39,11 +39,11 @@ export class GroupCommitWriter {
   ) {}
 
   write(batch: PricedBatch): Promise<WriteOutcome> {
+    // Prepared now, while the project's write in flight keeps PostgreSQL busy.
+    const prepared = this.writer.prepare(batch);
     const key = `${batch.organizationId}/${batch.projectId}`;
     let lane = this.lanes.get(key);
     if (!lane) this.lanes.set(key, (lane = { waiting: [], inFlight: 0 }));
-    // Prepared now, while the project's write in flight keeps PostgreSQL busy.
-    const prepared = this.writer.prepare(batch);
     const written = new Promise<WriteOutcome>((resolve, reject) =>
       lane.waiting.push({ batch: prepared, resolve, reject }),
     );
