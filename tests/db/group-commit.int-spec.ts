@@ -12,12 +12,28 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pricedAt, UNPRICED, usageEvent } from '../support/events';
 import { createTenant, testPrisma } from '../support/tenant';
 
-/** The real writer, recording how many batches each write took. */
+/** The real writer, recording how many batches each group write took, and how many writes ran at once. */
 class CountingWriter extends UsageEventWriter {
   readonly together: number[] = [];
+  mostAtOnce = 0;
+  private running = 0;
+
   override async writeTogether(batches: readonly PreparedBatch[]) {
     this.together.push(batches.length);
-    return super.writeTogether(batches);
+    return this.counted(() => super.writeTogether(batches));
+  }
+
+  override async write(batch: PricedBatch | PreparedBatch) {
+    return this.counted(() => super.write(batch));
+  }
+
+  private async counted<T>(run: () => Promise<T>): Promise<T> {
+    this.mostAtOnce = Math.max(this.mostAtOnce, ++this.running);
+    try {
+      return await run();
+    } finally {
+      this.running--;
+    }
   }
 }
 
@@ -86,6 +102,7 @@ describe('GroupCommitWriter (real Postgres)', () => {
 
     // The first found the project idle and went alone; the four that came while it ran, together.
     expect(writer.together).toEqual([4]);
+    expect(writer.mostAtOnce).toBe(1);
     expect(outcomes.map((o) => [o.stored, o.duplicates, o.conflicts, o.unpriced])).toEqual([
       [10, 0, 0, 0],
       [11, 0, 0, 0],
@@ -119,6 +136,23 @@ describe('GroupCommitWriter (real Postgres)', () => {
     expect(writer.together).toEqual([2, 2, 2]);
     expect(outcomes.every((o) => o.stored === 10)).toBe(true);
     expect((await totals()).events).toBe(70);
+  });
+
+  it('keeps up to inFlight writes going at once; the rest wait and go together', async () => {
+    const { batch, writer, group, totals } = await setup({ inFlight: 2, maxEvents: 2000 });
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => group.write(batch(priced(10)))));
+    // Two went alone, at the same time; the four that waited went together in the first slot freed.
+    expect(writer.mostAtOnce).toBe(2);
+    expect(writer.together).toEqual([4]);
+    expect(outcomes.every((o) => o.stored === 10)).toBe(true);
+    expect(await totals()).toEqual({
+      events: 60,
+      rollups: [
+        [60, '0.6'],
+        [60, '0.6'],
+        [60, '0.6'],
+      ],
+    });
   });
 
   it('sorts out a group holding a resend batch by batch: counted once, the conflict on its own batch', async () => {
