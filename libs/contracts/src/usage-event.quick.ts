@@ -65,21 +65,11 @@ export function quickParse(raw: unknown): Parsed | null {
   const u = r.usage;
   if (!isRecord(u)) return null;
   for (const key in u) if (!USAGE_FIELD_SET.has(key)) return null;
-  if (!isTokens(u.inputTokens) || !isTokens(u.outputTokens)) return null;
-  const usage = {
-    inputTokens: u.inputTokens,
-    outputTokens: u.outputTokens,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    cacheWrite1hTokens: 0,
-    reasoningTokens: 0,
-    inputAudioTokens: 0,
-    outputAudioTokens: 0,
-    inputImageTokens: 0,
-  };
+  // The two totals are required; every other kind defaults to 0. Keys in the schema's order.
+  if (u.inputTokens === undefined || u.outputTokens === undefined) return null;
+  const usage = {} as Parsed['usage'];
   for (const field of USAGE_FIELDS) {
-    const v = u[field];
-    if (v === undefined) continue;
+    const v = u[field] === undefined ? 0 : u[field];
     if (!isTokens(v)) return null;
     usage[field] = v;
   }

@@ -136,8 +136,3 @@ export function accumulate(
   if (priced && pricing.totalUsd)
     cell.costUsd = cell.costUsd.plus(sign === 1 ? pricing.totalUsd : pricing.totalUsd.negated());
 }
-
-/** Cells in the order of the rollup table's unique key, so concurrent upserts lock in one order. */
-export function sortedCells(cells: Map<string, RollupDelta>): RollupDelta[] {
-  return [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, cell]) => cell);
-}

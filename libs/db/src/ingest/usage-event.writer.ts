@@ -135,18 +135,16 @@ export interface PreparedBatch {
   readonly batch: PricedBatch;
   /** Its events, sorted by eventId: one lock order for every writer. */
   readonly rows: EventRow[];
-  /** Every event column as an array literal, then the content hashes: ready to send. */
-  readonly literals: string[];
+  /** Every event column (EVENT_COLUMNS' order) as an array literal: ready to send. */
+  readonly columns: string[];
+  /** The events' content hashes as an array literal. */
+  readonly hashes: string;
   /** Its hourly rollup cells. */
   readonly cells: RollupDelta[];
 }
 
-/** The events' columns as array literals, and the cells they add to, ready to send. */
-function literalsOf(rows: EventRow[]): string[] {
-  return [...eventColumns(rows).map(arrayLiteral), arrayLiteral(rows.map((r) => r.hash))];
-}
-
-function cellsOf(rows: EventRow[]): RollupDelta[] {
+/** The hourly rollup cells the rows add to. */
+function hourlyCells(rows: EventRow[]): RollupDelta[] {
   const cells = new Map<string, RollupDelta>();
   for (const e of rows) accumulate(cells, e.event, e.pricing);
   return [...cells.values()];
@@ -232,11 +230,17 @@ export class UsageEventWriter {
         hash: contentHash(e.event),
       }))
       .sort((a, b) => (a.event.eventId < b.event.eventId ? -1 : a.event.eventId > b.event.eventId ? 1 : 0));
-    return { batch, rows, literals: literalsOf(rows), cells: cellsOf(rows) };
+    return {
+      batch,
+      rows,
+      columns: eventColumns(rows).map(arrayLiteral),
+      hashes: arrayLiteral(rows.map((r) => r.hash)),
+      cells: hourlyCells(rows),
+    };
   }
 
   async write(batch: PricedBatch | PreparedBatch): Promise<WriteOutcome> {
-    const prepared = 'literals' in batch ? batch : this.prepare(batch);
+    const prepared = 'rows' in batch ? batch : this.prepare(batch);
     try {
       return (await this.writeNew([prepared]))[0]!;
     } catch (error) {
@@ -271,7 +275,7 @@ export class UsageEventWriter {
     const count = batches.reduce((n, b) => n + b.rows.length, 0);
     if (count === 0) return outcomes;
     const { organizationId, projectId } = batches[0]!.batch;
-    const literals = batches[0]!.literals.map((_, i) => joinLiterals(batches.map((b) => b.literals[i]!)));
+    const columns = EVENT_COLUMNS.map((_, i) => joinLiterals(batches.map((b) => b.columns[i]!)));
     // Everything is built before anything is sent: once a writer has upserted the rollups it holds
     // locks on rows that every concurrent writer of the project updates, so it must not compute
     // while it holds them.
@@ -281,9 +285,9 @@ export class UsageEventWriter {
       values: [
         organizationId,
         projectId,
-        ...literals.slice(0, -1),
+        ...columns,
         ...rollupParams(batches.flatMap((b) => b.cells)),
-        literals.at(-1)!,
+        joinLiterals(batches.map((b) => b.hashes)),
       ],
     });
     if (result[0]!.stored !== count) throw new Error(`wrote ${result[0]!.stored} keys for ${count} events`);
@@ -320,7 +324,7 @@ export class UsageEventWriter {
             batch.organizationId,
             batch.projectId,
             ...eventColumns(newRows).map(arrayLiteral),
-            ...rollupParams(cellsOf(newRows)),
+            ...rollupParams(hourlyCells(newRows)),
           ],
         });
       }

@@ -3,7 +3,7 @@ import Decimal from 'decimal.js';
 import type { EventPricer } from '../ingest/ingest-batch';
 import { priceSafely } from '../ingest/ingest-batch';
 import type { EventPricing, PricingStatus } from '../ingest/priced-event';
-import { accumulate, sortedCells, type RollupDelta } from '../ingest/rollup-cell';
+import { accumulate, type RollupDelta } from '../ingest/rollup-cell';
 import { upsertRollups } from '../ingest/rollup.sql';
 import { inTransaction, type PgClient, type PgPool } from '../pg';
 
@@ -274,7 +274,8 @@ async function applyChunk(
     for (const { organizationId, projectId, cells } of [...deltas.values()].sort((a, b) =>
       a.projectId < b.projectId ? -1 : 1,
     )) {
-      await upsertRollups(client, organizationId, projectId, sortedCells(cells));
+      // upsertRollups sorts each level by its unique key (one lock order for every writer).
+      await upsertRollups(client, organizationId, projectId, [...cells.values()]);
     }
   }
 
