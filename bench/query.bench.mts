@@ -7,8 +7,14 @@
 //   BENCH_QUERY_EVENTS=10000000  BENCH_QUERY_RUNS=200
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { SpendPlan } from '@tokenledger/api/modules/spend/spend.service';
-import { ApiKeyRepository, createPgPool, createPrismaClient, RateTableRepository } from '@tokenledger/db';
+import {
+  ApiKeyRepository,
+  createPgPool,
+  createPrismaClient,
+  RateTableRepository,
+  Store,
+  type SpendPlan,
+} from '@tokenledger/db';
 import { Decimal } from 'decimal.js';
 import {
   benchQueuePrefix,
@@ -156,28 +162,15 @@ await runBench(async (cleanup) => {
   );
 
   // The SQL the API's planner sends, alone.
-  const { SpendService } = await import('@tokenledger/api/modules/spend/spend.service');
-  const { SpendDimension } = await import('@tokenledger/api/modules/spend/dto/spend.input');
-  const planner = new SpendService(prisma, pool);
-  const plan: SpendPlan = await planner.plan(
+  const plan: SpendPlan = await new Store(prisma, pool).analytics.planSpend(
+    { organizationId: org.id, slug: org.slug, projectId: null },
     {
-      organizationId: org.id,
-      slug: org.slug,
-      role: 'viewer',
-      projectId: null,
-      principal: {
-        kind: 'apiKey',
-        keyId: 'bench',
-        prefix: 'bench',
-        organizationId: org.id,
-        projectId: null,
-        scopes: ['read'],
-      },
+      from: new Date(filter.from),
+      to: new Date(filter.to),
+      groupBy: ['MODEL', 'DAY'],
+      timeZone: 'UTC',
+      limit: 1000,
     },
-    { from: new Date(filter.from), to: new Date(filter.to) },
-    [SpendDimension.MODEL, SpendDimension.DAY],
-    'UTC',
-    1000,
   );
   const sqlOnly: number[] = [];
   for (let i = 0; i < WARMUP + RUNS; i++) {

@@ -1,17 +1,17 @@
-import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
-import { GraphQLModule } from '@nestjs/graphql';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@tokenledger/config';
 import { DatabaseModule } from '@tokenledger/db';
 import { ErrorEnvelopeFilter } from './errors/error-envelope.filter';
-import { graphqlOptions } from './graphql/graphql.options';
+import { GraphQLAppModule } from './graphql/graphql-app.module';
 import { AccessModule } from './modules/access/access.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { EventsModule } from './modules/events/events.module';
 import { HealthModule } from './modules/health/health.module';
 import { IngestModule } from './modules/ingest/ingest.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { OtlpModule } from './modules/otlp/otlp.module';
+import { QueueModule } from './modules/queue/queue.module';
 import { RatesModule } from './modules/rates/rates.module';
 import { SpendModule } from './modules/spend/spend.module';
 import { StatusModule } from './modules/status/status.module';
@@ -19,13 +19,15 @@ import { StatusModule } from './modules/status/status.module';
 @Module({
   imports: [
     ConfigModule,
-    DatabaseModule,
-    GraphQLModule.forRoot<ApolloDriverConfig>(graphqlOptions()),
+    DatabaseModule.forRoot(),
+    QueueModule,
+    GraphQLAppModule,
     MetricsModule,
     AccessModule,
     AccountsModule,
     HealthModule,
     IngestModule,
+    OtlpModule,
     SpendModule,
     EventsModule,
     RatesModule,

@@ -1,13 +1,13 @@
 import { loadConfig, type Config } from '@tokenledger/config';
-import { createPrismaClient, type PrismaClient } from '@tokenledger/db';
+import { openStore, type Store } from '@tokenledger/db';
 
-/** Opens what a command needs and always closes it. */
-export async function withPrisma<T>(body: (prisma: PrismaClient, config: Config) => Promise<T>): Promise<T> {
+/** Opens the store a command reads and writes through (the same repositories the API uses) and always closes it. */
+export async function withStore<T>(body: (store: Store, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const prisma = createPrismaClient(config.DATABASE_URL, { poolSize: 4 });
+  const { store, close } = openStore(config.DATABASE_URL, { poolSize: 4 });
   try {
-    return await body(prisma, config);
+    return await body(store, config);
   } finally {
-    await prisma.$disconnect();
+    await close();
   }
 }

@@ -1,8 +1,5 @@
 import type { EventPricer } from '@tokenledger/db';
 
-/** The worker's pg pool for the hot write paths. */
-export const PG_POOL = Symbol('PG_POOL');
-
 /** Where processors get the pricer in force: cached, refreshed when a rate version is published. */
 export const PRICER_SOURCE = Symbol('PRICER_SOURCE');
 

@@ -62,3 +62,15 @@ export interface JobCatalog {
 
 export type JobName<Q extends QueueKey> = keyof JobCatalog[Q] & string;
 export type JobOf<Q extends QueueKey, N extends JobName<Q>> = JobCatalog[Q][N];
+
+/** The job name of each queue (each queue carries one kind of job): producers and processors use these. */
+export const JOB_NAMES = {
+  ingest: 'batch',
+  reprice: 'reprice',
+  simulate: 'run',
+  report: 'generate',
+  alert: 'check',
+} as const satisfies { [Q in QueueKey]: JobName<Q> };
+
+/** The payload of a queue's job. */
+export type JobData<Q extends QueueKey> = JobCatalog[Q][(typeof JOB_NAMES)[Q] & keyof JobCatalog[Q]];

@@ -1,41 +1,116 @@
-import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import { CONFIG, type Config } from '@tokenledger/config';
 import type { Redis } from 'ioredis';
+import { ApiKeyRepository } from './accounts/api-key.repository';
+import { OrganizationsRepository } from './accounts/organizations.repository';
+import { ProjectsRepository } from './accounts/projects.repository';
+import { UsersRepository } from './accounts/users.repository';
+import { DatabaseHealth } from './health';
+import { DeadLettersRepository } from './ingest/dead-letters.repository';
+import { createPgPool, type PgPool } from './pg';
 import { createPrismaClient, PrismaClient } from './prisma';
+import { ModelFactsRepository } from './rates/model-facts.repository';
+import { RateTableRepository } from './rates/rate-table.repository';
 import { createRedis } from './redis';
+import { RepriceRunsRepository } from './reprice/reprice-runs.repository';
+import { Store } from './store/store';
 
 /** Injection token of the process's shared Redis connection (not for blocking commands). */
 export const REDIS = Symbol('REDIS');
+/** Injection token of the process's plain pg pool (rollup reads, event writes). */
+export const PG_POOL = Symbol('PG_POOL');
+/** Injection token of the analytics store (usage events and rollups): store/analytics-store.ts. */
+export const ANALYTICS_STORE = Symbol('ANALYTICS_STORE');
 
 @Injectable()
 class ConnectionsLifecycle implements OnApplicationShutdown {
   constructor(
     private readonly prisma: PrismaClient,
+    @Inject(PG_POOL) private readonly pool: PgPool,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.prisma.$disconnect(), this.redis.quit()]);
+    await Promise.allSettled([this.prisma.$disconnect(), this.pool.end(), this.redis.quit()]);
   }
 }
 
-/** Prisma and Redis for a Nest process; closed on shutdown. */
+/** Each repository of the store as a provider of its own, injectable by its class. */
+const REPOSITORIES = [
+  ['organizations', OrganizationsRepository],
+  ['projects', ProjectsRepository],
+  ['users', UsersRepository],
+  ['apiKeys', ApiKeyRepository],
+  ['rates', RateTableRepository],
+  ['modelFacts', ModelFactsRepository],
+  ['repriceRuns', RepriceRunsRepository],
+  ['deadLetters', DeadLettersRepository],
+  ['health', DatabaseHealth],
+] as const;
+
+export interface DatabaseModuleOptions {
+  /** Connections of the plain pg pool (default 8). */
+  pgPoolSize?: (config: Config) => number;
+}
+
+/**
+ * The data layer of a Nest process: Prisma, a pg pool, Redis, and the store's repositories
+ * (`Store`, each repository by class, `ANALYTICS_STORE`); connections closed on shutdown.
+ */
 @Global()
-@Module({
-  providers: [
-    {
-      provide: PrismaClient,
-      inject: [CONFIG],
-      useFactory: (config: Config) => createPrismaClient(config.DATABASE_URL),
-    },
-    {
-      provide: REDIS,
-      inject: [CONFIG],
-      // Readiness reports an unreachable Redis; ioredis's reconnect errors need no listener of their own.
-      useFactory: (config: Config) => createRedis(config.REDIS_URL).on('error', () => undefined),
-    },
-    ConnectionsLifecycle,
-  ],
-  exports: [PrismaClient, REDIS],
-})
-export class DatabaseModule {}
+@Module({})
+export class DatabaseModule {
+  static forRoot(options: DatabaseModuleOptions = {}): DynamicModule {
+    const providers: Provider[] = [
+      {
+        provide: PrismaClient,
+        inject: [CONFIG],
+        useFactory: (config: Config) => createPrismaClient(config.DATABASE_URL),
+      },
+      {
+        provide: PG_POOL,
+        inject: [CONFIG],
+        useFactory: (config: Config) => createPgPool(config.DATABASE_URL, options.pgPoolSize?.(config) ?? 8),
+      },
+      {
+        provide: REDIS,
+        inject: [CONFIG],
+        // Readiness reports an unreachable Redis; ioredis's reconnect errors need no listener of their own.
+        useFactory: (config: Config) => createRedis(config.REDIS_URL).on('error', () => undefined),
+      },
+      {
+        provide: Store,
+        inject: [PrismaClient, PG_POOL],
+        useFactory: (prisma: PrismaClient, pool: PgPool) => new Store(prisma, pool),
+      },
+      { provide: ANALYTICS_STORE, inject: [Store], useFactory: (store: Store) => store.analytics },
+      ...REPOSITORIES.map(([field, type]) => ({
+        provide: type,
+        inject: [Store],
+        useFactory: (store: Store) => store[field],
+      })),
+      ConnectionsLifecycle,
+    ];
+    return {
+      module: DatabaseModule,
+      global: true,
+      providers,
+      exports: [
+        PrismaClient,
+        PG_POOL,
+        REDIS,
+        Store,
+        ANALYTICS_STORE,
+        ...REPOSITORIES.map(([, type]) => type),
+      ],
+    };
+  }
+}

@@ -1,4 +1,4 @@
-import { PrismaClient } from '@tokenledger/db';
+import type { ProjectsRepository, UsersRepository } from '@tokenledger/db';
 import DataLoader from 'dataloader';
 
 export interface ProjectRow {
@@ -28,23 +28,17 @@ export class Loaders {
   readonly projectsOfOrg: DataLoader<string, ProjectRow[]>;
   readonly user: DataLoader<string, UserRow | null>;
 
-  constructor(prisma: PrismaClient) {
+  constructor(projects: ProjectsRepository, users: UsersRepository) {
     this.project = new DataLoader(async (ids) => {
-      const rows = await prisma.project.findMany({ where: { id: { in: [...ids] } } });
+      const rows = await projects.byIds(ids);
       return byKey(ids, rows, (r) => r.id).map((g) => g[0] ?? null);
     });
     this.projectsOfOrg = new DataLoader(async (orgIds) => {
-      const rows = await prisma.project.findMany({
-        where: { organizationId: { in: [...orgIds] } },
-        orderBy: { slug: 'asc' },
-      });
+      const rows = await projects.ofOrganizations(orgIds);
       return byKey(orgIds, rows, (r) => r.organizationId);
     });
     this.user = new DataLoader(async (ids) => {
-      const rows = await prisma.user.findMany({
-        where: { id: { in: [...ids] } },
-        select: { id: true, email: true, name: true, createdAt: true },
-      });
+      const rows = await users.byIds(ids);
       return byKey(ids, rows, (r) => r.id).map((g) => g[0] ?? null);
     });
   }

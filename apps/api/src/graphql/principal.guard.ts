@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ApiKeyAuthService } from '../modules/auth/api-key-auth.service';
-import { SessionService } from '../modules/accounts/session.service';
+import { SessionService } from '../modules/auth/session.service';
 import { requestOf } from './graphql-context';
 
 /**

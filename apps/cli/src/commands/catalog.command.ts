@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
-import { RateTableRepository, type BuiltInImportResult, type PrismaClient } from '@tokenledger/db';
-import { withPrisma } from '../context';
+import type { BuiltInImportResult } from '@tokenledger/db';
+import { withStore } from '../context';
 import { emit, runCommand, type GlobalOptions } from '../output';
 
 const FORMATS = ['genai-prices', 'litellm'] as const;
@@ -45,12 +45,6 @@ function readJson(file: string): unknown {
       `file: ${file} is not valid JSON (${(error as Error).message})`,
     );
   }
-}
-
-async function findOrg(prisma: PrismaClient, slug: string) {
-  const org = await prisma.organization.findUnique({ where: { slug } });
-  if (!org) throw new TokenledgerError(ErrorCode.NotFound, `org: no organization "${slug}"`);
-  return org;
 }
 
 /** One JSON-friendly summary of a built-in import (seed prints it too). */
@@ -120,8 +114,8 @@ export function registerCatalogCommands(program: Command): void {
               ErrorCode.ValidationFailed,
               'file: the built-in catalog comes from the installed @pydantic/genai-prices; give --format litellm to import a file',
             );
-          await withPrisma(async (prisma) => {
-            const result = await new RateTableRepository(prisma).importBuiltInCatalog({ effectiveFrom });
+          await withStore(async (store) => {
+            const result = await store.rates.importBuiltInCatalog({ effectiveFrom });
             emit(global, builtInSummary(result), () => builtInHuman(result));
           });
           return;
@@ -132,9 +126,9 @@ export function registerCatalogCommands(program: Command): void {
             'file: give the LiteLLM price file to import',
           );
         const json = readJson(file);
-        await withPrisma(async (prisma) => {
-          const org = await findOrg(prisma, options.org);
-          const r = await new RateTableRepository(prisma).importLiteLLM({
+        await withStore(async (store) => {
+          const org = await store.organizations.requireBySlug(options.org);
+          const r = await store.rates.importLiteLLM({
             organizationId: org.id,
             json,
             fileName: basename(file),
@@ -184,9 +178,9 @@ export function registerCatalogCommands(program: Command): void {
     .action(async (options: { org?: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       await runCommand(global, () =>
-        withPrisma(async (prisma) => {
-          const orgId = options.org ? (await findOrg(prisma, options.org)).id : null;
-          const tables = await new RateTableRepository(prisma).listTables(orgId);
+        withStore(async (store) => {
+          const orgId = options.org ? (await store.organizations.requireBySlug(options.org)).id : null;
+          const tables = await store.rates.listTables(orgId);
           const document = {
             tables: tables.map((t) => ({
               id: t.id,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { ErrorCode, TokenledgerError, type IngestBatchJob } from '@tokenledger/contracts';
+import { ErrorCode, JOB_NAMES, TokenledgerError } from '@tokenledger/contracts';
 import { createProducerConnection, createQueue, INGEST_JOB_OPTIONS, within } from '@tokenledger/db';
-import { withPrisma } from '../context';
+import { withStore } from '../context';
 import { emit, runCommand, type GlobalOptions } from '../output';
 
 export function registerDeadLetterCommands(program: Command): void {
@@ -14,24 +14,8 @@ export function registerDeadLetterCommands(program: Command): void {
     .action(async (options: { all?: boolean }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       await runCommand(global, () =>
-        withPrisma(async (prisma) => {
-          const rows = await prisma.deadLetter.findMany({
-            where: options.all ? {} : { replayedAt: null },
-            orderBy: { failedAt: 'desc' },
-            select: {
-              id: true,
-              queue: true,
-              jobId: true,
-              organizationId: true,
-              projectId: true,
-              eventCount: true,
-              error: true,
-              attempts: true,
-              failedAt: true,
-              replayedAt: true,
-            },
-          });
-          const list = rows.map((r) => ({ ...r, id: r.id.toString() }));
+        withStore(async (store) => {
+          const list = await store.deadLetters.list(options.all ?? false);
           emit(global, { deadLetters: list }, () =>
             list.length === 0
               ? 'No dead-lettered batches.'
@@ -53,28 +37,24 @@ export function registerDeadLetterCommands(program: Command): void {
     .action(async (id: string, _options: unknown, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       await runCommand(global, () =>
-        withPrisma(async (prisma, config) => {
+        withStore(async (store, config) => {
           if (!/^\d+$/.test(id))
             throw new TokenledgerError(
               ErrorCode.ValidationFailed,
               'id: must be a number from `deadletters list`',
             );
-          const row = await prisma.deadLetter.findUnique({ where: { id: BigInt(id) } });
+          const row = await store.deadLetters.payload(id);
           if (!row) throw new TokenledgerError(ErrorCode.NotFound, `id: no dead letter #${id}`);
           const connection = createProducerConnection(config.REDIS_URL);
           connection.on('error', () => undefined);
-          const queue = createQueue<IngestBatchJob>('ingest', connection, { prefix: config.QUEUE_PREFIX });
+          const queue = createQueue('ingest', connection, { prefix: config.QUEUE_PREFIX });
           try {
             const job = await within(
-              queue.add(
-                'batch',
-                row.payload as unknown as IngestBatchJob,
-                INGEST_JOB_OPTIONS(config.INGEST_JOB_ATTEMPTS),
-              ),
+              queue.add(JOB_NAMES.ingest, row.batch, INGEST_JOB_OPTIONS(config.INGEST_JOB_ATTEMPTS)),
               5000,
               'Redis',
             );
-            await prisma.deadLetter.update({ where: { id: row.id }, data: { replayedAt: new Date() } });
+            await store.deadLetters.markReplayed(id);
             emit(
               global,
               { replayed: id, jobId: job.id, events: row.eventCount },

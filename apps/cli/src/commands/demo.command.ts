@@ -9,9 +9,9 @@ import {
   type DemoTrafficOptions,
   type DemoTrafficPlan,
 } from '@tokenledger/demo';
-import { createPgPool, RateTableRepository, type PrismaClient } from '@tokenledger/db';
+import { openStore, type Store } from '@tokenledger/db';
 import { buildPricer } from '@tokenledger/pricing';
-import { withPrisma } from '../context';
+import { withStore } from '../context';
 import { sendThroughApi, storedCounts, waitUntilStored } from '../demo/api-loader';
 import { bulkLoad, emptyCounts, type LoadCounts } from '../demo/bulk-loader';
 import {
@@ -179,13 +179,13 @@ function human(s: Summary): string {
 }
 
 async function loadBulk(
-  prisma: PrismaClient,
+  store: Store,
   databaseUrl: string,
   p: DemoTrafficPlan,
   target: DemoTarget,
   flags: DemoLoadFlags,
 ): Promise<Summary> {
-  const snapshot = await new RateTableRepository(prisma).loadSnapshot({
+  const snapshot = await store.rates.loadSnapshot({
     organizationId: target.organization.id,
   });
   if (snapshot.tables.length === 0)
@@ -195,14 +195,15 @@ async function loadBulk(
     );
   const concurrency = wholeNumber('--concurrency', flags.concurrency ?? '3', 1, 32);
   const batchSize = wholeNumber('--batch-size', flags.batchSize ?? String(MAX_EVENTS_PER_BATCH), 1, 10_000);
-  const pool = createPgPool(bulkDatabaseUrl(databaseUrl), concurrency);
+  // A store of its own, on connections that do not wait for each commit to reach the disk.
+  const bulk = openStore(bulkDatabaseUrl(databaseUrl), { poolSize: concurrency });
   const progress = new Progress('loading', p.options.events);
   try {
     const counts = await bulkLoad({
       plan: p,
       organizationId: target.organization.id,
       projectIds: target.projectIds,
-      pool,
+      writer: bulk.store.analytics,
       pricer: buildPricer(snapshot),
       concurrency,
       batchSize,
@@ -223,12 +224,12 @@ async function loadBulk(
     );
   } finally {
     progress.finish();
-    await pool.end();
+    await bulk.close();
   }
 }
 
 async function loadThroughApi(
-  databaseUrl: string,
+  store: Store,
   apiUrl: string,
   key: string,
   organizationKey: boolean,
@@ -243,7 +244,6 @@ async function loadThroughApi(
     1,
     MAX_EVENTS_PER_BATCH,
   );
-  const pool = createPgPool(databaseUrl, 2);
   const startedAt = Date.now();
   // Keys received from this moment on were stored by this load (a second of slack for clock skew).
   const since = new Date(startedAt - 1000);
@@ -262,13 +262,15 @@ async function loadThroughApi(
     let stored = { stored: 0, storedBefore: 0 };
     if (flags.wait) {
       const landing = new Progress('stored by the worker', sent.accepted);
-      stored = await waitUntilStored(pool, target.projectIds, sent.eventIds, {
+      stored = await waitUntilStored(store.analytics, target.projectIds, sent.eventIds, {
         since,
         onProgress: (n) => landing.update(n),
       });
       landing.finish();
     }
-    const counts = flags.wait ? await storedCounts(pool, target.projectIds, sent.eventIds) : undefined;
+    const counts = flags.wait
+      ? await storedCounts(store.analytics, target.projectIds, sent.eventIds)
+      : undefined;
     const ms = Date.now() - startedAt;
     const summary = summarize(
       'api',
@@ -290,7 +292,6 @@ async function loadThroughApi(
     return summary;
   } finally {
     sending.finish();
-    await pool.end();
   }
 }
 
@@ -323,7 +324,7 @@ export function registerDemoCommands(program: Command): void {
     .action(async (flags: DemoLoadFlags, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       await runCommand(global, () =>
-        withPrisma(async (prisma, config) => {
+        withStore(async (store, config) => {
           if (flags.via !== 'bulk' && flags.via !== 'api')
             throw invalid('--via', `must be bulk or api (got "${flags.via}")`);
           const events = wholeNumber('--events', flags.events, 1, MAX_DEMO_EVENTS);
@@ -340,7 +341,7 @@ export function registerDemoCommands(program: Command): void {
               process.env.TOKENLEDGER_KEY ??
               (orgSlug === 'demo' ? savedDemoKey(CREDENTIALS_FILE) : undefined);
             if (!secret) throw invalid('--key', 'give an ingest key for --via api (or set TOKENLEDGER_KEY)');
-            const resolved = await resolveKey(prisma, secret);
+            const resolved = await resolveKey(store, secret);
             if (flags.org && flags.org !== resolved.organizationSlug)
               throw invalid('--org', `the key belongs to organization "${resolved.organizationSlug}"`);
             orgSlug = resolved.organizationSlug;
@@ -358,8 +359,8 @@ export function registerDemoCommands(program: Command): void {
 
           const p = plan({ seed, events, days, end, ...(project ? { project } : {}) });
           if (flags.ifEmpty) {
-            const org = await findOrganization(prisma, orgSlug);
-            if (await organizationHasEvents(prisma, org.id)) {
+            const org = await findOrganization(store, orgSlug);
+            if (await organizationHasEvents(store, org.id)) {
               emit(
                 global,
                 { skipped: true, reason: `organization "${orgSlug}" already has events` },
@@ -368,12 +369,12 @@ export function registerDemoCommands(program: Command): void {
               return;
             }
           }
-          const target = await resolveTarget(prisma, orgSlug, p.projects, project);
+          const target = await resolveTarget(store, orgSlug, p.projects, project);
           const summary =
             flags.via === 'bulk'
-              ? await loadBulk(prisma, config.DATABASE_URL, p, target, flags)
+              ? await loadBulk(store, config.DATABASE_URL, p, target, flags)
               : await loadThroughApi(
-                  config.DATABASE_URL,
+                  store,
                   flags.apiUrl ?? config.API_URL,
                   key!.secret,
                   key!.organizationKey,

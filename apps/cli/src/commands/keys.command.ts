@@ -1,15 +1,21 @@
 import type { Command } from 'commander';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
-import { ApiKeyRepository, findProjectBySlugs, parseScopes, type PrismaClient } from '@tokenledger/db';
-import { withPrisma } from '../context';
+import { parseScopes, type Store } from '@tokenledger/db';
+import { withStore } from '../context';
 import { emit, runCommand, type GlobalOptions } from '../output';
 
-async function resolveProject(prisma: PrismaClient, projectSlug: string, orgSlug?: string) {
-  if (orgSlug) return findProjectBySlugs(prisma, orgSlug, projectSlug);
-  const matches = await prisma.project.findMany({
-    where: { slug: projectSlug },
-    include: { organization: true },
-  });
+async function resolveProject(store: Store, projectSlug: string, orgSlug?: string) {
+  if (orgSlug) {
+    const org = await store.organizations.requireBySlug(orgSlug);
+    const project = await store.projects.findBySlug(org.id, projectSlug);
+    if (!project)
+      throw new TokenledgerError(
+        ErrorCode.NotFound,
+        `project: no project "${projectSlug}" in organization "${orgSlug}"`,
+      );
+    return { org, project };
+  }
+  const matches = await store.projects.withSlug(projectSlug);
   if (matches.length === 0)
     throw new TokenledgerError(ErrorCode.NotFound, `project: no project "${projectSlug}"`);
   if (matches.length > 1) {
@@ -36,10 +42,10 @@ export function registerKeyCommands(program: Command): void {
       async (options: { project: string; org?: string; scopes: string; name: string }, command: Command) => {
         const global = command.optsWithGlobals<GlobalOptions>();
         await runCommand(global, () =>
-          withPrisma(async (prisma) => {
+          withStore(async (store) => {
             const scopes = parseScopes(options.scopes);
-            const { org, project } = await resolveProject(prisma, options.project, options.org);
-            const { secret, key } = await new ApiKeyRepository(prisma).create({
+            const { org, project } = await resolveProject(store, options.project, options.org);
+            const { secret, key } = await store.apiKeys.create({
               organizationId: org.id,
               projectId: project.id,
               name: options.name,
@@ -72,10 +78,9 @@ export function registerKeyCommands(program: Command): void {
     .action(async (options: { org: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       await runCommand(global, () =>
-        withPrisma(async (prisma) => {
-          const org = await prisma.organization.findUnique({ where: { slug: options.org } });
-          if (!org) throw new TokenledgerError(ErrorCode.NotFound, `org: no organization "${options.org}"`);
-          const list = await new ApiKeyRepository(prisma).list(org.id);
+        withStore(async (store) => {
+          const org = await store.organizations.requireBySlug(options.org);
+          const list = await store.apiKeys.list(org.id);
           emit(global, { keys: list }, () =>
             list.length === 0
               ? 'No keys.'

@@ -7,9 +7,9 @@ import {
   type FieldError,
   type UsageEvent,
 } from '@tokenledger/contracts';
-import { RateTableRepository, type PrismaClient } from '@tokenledger/db';
+import type { Store } from '@tokenledger/db';
 import { buildPricer, Usd, type CatalogSnapshot, type PricingResult } from '@tokenledger/pricing';
-import { withPrisma } from '../context';
+import { withStore } from '../context';
 import { emit, runCommand, type GlobalOptions } from '../output';
 
 /** Flag → the API.md field it fills, so validation errors can name what the user typed. */
@@ -131,11 +131,9 @@ function readEvents(file: string): unknown[] {
   return events;
 }
 
-async function organizationId(prisma: PrismaClient, slug?: string): Promise<string | null> {
+async function organizationId(store: Store, slug?: string): Promise<string | null> {
   if (!slug) return null;
-  const org = await prisma.organization.findUnique({ where: { slug } });
-  if (!org) throw new TokenledgerError(ErrorCode.NotFound, `org: no organization "${slug}"`);
-  return org.id;
+  return (await store.organizations.requireBySlug(slug)).id;
 }
 
 interface VersionInfo {
@@ -220,12 +218,12 @@ export function registerQuoteCommand(program: Command): void {
     .action(async (options: QuoteOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       await runCommand(global, () =>
-        withPrisma(async (prisma) => {
+        withStore(async (store) => {
           // Validate what the user typed before touching the database.
           const single = options.file ? null : eventFromFlags(options);
           const raws = options.file ? readEvents(options.file) : [];
-          const orgId = await organizationId(prisma, options.org);
-          const snapshot = await new RateTableRepository(prisma).loadSnapshot({ organizationId: orgId });
+          const orgId = await organizationId(store, options.org);
+          const snapshot = await store.rates.loadSnapshot({ organizationId: orgId });
           const pricer = buildPricer(snapshot);
           const versions = versionIndex(snapshot);
 

@@ -1,13 +1,7 @@
 import type { Command } from 'commander';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
-import {
-  CachedPricer,
-  createPgPool,
-  createRepriceRun,
-  runReprice,
-  type RepriceOutcome,
-} from '@tokenledger/db';
-import { withPrisma } from '../context';
+import type { RepriceOutcome } from '@tokenledger/db';
+import { withStore } from '../context';
 import { emit, runCommand, type GlobalOptions } from '../output';
 
 function parseDate(flag: string, value: string | undefined): Date | null {
@@ -35,49 +29,31 @@ export function registerRepriceCommand(program: Command): void {
       async (options: { since: string; until?: string; org?: string; reason: string }, command: Command) => {
         const global = command.optsWithGlobals<GlobalOptions>();
         await runCommand(global, () =>
-          withPrisma(async (prisma, config) => {
+          withStore(async (store) => {
             const since = parseDate('--since', options.since)!;
             const until = parseDate('--until', options.until);
             if (until && until <= since)
               throw new TokenledgerError(ErrorCode.ValidationFailed, '--until: must be after --since');
             let orgs: { id: string; slug: string }[];
             if (options.org) {
-              const org = await prisma.organization.findUnique({
-                where: { slug: options.org },
-                select: { id: true, slug: true },
-              });
-              if (!org)
-                throw new TokenledgerError(ErrorCode.NotFound, `--org: no organization "${options.org}"`);
-              orgs = [org];
+              orgs = [await store.organizations.requireBySlug(options.org, '--org')];
             } else {
-              const ids = await prisma.usageEvent.findMany({
-                where: { occurredAt: { gte: since, ...(until ? { lt: until } : {}) } },
-                distinct: ['organizationId'],
-                select: { organizationId: true },
-              });
-              orgs = await prisma.organization.findMany({
-                where: { id: { in: ids.map((r) => r.organizationId) } },
-                select: { id: true, slug: true },
-                orderBy: { slug: 'asc' },
-              });
+              orgs = await store.repriceRuns.organizationsWithEvents(since, until);
             }
-            const pricer = await new CachedPricer(prisma).fresh();
-            const pool = createPgPool(config.DATABASE_URL, 2);
+            // The same run record and runner the worker's reprice jobs use, run here rather than
+            // queued: it needs no worker running, and the command can report what it changed.
+            const pricer = await store.pricer().fresh();
             const runs: ({ organization: string; runId: string } & RepriceOutcome)[] = [];
-            try {
-              for (const org of orgs) {
-                const runId = await createRepriceRun(prisma, {
-                  organizationId: org.id,
-                  since,
-                  until,
-                  reason: options.reason,
-                  requestedBy: 'cli',
-                });
-                if (!global.json) process.stderr.write(`re-pricing ${org.slug}…\n`);
-                runs.push({ organization: org.slug, runId, ...(await runReprice(pool, pricer, runId)) });
-              }
-            } finally {
-              await pool.end();
+            for (const org of orgs) {
+              const runId = await store.repriceRuns.create({
+                organizationId: org.id,
+                since,
+                until,
+                reason: options.reason,
+                requestedBy: 'cli',
+              });
+              if (!global.json) process.stderr.write(`re-pricing ${org.slug}…\n`);
+              runs.push({ organization: org.slug, runId, ...(await store.analytics.reprice(pricer, runId)) });
             }
             emit(global, { runs }, () =>
               runs.length === 0

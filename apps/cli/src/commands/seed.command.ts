@@ -1,8 +1,8 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { RateTableRepository, seedDemoOrganization, type DemoCredentials } from '@tokenledger/db';
-import { withPrisma } from '../context';
+import type { DemoCredentials } from '@tokenledger/db';
+import { withStore } from '../context';
 import { emit, runCommand, type GlobalOptions } from '../output';
 import { builtInHuman, builtInSummary } from './catalog.command';
 
@@ -32,9 +32,9 @@ export function registerSeedCommand(program: Command): void {
     .action(async (_options: unknown, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       await runCommand(global, () =>
-        withPrisma(async (prisma) => {
-          const catalog = await new RateTableRepository(prisma).importBuiltInCatalog();
-          const credentials = await seedDemoOrganization(prisma);
+        withStore(async (store) => {
+          const catalog = await store.rates.importBuiltInCatalog();
+          const credentials = await store.seedDemoOrganization();
           if (credentials) saveCredentials(credentials);
           const result = {
             catalog: builtInSummary(catalog),

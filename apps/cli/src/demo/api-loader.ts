@@ -7,7 +7,7 @@ import {
   type UsageEvent,
 } from '@tokenledger/contracts';
 import { projectBatches, toApiEvent, type DemoTrafficPlan } from '@tokenledger/demo';
-import type { PgPool, PricingStatus } from '@tokenledger/db';
+import type { AnalyticsStore } from '@tokenledger/db';
 import Decimal from 'decimal.js';
 import { emptyCounts, type LoadCounts } from './bulk-loader';
 
@@ -159,7 +159,7 @@ function chunks(eventIds: Map<string, string[]>, projectIds: ReadonlyMap<string,
  * transaction as the event and its rollups). Fails when nothing new lands for `stallMs`.
  */
 export async function waitUntilStored(
-  pool: PgPool,
+  store: Pick<AnalyticsStore, 'countStored'>,
   projectIds: ReadonlyMap<string, string>,
   eventIds: Map<string, string[]>,
   options: { since: Date; stallMs?: number; pollMs?: number; onProgress?: (stored: number) => void },
@@ -171,13 +171,9 @@ export async function waitUntilStored(
   let lastProgressAt = Date.now();
   for (;;) {
     for (const chunk of [...pending]) {
-      const { rows } = await pool.query<{ n: string; before: string }>(
-        `SELECT count(*) AS n, count(*) FILTER (WHERE received_at < $3) AS before
-         FROM usage_event_keys WHERE project_id = $1::uuid AND event_id = ANY($2::text[])`,
-        [chunk.projectId, chunk.ids, options.since],
-      );
-      const n = Number(rows[0]!.n);
-      found.set(chunk, { n, before: Number(rows[0]!.before) });
+      const counted = await store.countStored(chunk.projectId, chunk.ids, options.since);
+      const n = counted.stored;
+      found.set(chunk, { n, before: counted.storedBefore });
       if (n === chunk.ids.length) pending.splice(pending.indexOf(chunk), 1);
     }
     const total = [...found.values()].reduce((a, b) => a + b.n, 0);
@@ -200,28 +196,19 @@ export async function waitUntilStored(
 
 /** What the pipeline stored for these events: pricing outcomes and spend, read from the database. */
 export async function storedCounts(
-  pool: PgPool,
+  store: Pick<AnalyticsStore, 'pricingOutcomes'>,
   projectIds: ReadonlyMap<string, string>,
   eventIds: Map<string, string[]>,
 ): Promise<LoadCounts> {
   const counts = emptyCounts();
   for (const chunk of chunks(eventIds, projectIds)) {
-    const { rows } = await pool.query<{ status: PricingStatus; n: string; cost: string | null }>(
-      // The key gives each event's occurred_at: usage_events is indexed by (project, time).
-      `SELECT e.pricing_status::text AS status, count(*) AS n, sum(e.cost_usd)::text AS cost
-       FROM usage_event_keys k
-       JOIN usage_events e
-         ON e.project_id = k.project_id AND e.occurred_at = k.occurred_at AND e.event_id = k.event_id
-       WHERE k.project_id = $1::uuid AND k.event_id = ANY($2::text[])
-       GROUP BY e.pricing_status`,
-      [chunk.projectId, chunk.ids],
-    );
+    const rows = await store.pricingOutcomes(chunk.projectId, chunk.ids);
     for (const r of rows) {
-      const n = Number(r.n);
+      const n = r.events;
       counts.pricing[r.status] += n;
       counts.perProject[chunk.project] = (counts.perProject[chunk.project] ?? 0) + n;
-      if (r.cost !== null && r.status === 'priced')
-        counts.spendUsd = counts.spendUsd.plus(new Decimal(r.cost));
+      if (r.costUsd !== null && r.status === 'priced')
+        counts.spendUsd = counts.spendUsd.plus(new Decimal(r.costUsd));
     }
   }
   return counts;

@@ -2,10 +2,9 @@ import type { UsageEvent } from '@tokenledger/contracts';
 import { projectBatches, splitHours, type DemoTrafficPlan } from '@tokenledger/demo';
 import {
   ingestBatch,
-  UsageEventWriter,
+  type BatchWriter,
   type EventPricer,
   type EventPricing,
-  type PgPool,
   type PricingStatus,
 } from '@tokenledger/db';
 import Decimal from 'decimal.js';
@@ -64,7 +63,8 @@ export interface BulkLoadOptions {
   organizationId: string;
   /** Project slug → id, for every project of the plan. */
   projectIds: ReadonlyMap<string, string>;
-  pool: PgPool;
+  /** Where batches are written: the analytics store (on a connection tuned for bulk loads). */
+  writer: BatchWriter;
   pricer: EventPricer;
   /** Transactions in flight: the hours are split into this many streams, each in time order. */
   concurrency: number;
@@ -83,7 +83,7 @@ export async function bulkLoad(options: BulkLoadOptions): Promise<LoadCounts> {
   const { plan, organizationId, projectIds, batchSize } = options;
   const counts = emptyCounts();
   const pricer = new TallyingPricer(options.pricer, counts);
-  const writer = new UsageEventWriter(options.pool);
+  const { writer } = options;
   let done = 0;
 
   const write = async (project: string, events: UsageEvent[]) => {

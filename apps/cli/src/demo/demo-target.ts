@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
 import { DEMO_PROJECTS } from '@tokenledger/demo';
-import { ApiKeyRepository, type ApiKeyRecord, type PrismaClient } from '@tokenledger/db';
+import type { ApiKeyRecord, Store } from '@tokenledger/db';
 
 export interface DemoTarget {
   organization: { id: string; slug: string };
@@ -11,8 +11,8 @@ export interface DemoTarget {
   created: string[];
 }
 
-export async function findOrganization(prisma: PrismaClient, slug: string) {
-  const org = await prisma.organization.findUnique({ where: { slug }, select: { id: true, slug: true } });
+export async function findOrganization(store: Store, slug: string) {
+  const org = await store.organizations.findBySlug(slug);
   if (!org)
     throw new TokenledgerError(
       ErrorCode.NotFound,
@@ -28,19 +28,17 @@ export async function findOrganization(prisma: PrismaClient, slug: string) {
  * exist; otherwise the demo company's projects, created when missing.
  */
 export async function resolveTarget(
-  prisma: PrismaClient,
+  store: Store,
   orgSlug: string,
   projects: readonly string[],
   single: string | undefined,
 ): Promise<DemoTarget> {
-  const organization = await findOrganization(prisma, orgSlug);
+  const org = await findOrganization(store, orgSlug);
+  const organization = { id: org.id, slug: org.slug };
   const projectIds = new Map<string, string>();
   const created: string[] = [];
   for (const slug of projects) {
-    const existing = await prisma.project.findUnique({
-      where: { organizationId_slug: { organizationId: organization.id, slug } },
-      select: { id: true },
-    });
+    const existing = await store.projects.findBySlug(organization.id, slug);
     if (existing) {
       projectIds.set(slug, existing.id);
       continue;
@@ -51,12 +49,7 @@ export async function resolveTarget(
         `project: no project "${slug}" in organization "${orgSlug}" (leave out --project to use the demo company's projects)`,
       );
     const name = DEMO_PROJECTS.find((p) => p.slug === slug)?.name ?? slug;
-    const project = await prisma.project.upsert({
-      where: { organizationId_slug: { organizationId: organization.id, slug } },
-      update: {},
-      create: { organizationId: organization.id, slug, name },
-      select: { id: true },
-    });
+    const project = await store.projects.ensure(organization.id, slug, name);
     projectIds.set(slug, project.id);
     created.push(slug);
   }
@@ -64,9 +57,8 @@ export async function resolveTarget(
 }
 
 /** True when the organization holds any usage event (npm start seeds demo data only once). */
-export async function organizationHasEvents(prisma: PrismaClient, organizationId: string): Promise<boolean> {
-  const event = await prisma.usageEvent.findFirst({ where: { organizationId }, select: { id: true } });
-  return event !== null;
+export function organizationHasEvents(store: Store, organizationId: string): Promise<boolean> {
+  return store.analytics.organizationHasEvents(organizationId);
 }
 
 /** The ingest key `seed` saved for the demo organization, if this checkout has one. */
@@ -83,8 +75,8 @@ export interface ResolvedKey {
 }
 
 /** The key the API path sends with, checked against the database the API uses. */
-export async function resolveKey(prisma: PrismaClient, secret: string): Promise<ResolvedKey> {
-  const record = await new ApiKeyRepository(prisma).findActiveBySecret(secret);
+export async function resolveKey(store: Store, secret: string): Promise<ResolvedKey> {
+  const record = await store.apiKeys.findActiveBySecret(secret);
   if (!record)
     throw new TokenledgerError(
       ErrorCode.Unauthenticated,
@@ -92,12 +84,12 @@ export async function resolveKey(prisma: PrismaClient, secret: string): Promise<
     );
   if (!record.scopes.includes('ingest'))
     throw new TokenledgerError(ErrorCode.Forbidden, `key: ${record.prefix} lacks the "ingest" scope`);
-  const organization = await prisma.organization.findUniqueOrThrow({
-    where: { id: record.organizationId },
-    select: { slug: true },
-  });
-  const project = record.projectId
-    ? await prisma.project.findUniqueOrThrow({ where: { id: record.projectId }, select: { slug: true } })
-    : null;
+  const organization = await store.organizations.findById(record.organizationId);
+  const project = record.projectId ? await store.projects.findById(record.projectId) : null;
+  if (!organization || (record.projectId && !project))
+    throw new TokenledgerError(
+      ErrorCode.NotFound,
+      `key: ${record.prefix} belongs to a deleted organization or project`,
+    );
   return { record, organizationSlug: organization.slug, projectSlug: project?.slug ?? null };
 }

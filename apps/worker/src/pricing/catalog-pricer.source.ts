@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CachedPricer, PrismaClient, type EventPricer } from '@tokenledger/db';
+import { Store, type CachedPricer, type EventPricer } from '@tokenledger/db';
 import type { PricerSource } from '../tokens';
 
 /** The worker's pricer: the catalog in Postgres, cached and reloaded within 2 s of a publication. */
@@ -8,8 +8,8 @@ export class CatalogPricerSource implements PricerSource {
   private readonly logger = new Logger('pricing');
   private readonly pricer: CachedPricer;
 
-  constructor(prisma: PrismaClient) {
-    this.pricer = new CachedPricer(prisma, {
+  constructor(store: Store) {
+    this.pricer = store.pricer({
       onLoad: ({ ms, reload }) =>
         this.logger.log(`${reload ? 'reloaded' : 'loaded'} the rate catalog in ${ms} ms`),
       onError: (error) =>

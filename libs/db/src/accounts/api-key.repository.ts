@@ -90,6 +90,25 @@ export class ApiKeyRepository {
     return key && !key.revokedAt ? key : null;
   }
 
+  /** The key whose secret hashes to `secretHash`, revoked or not (authentication caches both). */
+  findBySecretHash(secretHash: string): Promise<ApiKeyRecord | null> {
+    return this.prisma.apiKey.findUnique({ where: { secretHash }, select: SELECT });
+  }
+
+  findById(id: string): Promise<ApiKeyRecord | null> {
+    return this.prisma.apiKey.findUnique({ where: { id }, select: SELECT });
+  }
+
+  /** A key of this organization, or null (another organization's key is simply not found). */
+  findInOrganization(organizationId: string, id: string): Promise<ApiKeyRecord | null> {
+    return this.prisma.apiKey.findFirst({ where: { id, organizationId }, select: SELECT });
+  }
+
+  /** Records when a key was last used (best effort, off the request path). */
+  async touch(id: string, at: Date): Promise<void> {
+    await this.prisma.apiKey.update({ where: { id }, data: { lastUsedAt: at } });
+  }
+
   list(organizationId: string): Promise<ApiKeyRecord[]> {
     return this.prisma.apiKey.findMany({
       where: { organizationId },

@@ -34,7 +34,7 @@ export class GroupCommitWriter {
   private readonly lanes = new Map<string, Lane>();
 
   constructor(
-    private readonly writer: UsageEventWriter,
+    private readonly writer: Pick<UsageEventWriter, 'prepare' | 'write' | 'writeTogether'>,
     private readonly options: GroupCommitOptions,
   ) {}
 

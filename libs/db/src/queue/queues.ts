@@ -1,4 +1,4 @@
-import { QUEUES, type IngestBatchJob, type QueueKey, type RepriceJob } from '@tokenledger/contracts';
+import { JOB_NAMES, QUEUES, type JobData, type QueueKey } from '@tokenledger/contracts';
 import { Queue, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 
@@ -25,16 +25,19 @@ export const INGEST_JOB_OPTIONS = (attempts: number): JobsOptions => ({
   removeOnFail: { age: 7 * 24 * 3600 },
 });
 
-export function createQueue<T>(
-  key: QueueKey,
+/** A queue of the job catalog: its payload and its job name are typed, so a wrong one does not compile. */
+export type TypedQueue<Q extends QueueKey> = Queue<JobData<Q>, unknown, (typeof JOB_NAMES)[Q]>;
+
+export function createQueue<Q extends QueueKey>(
+  key: Q,
   connection: Redis,
   settings: Pick<QueueSettings, 'prefix'>,
-): Queue<T> {
-  return new Queue<T>(QUEUES[key], { connection, prefix: settings.prefix });
+): TypedQueue<Q> {
+  return new Queue(QUEUES[key], { connection, prefix: settings.prefix }) as TypedQueue<Q>;
 }
 
-export type IngestQueue = Queue<IngestBatchJob>;
-export type RepriceQueue = Queue<RepriceJob>;
+export type IngestQueue = TypedQueue<'ingest'>;
+export type RepriceQueue = TypedQueue<'reprice'>;
 
 /** Rejects when `promise` has not settled in `ms`: a producer must not hang on a sick Redis. */
 export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -21,10 +21,10 @@ export class CachedPricer {
   private readonly checkEveryMs: number;
 
   constructor(
-    prisma: PrismaClient,
+    source: PrismaClient | RateTableRepository,
     private readonly options: CachedPricerOptions = {},
   ) {
-    this.rates = new RateTableRepository(prisma);
+    this.rates = source instanceof RateTableRepository ? source : new RateTableRepository(source);
     this.checkEveryMs = options.checkEveryMs ?? 2000;
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
-import { PrismaClient } from '@tokenledger/db';
+import { OrganizationsRepository, ProjectsRepository, type ProjectRecord } from '@tokenledger/db';
 import { canWrite, type Need, type OrgAccess, type Principal } from './principal';
 
 /**
@@ -9,7 +9,10 @@ import { canWrite, type Need, type OrgAccess, type Principal } from './principal
  */
 @Injectable()
 export class AccessService {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly organizations: OrganizationsRepository,
+    private readonly projects: ProjectsRepository,
+  ) {}
 
   requirePrincipal(principal: Principal | undefined): Principal {
     if (!principal)
@@ -27,10 +30,7 @@ export class AccessService {
   ): Promise<OrgAccess> {
     const p = this.requirePrincipal(principal);
     if (p.kind === 'apiKey') {
-      const org = await this.prisma.organization.findUnique({
-        where: { id: p.organizationId },
-        select: { id: true, slug: true },
-      });
+      const org = await this.organizations.findById(p.organizationId);
       if (!org || (orgSlug && orgSlug !== org.slug))
         throw new TokenledgerError(ErrorCode.NotFound, `org: no organization "${orgSlug}"`);
       const role = p.scopes.includes('admin') ? 'admin' : 'viewer';
@@ -41,11 +41,7 @@ export class AccessService {
         throw new TokenledgerError(ErrorCode.Forbidden, `This API key (${p.prefix}) lacks the "admin" scope`);
       return { organizationId: org.id, slug: org.slug, role, projectId: p.projectId, principal: p };
     }
-    const memberships = await this.prisma.membership.findMany({
-      where: { userId: p.userId, ...(orgSlug ? { organization: { slug: orgSlug } } : {}) },
-      select: { role: true, organization: { select: { id: true, slug: true } } },
-      take: 2,
-    });
+    const memberships = await this.organizations.membershipsOf(p.userId, orgSlug, 2);
     if (memberships.length === 0) {
       throw new TokenledgerError(
         ErrorCode.NotFound,
@@ -75,14 +71,7 @@ export class AccessService {
   }
 
   /** A project of the organization by slug; project-bound keys see only their own. */
-  async project(access: OrgAccess, slug: string): Promise<{ id: string; slug: string; name: string }> {
-    const project = await this.prisma.project.findUnique({
-      where: { organizationId_slug: { organizationId: access.organizationId, slug } },
-      select: { id: true, slug: true, name: true },
-    });
-    if (!project || (access.projectId && project.id !== access.projectId)) {
-      throw new TokenledgerError(ErrorCode.NotFound, `project: no project "${slug}" in "${access.slug}"`);
-    }
-    return project;
+  project(access: OrgAccess, slug: string): Promise<ProjectRecord> {
+    return this.projects.visible(access, slug);
   }
 }

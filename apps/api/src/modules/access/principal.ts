@@ -29,9 +29,4 @@ export type Need = 'read' | 'write';
 
 export const canWrite = (role: Role): boolean => role === 'owner' || role === 'admin';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** An id from a client: anything that is not a UUID cannot name a record, so it is "not found". */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
+export { isUuid } from '@tokenledger/db';

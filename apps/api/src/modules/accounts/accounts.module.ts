@@ -1,29 +1,22 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { LoadersService } from '../../graphql/loaders.service';
-import { PrincipalGuard } from '../../graphql/principal.guard';
 import { AuthModule } from '../auth/auth.module';
-import {
-  AccountsResolver,
-  ApiKeyFieldsResolver,
-  MemberFieldsResolver,
-  OrganizationFieldsResolver,
-} from './accounts.resolver';
 import { AccountsService } from './accounts.service';
-import { SessionService } from './session.service';
+import { ApiKeysResolver } from './api-keys.resolver';
+import { MembersResolver } from './members.resolver';
+import { OrganizationsResolver } from './organizations.resolver';
+import { ProjectsResolver } from './projects.resolver';
+import { SessionsResolver } from './sessions.resolver';
 
+/** Organizations, projects, members, API keys and sessions. */
 @Module({
   imports: [AuthModule],
   providers: [
-    SessionService,
     AccountsService,
-    LoadersService,
-    AccountsResolver,
-    OrganizationFieldsResolver,
-    ApiKeyFieldsResolver,
-    MemberFieldsResolver,
-    { provide: APP_GUARD, useClass: PrincipalGuard },
+    SessionsResolver,
+    OrganizationsResolver,
+    ProjectsResolver,
+    MembersResolver,
+    ApiKeysResolver,
   ],
-  exports: [SessionService, LoadersService],
 })
 export class AccountsModule {}

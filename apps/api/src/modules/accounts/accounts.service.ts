@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
-import { ApiKeyRepository, assertSlug, hashPassword, PrismaClient, type ApiKeyScope } from '@tokenledger/db';
+import {
+  ApiKeyRepository,
+  assertSlug,
+  hashPassword,
+  OrganizationsRepository,
+  ProjectsRepository,
+  UsersRepository,
+  type ApiKeyScope,
+} from '@tokenledger/db';
 import { ApiKeyAuthService } from '../auth/api-key-auth.service';
 import { AccessService } from '../access/access.service';
 import { isUuid, type OrgAccess, type Principal, type Role } from '../access/principal';
@@ -12,29 +20,23 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Organizations, projects, members and keys, with the role rules of the product. */
 @Injectable()
 export class AccountsService {
-  private readonly keys: ApiKeyRepository;
-
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly organizations: OrganizationsRepository,
+    private readonly projectsRepo: ProjectsRepository,
+    private readonly users: UsersRepository,
+    private readonly keys: ApiKeyRepository,
     private readonly access: AccessService,
     private readonly apiKeyAuth: ApiKeyAuthService,
-  ) {
-    this.keys = new ApiKeyRepository(prisma);
-  }
+  ) {}
 
   async organizationsOf(principal: Principal): Promise<Organization[]> {
     if (principal.kind === 'apiKey') {
-      const org = await this.prisma.organization.findUniqueOrThrow({
-        where: { id: principal.organizationId },
-      });
+      const org = await this.organizations.findById(principal.organizationId);
+      if (!org)
+        throw new TokenledgerError(ErrorCode.NotFound, "org: the key's organization no longer exists");
       return [{ ...org, role: (principal.scopes.includes('admin') ? 'admin' : 'viewer') as Role }];
     }
-    const memberships = await this.prisma.membership.findMany({
-      where: { userId: principal.userId },
-      include: { organization: true },
-      orderBy: { organization: { slug: 'asc' } },
-    });
-    return memberships.map((m) => ({ ...m.organization, role: m.role }));
+    return this.organizations.ofUser(principal.userId);
   }
 
   async createOrganization(principal: Principal, slug: string, name: string): Promise<Organization> {
@@ -42,43 +44,22 @@ export class AccountsService {
       throw new TokenledgerError(ErrorCode.Forbidden, 'Only a logged-in user can create an organization');
     assertSlug('slug', slug);
     if (!name.trim()) throw new TokenledgerError(ErrorCode.ValidationFailed, 'name: must not be empty');
-    if (await this.prisma.organization.findUnique({ where: { slug } })) {
-      throw new TokenledgerError(ErrorCode.Conflict, `slug: an organization "${slug}" already exists`);
-    }
-    const org = await this.prisma.organization.create({
-      data: { slug, name: name.trim(), memberships: { create: { userId: principal.userId, role: 'owner' } } },
-    });
+    const org = await this.organizations.createWithOwner(slug, name.trim(), principal.userId);
     return { ...org, role: 'owner' as Role };
   }
 
   async createProject(access: OrgAccess, slug: string, name: string): Promise<Project> {
     assertSlug('slug', slug);
     if (!name.trim()) throw new TokenledgerError(ErrorCode.ValidationFailed, 'name: must not be empty');
-    const exists = await this.prisma.project.findUnique({
-      where: { organizationId_slug: { organizationId: access.organizationId, slug } },
-    });
-    if (exists)
-      throw new TokenledgerError(
-        ErrorCode.Conflict,
-        `slug: project "${slug}" already exists in "${access.slug}"`,
-      );
-    return this.prisma.project.create({
-      data: { organizationId: access.organizationId, slug, name: name.trim() },
-    });
+    return this.projectsRepo.create(access, slug, name.trim());
   }
 
   projects(access: OrgAccess): Promise<Project[]> {
-    return this.prisma.project.findMany({
-      where: { organizationId: access.organizationId, ...(access.projectId ? { id: access.projectId } : {}) },
-      orderBy: { slug: 'asc' },
-    });
+    return this.projectsRepo.list(access);
   }
 
   async members(access: OrgAccess): Promise<Member[]> {
-    const rows = await this.prisma.membership.findMany({
-      where: { organizationId: access.organizationId },
-      orderBy: { createdAt: 'asc' },
-    });
+    const rows = await this.organizations.members(access.organizationId);
     return rows.map((m) => ({ userId: m.userId, role: m.role, joinedAt: m.createdAt }));
   }
 
@@ -88,26 +69,23 @@ export class AccountsService {
       throw new TokenledgerError(ErrorCode.ValidationFailed, 'email: not an email address');
     if (role === 'owner' && access.role !== 'owner')
       throw new TokenledgerError(ErrorCode.Forbidden, 'Only an owner can add an owner');
-    let user = await this.prisma.user.findUnique({ where: { email: normalized } });
+    let user = await this.users.findByEmail(normalized);
     let temporaryPassword: string | null = null;
     if (!user) {
       if (!name.trim()) throw new TokenledgerError(ErrorCode.ValidationFailed, 'name: must not be empty');
       temporaryPassword = randomBytes(12).toString('base64url');
-      user = await this.prisma.user.create({
-        data: { email: normalized, name: name.trim(), passwordHash: await hashPassword(temporaryPassword) },
+      user = await this.users.create({
+        email: normalized,
+        name: name.trim(),
+        passwordHash: await hashPassword(temporaryPassword),
       });
     }
-    const existing = await this.prisma.membership.findUnique({
-      where: { userId_organizationId: { userId: user.id, organizationId: access.organizationId } },
-    });
-    if (existing)
+    if (await this.organizations.membership(access.organizationId, user.id))
       throw new TokenledgerError(
         ErrorCode.Conflict,
         `email: ${normalized} is already a member of "${access.slug}"`,
       );
-    const m = await this.prisma.membership.create({
-      data: { userId: user.id, organizationId: access.organizationId, role },
-    });
+    const m = await this.organizations.addMember(access.organizationId, user.id, role);
     return { member: { userId: m.userId, role: m.role, joinedAt: m.createdAt }, temporaryPassword };
   }
 
@@ -117,10 +95,7 @@ export class AccountsService {
       throw new TokenledgerError(ErrorCode.Forbidden, 'Only an owner can change who is an owner');
     }
     if (target.role === 'owner' && role !== 'owner') await this.assertNotLastOwner(access);
-    const m = await this.prisma.membership.update({
-      where: { userId_organizationId: { userId, organizationId: access.organizationId } },
-      data: { role },
-    });
+    const m = await this.organizations.setRole(access.organizationId, userId, role);
     return { userId: m.userId, role: m.role, joinedAt: m.createdAt };
   }
 
@@ -131,9 +106,7 @@ export class AccountsService {
         throw new TokenledgerError(ErrorCode.Forbidden, 'Admins cannot remove owners');
       await this.assertNotLastOwner(access);
     }
-    await this.prisma.membership.delete({
-      where: { userId_organizationId: { userId, organizationId: access.organizationId } },
-    });
+    await this.organizations.removeMember(access.organizationId, userId);
     return true;
   }
 
@@ -168,9 +141,7 @@ export class AccountsService {
   }
 
   async revokeApiKey(access: OrgAccess, id: string): Promise<ApiKey> {
-    const key = isUuid(id)
-      ? await this.prisma.apiKey.findFirst({ where: { id, organizationId: access.organizationId } })
-      : null;
+    const key = isUuid(id) ? await this.keys.findInOrganization(access.organizationId, id) : null;
     if (!key || (access.projectId && key.projectId !== access.projectId))
       throw new TokenledgerError(ErrorCode.NotFound, `id: no API key ${id}`);
     const revoked = await this.keys.revoke(access.organizationId, id);
@@ -179,20 +150,13 @@ export class AccountsService {
   }
 
   private async membership(access: OrgAccess, userId: string): Promise<{ role: Role }> {
-    const m = isUuid(userId)
-      ? await this.prisma.membership.findUnique({
-          where: { userId_organizationId: { userId, organizationId: access.organizationId } },
-        })
-      : null;
+    const m = isUuid(userId) ? await this.organizations.membership(access.organizationId, userId) : null;
     if (!m) throw new TokenledgerError(ErrorCode.NotFound, `userId: no member ${userId} in "${access.slug}"`);
     return m;
   }
 
   private async assertNotLastOwner(access: OrgAccess): Promise<void> {
-    const owners = await this.prisma.membership.count({
-      where: { organizationId: access.organizationId, role: 'owner' },
-    });
-    if (owners <= 1)
+    if ((await this.organizations.countOwners(access.organizationId)) <= 1)
       throw new TokenledgerError(ErrorCode.Conflict, `"${access.slug}" must keep at least one owner`);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
-import { hashSecret, PrismaClient, type ApiKeyScope } from '@tokenledger/db';
+import { ApiKeyRepository, hashSecret, type ApiKeyScope } from '@tokenledger/db';
 
 export interface ApiKeyPrincipal {
   keyId: string;
@@ -30,7 +30,7 @@ export class ApiKeyAuthService {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly lastUsedWritten = new Map<string, number>();
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly keys: ApiKeyRepository) {}
 
   /** The key behind an `Authorization: Bearer …` header, which must carry `scope`. */
   async authenticate(authorization: string | undefined, scope: ApiKeyScope): Promise<ApiKeyPrincipal> {
@@ -61,17 +61,7 @@ export class ApiKeyAuthService {
     const now = Date.now();
     const cached = this.cache.get(hash);
     if (cached && cached.expiresAt > now) return cached.principal;
-    const key = await this.prisma.apiKey.findUnique({
-      where: { secretHash: hash },
-      select: {
-        id: true,
-        prefix: true,
-        organizationId: true,
-        projectId: true,
-        scopes: true,
-        revokedAt: true,
-      },
-    });
+    const key = await this.keys.findBySecretHash(hash);
     const principal =
       key && !key.revokedAt
         ? {
@@ -92,8 +82,6 @@ export class ApiKeyAuthService {
     const now = Date.now();
     if ((this.lastUsedWritten.get(keyId) ?? 0) > now - LAST_USED_RESOLUTION_MS) return;
     this.lastUsedWritten.set(keyId, now);
-    void this.prisma.apiKey
-      .update({ where: { id: keyId }, data: { lastUsedAt: new Date(now) } })
-      .catch(() => undefined);
+    void this.keys.touch(keyId, new Date(now)).catch(() => undefined);
   }
 }

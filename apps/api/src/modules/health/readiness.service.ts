@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PrismaClient, REDIS } from '@tokenledger/db';
+import { DatabaseHealth, REDIS } from '@tokenledger/db';
 import type { Redis } from 'ioredis';
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -32,13 +32,13 @@ function outcome(result: PromiseSettledResult<unknown>): string {
 @Injectable()
 export class ReadinessService {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly database: DatabaseHealth,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   async check(): Promise<Readiness> {
     const [postgres, redis] = await Promise.allSettled([
-      withTimeout(this.prisma.$queryRaw`SELECT 1`, 'PostgreSQL'),
+      withTimeout(this.database.ping(), 'PostgreSQL'),
       withTimeout(this.redis.ping(), 'Redis'),
     ]);
     const checks = { postgres: outcome(postgres), redis: outcome(redis) };

@@ -1,15 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
-import { MetricsController } from '../metrics/metrics.controller';
-import { TracesController } from '../otlp/traces.controller';
 import { EventsController } from './events.controller';
-import { QueueProvider } from './queue.provider';
 import { IngestService } from './ingest.service';
 
+/** `POST /v1/events`: validate, then enqueue (202 once Redis holds the batch). */
 @Module({
   imports: [AuthModule],
-  controllers: [EventsController, TracesController, MetricsController],
-  providers: [QueueProvider, IngestService],
-  exports: [IngestService, QueueProvider],
+  controllers: [EventsController],
+  providers: [IngestService],
+  exports: [IngestService, AuthModule],
 })
 export class IngestModule {}

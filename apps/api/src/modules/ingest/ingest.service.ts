@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   ErrorCode,
+  JOB_NAMES,
   MAX_EVENTS_PER_BATCH,
   TokenledgerError,
   validateBatch,
@@ -9,11 +10,11 @@ import {
   type IngestBatchJob,
   type RejectedEvent,
 } from '@tokenledger/contracts';
-import { INGEST_JOB_OPTIONS, PrismaClient, within } from '@tokenledger/db';
+import { INGEST_JOB_OPTIONS, ProjectsRepository, within } from '@tokenledger/db';
 import type { JobsOptions } from 'bullmq';
 import type { ApiKeyPrincipal } from '../auth/api-key-auth.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { QueueProvider } from './queue.provider';
+import { QueueProvider } from '../queue/queue.provider';
 import { RateLimiter } from './rate-limiter';
 
 export interface IngestResult {
@@ -38,7 +39,7 @@ export class IngestService {
 
   constructor(
     private readonly queues: QueueProvider,
-    private readonly prisma: PrismaClient,
+    private readonly projects: ProjectsRepository,
     private readonly metrics: MetricsService,
   ) {
     const { config } = queues;
@@ -64,7 +65,11 @@ export class IngestService {
 
     // One job per batch of at most 1,000 events (OTLP requests can carry more).
     const receivedAt = new Date().toISOString();
-    const jobs: { name: 'batch'; data: IngestBatchJob; opts: JobsOptions & { jobId: string } }[] = [];
+    const jobs: {
+      name: typeof JOB_NAMES.ingest;
+      data: IngestBatchJob;
+      opts: JobsOptions & { jobId: string };
+    }[] = [];
     for (let i = 0; i < accepted.length; i += MAX_EVENTS_PER_BATCH) {
       const data: IngestBatchJob = {
         organizationId: principal.organizationId,
@@ -75,7 +80,7 @@ export class IngestService {
         events: accepted.slice(i, i + MAX_EVENTS_PER_BATCH),
       };
       jobs.push({
-        name: 'batch',
+        name: JOB_NAMES.ingest,
         data,
         opts: { ...INGEST_JOB_OPTIONS(this.queues.config.INGEST_JOB_ATTEMPTS), jobId: randomUUID() },
       });
@@ -85,7 +90,7 @@ export class IngestService {
       () =>
         within(
           jobs.length === 1
-            ? this.queues.ingest.add('batch', jobs[0]!.data, jobs[0]!.opts).then(() => undefined)
+            ? this.queues.ingest.add(JOB_NAMES.ingest, jobs[0]!.data, jobs[0]!.opts).then(() => undefined)
             : this.queues.ingest.addBulk(jobs).then(() => undefined),
           ENQUEUE_TIMEOUT_MS,
           'Redis',
@@ -127,10 +132,7 @@ export class IngestService {
     const cacheKey = `${principal.organizationId}/${projectSlug}`;
     const cached = this.projectSlugs.get(cacheKey);
     if (cached && cached.expiresAt > Date.now()) return cached.id;
-    const project = await this.prisma.project.findUnique({
-      where: { organizationId_slug: { organizationId: principal.organizationId, slug: projectSlug } },
-      select: { id: true },
-    });
+    const project = await this.projects.findBySlug(principal.organizationId, projectSlug);
     if (!project)
       throw new TokenledgerError(
         ErrorCode.NotFound,

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { CONFIG, type Config } from '@tokenledger/config';
-import { INGEST_COUNTERS, PrismaClient, readIngestCounters, within } from '@tokenledger/db';
-import { QueueProvider } from '../ingest/queue.provider';
+import { DeadLettersRepository, INGEST_COUNTERS, readIngestCounters, within } from '@tokenledger/db';
+import { QueueProvider } from '../queue/queue.provider';
 import { MetricsService } from './metrics.service';
 
 const HELP: Record<string, string> = {
@@ -27,7 +27,7 @@ export class MetricsController {
   constructor(
     private readonly metrics: MetricsService,
     private readonly queues: QueueProvider,
-    private readonly prisma: PrismaClient,
+    private readonly deadLetters: DeadLettersRepository,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -45,7 +45,7 @@ export class MetricsController {
         ]),
       );
     }
-    const deadLetters = await this.prisma.deadLetter.count({ where: { replayedAt: null } });
+    const deadLetters = await this.deadLetters.countOpen();
     blocks.push(
       line('tokenledger_dead_letter_batches', 'gauge', 'Batches in the dead-letter table not yet replayed', [
         ['', deadLetters],

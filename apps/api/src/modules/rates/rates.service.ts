@@ -1,9 +1,22 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { ErrorCode, TokenledgerError, validateUsageEvent, type RepriceJob } from '@tokenledger/contracts';
-import { CachedPricer, createRepriceRun, PrismaClient, RateTableRepository, within } from '@tokenledger/db';
+import {
+  ErrorCode,
+  JOB_NAMES,
+  TokenledgerError,
+  validateUsageEvent,
+  type RepriceJob,
+} from '@tokenledger/contracts';
+import {
+  ModelFactsRepository,
+  RateTableRepository,
+  RepriceRunsRepository,
+  Store,
+  within,
+  type CachedPricer,
+} from '@tokenledger/db';
 import { tablesInForce, type CatalogSnapshot } from '@tokenledger/pricing';
 import type Decimal from 'decimal.js';
-import { QueueProvider } from '../ingest/queue.provider';
+import { QueueProvider } from '../queue/queue.provider';
 import type { OrgAccess } from '../access/principal';
 import type {
   Benchmark,
@@ -16,7 +29,6 @@ import type {
   RateTableInfo,
   RateVersionRef,
 } from './rates.model';
-import type { VersionUse } from './reprice-runs.model';
 
 /** A reprice job waits this long so that every worker has reloaded the catalog first (they check every 2 s). */
 export const REPRICE_DELAY_MS = 5000;
@@ -31,16 +43,17 @@ interface BenchmarkJson {
 /** Quotes, the catalog view, rate tables and publishing: the pricing library over the stored tables. */
 @Injectable()
 export class RatesService implements OnModuleInit {
-  private readonly repo: RateTableRepository;
   private readonly pricer: CachedPricer;
   private snapshot?: { at: number; value: Promise<CatalogSnapshot> };
 
   constructor(
-    private readonly prisma: PrismaClient,
+    store: Store,
+    private readonly repo: RateTableRepository,
+    private readonly modelFacts: ModelFactsRepository,
+    private readonly runs: RepriceRunsRepository,
     private readonly queues: QueueProvider,
   ) {
-    this.repo = new RateTableRepository(prisma);
-    this.pricer = new CachedPricer(prisma);
+    this.pricer = store.pricer();
   }
 
   onModuleInit(): void {
@@ -113,23 +126,7 @@ export class RatesService implements OnModuleInit {
   ): Promise<CatalogModel[]> {
     if (first < 1 || first > 500)
       throw new TokenledgerError(ErrorCode.ValidationFailed, 'first: must be between 1 and 500');
-    const term = search?.trim();
-    const facts = await this.prisma.modelFact.findMany({
-      where: {
-        ...(provider ? { provider } : {}),
-        ...(term
-          ? {
-              OR: [
-                { model: { contains: term, mode: 'insensitive' } },
-                { displayName: { contains: term, mode: 'insensitive' } },
-                { provider: { contains: term, mode: 'insensitive' } },
-              ],
-            }
-          : {}),
-      },
-      orderBy: [{ provider: 'asc' }, { model: 'asc' }],
-      take: first,
-    });
+    const facts = await this.modelFacts.search(search, provider, first);
     const snapshot = await this.catalog();
     const inForce = tablesInForce(snapshot, new Date(), organizationId);
     const visible = snapshot.tables.filter(
@@ -232,7 +229,7 @@ export class RatesService implements OnModuleInit {
     this.snapshot = undefined; // this process sees its own publication at once
     let repriceRun = null;
     if (result.published && input.effectiveFrom < new Date()) {
-      const runId = await createRepriceRun(this.prisma, {
+      const runId = await this.runs.create({
         organizationId: access.organizationId,
         since: input.effectiveFrom,
         reason: `rate version ${input.table} v${result.version.version} published with effectiveFrom in the past`,
@@ -250,7 +247,7 @@ export class RatesService implements OnModuleInit {
       };
       try {
         await within(
-          this.queues.reprice.add('reprice', job, {
+          this.queues.reprice.add(JOB_NAMES.reprice, job, {
             jobId: runId,
             delay: REPRICE_DELAY_MS,
             attempts: 5,
@@ -260,13 +257,9 @@ export class RatesService implements OnModuleInit {
           'Redis',
         );
       } catch {
-        await this.prisma.repriceRun.update({
-          where: { id: runId },
-          data: { status: 'failed', error: 'could not queue: Redis unavailable; run `tokenledger reprice`' },
-        });
+        await this.runs.markFailed(runId, 'could not queue: Redis unavailable; run `tokenledger reprice`');
       }
-      const run = await this.prisma.repriceRun.findUniqueOrThrow({ where: { id: runId } });
-      repriceRun = { ...run, versionsUsed: run.versionsUsed as unknown as VersionUse[] };
+      repriceRun = await this.runs.require(runId);
     }
     return {
       version: {

@@ -1,15 +1,15 @@
 import { Args, ID, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
-import { PrismaClient } from '@tokenledger/db';
+import { RepriceRunsRepository } from '@tokenledger/db';
 import { CurrentPrincipal } from '../../graphql/graphql-context';
 import { AccessService } from '../access/access.service';
-import { isUuid, type Principal } from '../access/principal';
-import { RepriceChangeRecord, RepriceRun, type VersionUse } from './reprice-runs.model';
+import type { Principal } from '../access/principal';
+import { RepriceChangeRecord, RepriceRun } from './reprice-runs.model';
 
 @Resolver(() => RepriceRun)
 export class RepriceRunsResolver {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly runs: RepriceRunsRepository,
     private readonly access: AccessService,
   ) {}
 
@@ -22,12 +22,7 @@ export class RepriceRunsResolver {
     const access = await this.access.forOrg(principal, org, 'read');
     if (first < 1 || first > 200)
       throw new TokenledgerError(ErrorCode.ValidationFailed, 'first: must be between 1 and 200');
-    const runs = await this.prisma.repriceRun.findMany({
-      where: { organizationId: access.organizationId },
-      orderBy: { createdAt: 'desc' },
-      take: first,
-    });
-    return runs.map((r) => ({ ...r, versionsUsed: r.versionsUsed as unknown as VersionUse[] }));
+    return this.runs.list(access.organizationId, first);
   }
 
   @Query(() => RepriceRun, { nullable: true })
@@ -37,11 +32,7 @@ export class RepriceRunsResolver {
     @Args('org', { type: () => String, nullable: true }) org?: string,
   ): Promise<RepriceRun | null> {
     const access = await this.access.forOrg(principal, org, 'read');
-    if (!isUuid(id)) return null;
-    const run = await this.prisma.repriceRun.findFirst({
-      where: { id, organizationId: access.organizationId },
-    });
-    return run ? { ...run, versionsUsed: run.versionsUsed as unknown as VersionUse[] } : null;
+    return this.runs.find(access.organizationId, id);
   }
 
   @ResolveField(() => [RepriceChangeRecord], {
@@ -54,10 +45,6 @@ export class RepriceRunsResolver {
   ): Promise<RepriceChangeRecord[]> {
     if (first < 1 || first > 1000)
       throw new TokenledgerError(ErrorCode.ValidationFailed, 'first: must be between 1 and 1000');
-    return this.prisma.repriceChange.findMany({
-      where: { runId: run.id },
-      orderBy: { id: 'asc' },
-      take: first,
-    });
+    return this.runs.changes(run.id, first);
   }
 }

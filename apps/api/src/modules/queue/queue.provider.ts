@@ -1,7 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { CONFIG, type Config } from '@tokenledger/config';
 import { createProducerConnection, createQueue, type IngestQueue, type RepriceQueue } from '@tokenledger/db';
-import type { IngestBatchJob, RepriceJob } from '@tokenledger/contracts';
 import type { Redis } from 'ioredis';
 
 /**
@@ -19,8 +18,8 @@ export class QueueProvider implements OnApplicationShutdown {
     this.connection = createProducerConnection(config.REDIS_URL);
     // ioredis reports every failed reconnect; the 503s and /readyz already say Redis is down.
     this.connection.on('error', () => undefined);
-    this.ingest = createQueue<IngestBatchJob>('ingest', this.connection, { prefix: config.QUEUE_PREFIX });
-    this.reprice = createQueue<RepriceJob>('reprice', this.connection, { prefix: config.QUEUE_PREFIX });
+    this.ingest = createQueue('ingest', this.connection, { prefix: config.QUEUE_PREFIX });
+    this.reprice = createQueue('reprice', this.connection, { prefix: config.QUEUE_PREFIX });
     for (const queue of [this.ingest, this.reprice]) queue.on('error', () => undefined);
   }
 

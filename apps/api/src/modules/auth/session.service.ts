@@ -2,14 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@tokenledger/config';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
-import {
-  generateSecret,
-  hashPassword,
-  hashSecret,
-  PrismaClient,
-  REDIS,
-  verifyPassword,
-} from '@tokenledger/db';
+import { generateSecret, hashPassword, REDIS, UsersRepository, verifyPassword } from '@tokenledger/db';
 import type { Redis } from 'ioredis';
 import { RateLimiter } from '../ingest/rate-limiter';
 
@@ -29,7 +22,7 @@ export class SessionService {
   private readonly dummyHash = hashPassword(randomUUID());
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly users: UsersRepository,
     @Inject(CONFIG) private readonly config: Config,
     @Inject(REDIS) redis: Redis,
   ) {
@@ -39,23 +32,17 @@ export class SessionService {
   async login(email: string, password: string): Promise<{ token: string; expiresAt: Date; userId: string }> {
     const normalized = email.trim().toLowerCase();
     await this.limiter.consume(normalized);
-    const user = await this.prisma.user.findUnique({
-      where: { email: normalized },
-      select: { id: true, passwordHash: true },
-    });
+    const user = await this.users.credentials(normalized);
     const valid = await verifyPassword(user?.passwordHash ?? (await this.dummyHash), password);
     if (!user || !valid) throw new TokenledgerError(ErrorCode.Unauthenticated, 'Wrong email or password');
     const { secret, secretHash } = generateSecret('tls');
     const expiresAt = new Date(Date.now() + this.config.SESSION_TTL_HOURS * 3600_000);
-    await this.prisma.session.create({ data: { userId: user.id, tokenHash: secretHash, expiresAt } });
+    await this.users.createSession(user.id, secretHash, expiresAt);
     return { token: secret, expiresAt, userId: user.id };
   }
 
   async resolve(token: string): Promise<SessionUser> {
-    const session = await this.prisma.session.findUnique({
-      where: { tokenHash: hashSecret(token) },
-      select: { id: true, expiresAt: true, revokedAt: true, user: { select: { id: true, email: true } } },
-    });
+    const session = await this.users.sessionByToken(token);
     if (!session || session.revokedAt)
       throw new TokenledgerError(ErrorCode.Unauthenticated, 'Unknown or logged-out session; log in again');
     if (session.expiresAt <= new Date())
@@ -64,6 +51,6 @@ export class SessionService {
   }
 
   async logout(sessionId: string): Promise<void> {
-    await this.prisma.session.update({ where: { id: sessionId }, data: { revokedAt: new Date() } });
+    await this.users.revokeSession(sessionId);
   }
 }

@@ -1,0 +1,108 @@
+import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
+import { describe, expect, it } from 'vitest';
+import { planSpend, ROLLUP_TABLES, type SpendGrouping, type SpendQuery } from './spend-plan';
+
+const JUNE = { from: new Date('2026-06-01T00:00:00Z'), to: new Date('2026-07-01T00:00:00Z') };
+
+function query(over: Partial<SpendQuery> = {}): SpendQuery {
+  return {
+    organizationId: 'org-1',
+    projectIds: null,
+    values: {},
+    ...JUNE,
+    groupBy: [],
+    timeZone: 'UTC',
+    limit: 100,
+    ...over,
+  };
+}
+
+const table = (over: Partial<SpendQuery>) => planSpend(query(over)).table;
+
+function refusal(over: Partial<SpendQuery>): [string, string] {
+  try {
+    planSpend(query(over));
+  } catch (error) {
+    if (error instanceof TokenledgerError) return [error.code, error.message];
+    throw error;
+  }
+  throw new Error('planned a query that should be refused');
+}
+
+describe('planSpend', () => {
+  it('reads the coarsest rollup table that holds every dimension asked for', () => {
+    expect(table({ groupBy: ['MODEL', 'DAY'] })).toBe('daily_rollups');
+    expect(table({ groupBy: ['PROJECT', 'FEATURE', 'ENVIRONMENT', 'MONTH'] })).toBe('daily_rollups');
+    expect(table({ groupBy: ['CUSTOMER', 'MODEL'] })).toBe('daily_customer_rollups');
+    expect(table({ groupBy: ['FEATURE'], values: { customer: ['acme'] } })).toBe('hourly_rollups');
+    expect(table({ groupBy: ['CUSTOMER', 'ENVIRONMENT'] })).toBe('hourly_rollups');
+  });
+
+  it('uses daily tables only for whole UTC days without hour or local-time buckets', () => {
+    expect(table({ groupBy: ['MODEL', 'HOUR'] })).toBe('hourly_rollups');
+    expect(table({ groupBy: ['DAY'], timeZone: 'Europe/Paris' })).toBe('hourly_rollups');
+    expect(table({ groupBy: ['MODEL'], timeZone: 'Europe/Paris' })).toBe('daily_rollups');
+    expect(table({ groupBy: ['MODEL'], from: new Date('2026-06-01T06:00:00Z') })).toBe('hourly_rollups');
+    expect(table({ groupBy: ['MODEL'], to: new Date('2026-06-30T23:59:59.999Z') })).toBe('hourly_rollups');
+  });
+
+  it('every table a plan names exists, and the fallback holds every dimension', () => {
+    const groupings: SpendGrouping[][] = [[], ['PROJECT'], ['CUSTOMER', 'FEATURE', 'HOUR']];
+    for (const groupBy of groupings) expect(ROLLUP_TABLES.map((t) => t.name)).toContain(table({ groupBy }));
+    expect(ROLLUP_TABLES.at(-1)!.dims).toHaveLength(6);
+  });
+
+  it('binds every value as a parameter, never into the SQL text', () => {
+    const hostile = "x'; DROP TABLE usage_events; --";
+    const plan = planSpend(
+      query({
+        groupBy: ['PROJECT', 'MODEL', 'DAY'],
+        projectIds: ['p-1', 'p-2'],
+        values: { model: [hostile], feature: [''], provider: [] },
+      }),
+    );
+    expect(plan.sql).not.toContain(hostile);
+    expect(plan.params).toEqual(['org-1', ['p-1', 'p-2'], [hostile], [''], '2026-06-01', '2026-07-01', 100]);
+    expect(plan.sql).toContain('project_id = ANY($2::uuid[])');
+    expect(plan.sql).toContain('model = ANY($3::text[])');
+    expect(plan.sql).toContain('feature = ANY($4::text[])');
+    expect(plan.sql).not.toContain('provider = ANY');
+    expect(plan.sql).toMatch(/LIMIT \$7$/);
+    expect(plan.dims).toEqual(['project', 'model']);
+    expect(plan.time).toBe('DAY');
+  });
+
+  it('buckets local days in the asked time zone on the hourly table', () => {
+    const plan = planSpend(query({ groupBy: ['DAY'], timeZone: 'America/New_York' }));
+    expect(plan.table).toBe('hourly_rollups');
+    expect(plan.params).toContain('America/New_York');
+    expect(plan.sql).toContain(
+      "date_trunc('day', hour AT TIME ZONE $4::text) AT TIME ZONE $4::text AS period",
+    );
+    expect(plan.sql).toContain('ORDER BY period ASC, sum(cost_usd) DESC');
+  });
+
+  it('refuses what no plan can answer, naming the argument', () => {
+    expect(refusal({ from: JUNE.to, to: JUNE.from })).toEqual([
+      ErrorCode.ValidationFailed,
+      expect.stringContaining('filter.to'),
+    ]);
+    expect(refusal({ to: new Date('2030-01-01T00:00:00Z') })).toEqual([
+      ErrorCode.ValidationFailed,
+      expect.stringContaining('at most 1098 days'),
+    ]);
+    expect(refusal({ timeZone: 'Mars/Olympus' })).toEqual([
+      ErrorCode.ValidationFailed,
+      expect.stringContaining('timeZone'),
+    ]);
+    expect(refusal({ limit: 0 })).toEqual([ErrorCode.ValidationFailed, expect.stringContaining('limit')]);
+    expect(refusal({ limit: 10_001 })).toEqual([
+      ErrorCode.ValidationFailed,
+      expect.stringContaining('limit'),
+    ]);
+    expect(refusal({ groupBy: ['DAY', 'HOUR'] })).toEqual([
+      ErrorCode.ValidationFailed,
+      expect.stringContaining('groupBy'),
+    ]);
+  });
+});

@@ -1,0 +1,224 @@
+import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
+import { ROLLUP_COUNTERS } from '../ingest/rollup.sql';
+
+/** What spend can be grouped by: six dimensions and three time buckets (GraphQL `SpendDimension`). */
+export const SPEND_DIMENSIONS = [
+  'PROJECT',
+  'PROVIDER',
+  'MODEL',
+  'FEATURE',
+  'CUSTOMER',
+  'ENVIRONMENT',
+  'HOUR',
+  'DAY',
+  'MONTH',
+] as const;
+export type SpendGrouping = (typeof SPEND_DIMENSIONS)[number];
+export type SpendTimeBucket = Extract<SpendGrouping, 'HOUR' | 'DAY' | 'MONTH'>;
+
+export type SpendDim = 'project' | 'provider' | 'model' | 'feature' | 'customer' | 'environment';
+/** The dimensions a filter can restrict by value (projects are restricted by id). */
+export type SpendValueDim = Exclude<SpendDim, 'project'>;
+
+const DIM_OF: Partial<Record<SpendGrouping, SpendDim>> = {
+  PROJECT: 'project',
+  PROVIDER: 'provider',
+  MODEL: 'model',
+  FEATURE: 'feature',
+  CUSTOMER: 'customer',
+  ENVIRONMENT: 'environment',
+};
+
+/** The rollup column of each dimension. */
+export const SPEND_COLUMN: Record<SpendDim, string> = {
+  project: 'project_id',
+  provider: 'provider',
+  model: 'model',
+  feature: 'feature',
+  customer: 'customer_id',
+  environment: 'environment',
+};
+
+const VALUE_DIMS: readonly SpendValueDim[] = ['provider', 'model', 'feature', 'customer', 'environment'];
+
+interface RollupTable {
+  name: string;
+  bucket: 'hour' | 'day';
+  dims: readonly SpendDim[];
+}
+
+/** Coarsest first: the planner takes the first table that has every needed dimension. */
+export const ROLLUP_TABLES: readonly RollupTable[] = [
+  { name: 'daily_rollups', bucket: 'day', dims: ['project', 'provider', 'model', 'feature', 'environment'] },
+  { name: 'daily_customer_rollups', bucket: 'day', dims: ['project', 'customer', 'provider', 'model'] },
+  {
+    name: 'hourly_rollups',
+    bucket: 'hour',
+    dims: ['project', 'provider', 'model', 'feature', 'customer', 'environment'],
+  },
+];
+
+export const MAX_SPEND_ROWS = 10_000;
+export const MAX_SPEND_RANGE_DAYS = 3 * 366;
+
+/** The shape of a spend question, before projects are resolved: what can be checked without a database. */
+export interface SpendArgs {
+  from: Date;
+  to: Date;
+  groupBy: readonly SpendGrouping[];
+  /** IANA zone of DAY and MONTH buckets. */
+  timeZone: string;
+  limit: number;
+}
+
+/** A spend question with the projects resolved to ids: everything the planner needs. */
+export interface SpendQuery extends SpendArgs {
+  organizationId: string;
+  /** Restrict to these projects; null for the whole organization. */
+  projectIds: readonly string[] | null;
+  /** Restrict each dimension to these values ("" selects usage without one); empty = no restriction. */
+  values: Partial<Record<SpendValueDim, readonly string[] | null | undefined>>;
+}
+
+/** The plan of one spend query: which rollup table, and the statement to send. */
+export interface SpendPlan {
+  table: string;
+  sql: string;
+  params: unknown[];
+  dims: SpendDim[];
+  time: SpendTimeBucket | null;
+}
+
+function isMidnightUtc(d: Date): boolean {
+  return (
+    d.getUTCHours() === 0 &&
+    d.getUTCMinutes() === 0 &&
+    d.getUTCSeconds() === 0 &&
+    d.getUTCMilliseconds() === 0
+  );
+}
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Refuses a spend question that no plan can answer, naming the argument at fault. */
+export function checkSpendArgs(args: SpendArgs): SpendTimeBucket | null {
+  const { from, to, timeZone, limit } = args;
+  if (!(from < to))
+    throw new TokenledgerError(ErrorCode.ValidationFailed, 'filter.to: must be after filter.from');
+  if (to.getTime() - from.getTime() > MAX_SPEND_RANGE_DAYS * 86_400_000) {
+    throw new TokenledgerError(
+      ErrorCode.ValidationFailed,
+      `filter: a range may span at most ${MAX_SPEND_RANGE_DAYS} days`,
+    );
+  }
+  if (!validTimeZone(timeZone))
+    throw new TokenledgerError(
+      ErrorCode.ValidationFailed,
+      `timeZone: "${timeZone}" is not an IANA time zone`,
+    );
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SPEND_ROWS)
+    throw new TokenledgerError(ErrorCode.ValidationFailed, `limit: must be between 1 and ${MAX_SPEND_ROWS}`);
+  const times = [
+    ...new Set(
+      args.groupBy.filter((g): g is SpendTimeBucket => g === 'HOUR' || g === 'DAY' || g === 'MONTH'),
+    ),
+  ];
+  if (times.length > 1)
+    throw new TokenledgerError(ErrorCode.ValidationFailed, 'groupBy: use at most one of HOUR, DAY, MONTH');
+  return times[0] ?? null;
+}
+
+/**
+ * Plans a spend query over the rollup tables, never raw events: the coarsest table that holds every
+ * dimension the query groups or filters by, and daily tables only when the range is whole UTC days
+ * and no hour or non-UTC bucket is asked for. Pure: no database, no clock.
+ */
+export function planSpend(query: SpendQuery): SpendPlan {
+  const time = checkSpendArgs(query);
+  const { from, to, timeZone } = query;
+  const dims = [
+    ...new Set(query.groupBy.map((g) => DIM_OF[g]).filter((d): d is SpendDim => d !== undefined)),
+  ];
+
+  const needed = new Set<SpendDim>(dims);
+  const where: string[] = ['organization_id = $1'];
+  const params: unknown[] = [query.organizationId];
+  if (query.projectIds) {
+    needed.add('project');
+    params.push([...query.projectIds]);
+    where.push(`project_id = ANY($${params.length}::uuid[])`);
+  }
+  for (const dim of VALUE_DIMS) {
+    const values = query.values[dim];
+    if (values && values.length > 0) {
+      needed.add(dim);
+      params.push([...values]);
+      where.push(`${SPEND_COLUMN[dim]} = ANY($${params.length}::text[])`);
+    }
+  }
+
+  const dayAligned = isMidnightUtc(from) && isMidnightUtc(to);
+  const localBuckets = timeZone !== 'UTC' && (time === 'DAY' || time === 'MONTH');
+  const table =
+    ROLLUP_TABLES.find(
+      (t) =>
+        [...needed].every((d) => t.dims.includes(d)) &&
+        (t.bucket === 'hour' || (dayAligned && time !== 'HOUR' && !localBuckets)),
+    ) ?? ROLLUP_TABLES[ROLLUP_TABLES.length - 1]!;
+
+  if (table.bucket === 'day') {
+    params.push(from.toISOString().slice(0, 10), to.toISOString().slice(0, 10));
+    where.push(`day >= $${params.length - 1}::date AND day < $${params.length}::date`);
+  } else {
+    params.push(from, to);
+    where.push(
+      `hour >= date_trunc('hour', $${params.length - 1}::timestamptz) AND hour < $${params.length}::timestamptz`,
+    );
+  }
+
+  let period: string | null = null;
+  if (time) {
+    const unit = time.toLowerCase();
+    if (table.bucket === 'day')
+      period =
+        unit === 'day'
+          ? `day::timestamp AT TIME ZONE 'UTC'`
+          : `date_trunc('month', day)::timestamp AT TIME ZONE 'UTC'`;
+    else if (unit === 'hour') period = 'hour';
+    else {
+      params.push(timeZone);
+      const tz = `$${params.length}::text`;
+      period = `date_trunc('${unit}', hour AT TIME ZONE ${tz}) AT TIME ZONE ${tz}`;
+    }
+  }
+
+  const groupCols = dims.map((d) => SPEND_COLUMN[d]);
+  const select = [
+    ...groupCols,
+    ...(period ? [`${period} AS period`] : []),
+    'sum(cost_usd)::text AS cost_usd',
+    ...ROLLUP_COUNTERS.map(([c]) => `sum(${c})::text AS ${c}`),
+  ];
+  const groupExprs = [...groupCols, ...(period ? ['period'] : [])];
+  params.push(query.limit);
+  const sql = [
+    `SELECT ${select.join(', ')}`,
+    `FROM ${table.name}`,
+    `WHERE ${where.join(' AND ')}`,
+    groupExprs.length ? `GROUP BY ${groupExprs.join(', ')}` : '',
+    groupExprs.length
+      ? `ORDER BY ${period ? 'period ASC, ' : ''}sum(cost_usd) DESC${groupCols.length ? `, ${groupCols.join(', ')}` : ''}`
+      : '',
+    `LIMIT $${params.length}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  return { table: table.name, sql, params, dims, time };
+}

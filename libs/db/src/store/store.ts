@@ -1,0 +1,77 @@
+import { ApiKeyRepository } from '../accounts/api-key.repository';
+import { OrganizationsRepository } from '../accounts/organizations.repository';
+import { ProjectsRepository } from '../accounts/projects.repository';
+import { UsersRepository } from '../accounts/users.repository';
+import { DatabaseHealth } from '../health';
+import { DeadLettersRepository } from '../ingest/dead-letters.repository';
+import { createPgPool, type PgPool } from '../pg';
+import { createPrismaClient, type PrismaClient } from '../prisma';
+import { CachedPricer, type CachedPricerOptions } from '../rates/cached-pricer';
+import { ModelFactsRepository } from '../rates/model-facts.repository';
+import { RateTableRepository } from '../rates/rate-table.repository';
+import { RepriceRunsRepository } from '../reprice/reprice-runs.repository';
+import { seedDemoOrganization, type DemoCredentials } from '../seed/demo';
+import type { AnalyticsStore } from './analytics-store';
+import { createPostgresAnalyticsStore } from './postgres-analytics-store';
+
+/**
+ * Every read and write of Tokenledger's data, by what it is about. The API (through Nest
+ * providers, DatabaseModule), the worker and the CLI (`openStore`) all use this one set; none
+ * of them holds a query of its own.
+ */
+export class Store {
+  readonly organizations: OrganizationsRepository;
+  readonly projects: ProjectsRepository;
+  readonly users: UsersRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly rates: RateTableRepository;
+  readonly modelFacts: ModelFactsRepository;
+  readonly repriceRuns: RepriceRunsRepository;
+  readonly deadLetters: DeadLettersRepository;
+  readonly health: DatabaseHealth;
+  /** Usage events and their rollups: the storage seam (analytics-store.ts). */
+  readonly analytics: AnalyticsStore;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    pool: PgPool,
+  ) {
+    this.organizations = new OrganizationsRepository(prisma);
+    this.projects = new ProjectsRepository(prisma);
+    this.users = new UsersRepository(prisma);
+    this.apiKeys = new ApiKeyRepository(prisma);
+    this.rates = new RateTableRepository(prisma);
+    this.modelFacts = new ModelFactsRepository(prisma);
+    this.repriceRuns = new RepriceRunsRepository(prisma);
+    this.deadLetters = new DeadLettersRepository(prisma);
+    this.health = new DatabaseHealth(prisma);
+    this.analytics = createPostgresAnalyticsStore(prisma, pool, this.projects);
+  }
+
+  /** The demo organization, its owner and its keys (idempotent; `seed`, `npm start`). */
+  seedDemoOrganization(): Promise<DemoCredentials | null> {
+    return seedDemoOrganization(this.prisma);
+  }
+
+  /** A pricer over the stored rate tables, cached and rebuilt after a publication. */
+  pricer(options?: CachedPricerOptions): CachedPricer {
+    return new CachedPricer(this.rates, options);
+  }
+}
+
+export interface OpenedStore {
+  store: Store;
+  close(): Promise<void>;
+}
+
+/** A store with connections of its own (the CLI, scripts); close it when done. */
+export function openStore(databaseUrl: string, options: { poolSize?: number } = {}): OpenedStore {
+  const prisma = createPrismaClient(databaseUrl, { poolSize: options.poolSize ?? 4 });
+  const pool = createPgPool(databaseUrl, options.poolSize ?? 4);
+  return {
+    store: new Store(prisma, pool),
+    close: async () => {
+      await Promise.allSettled([prisma.$disconnect(), pool.end()]);
+    },
+  };
+}
