@@ -13,6 +13,37 @@ const SERVER_ONLY = [
   '@tokenledger/db',
 ];
 
+/**
+ * Domain code is deterministic: the same inputs give the same outputs, so it never reads the clock
+ * or draws randomness itself. Callers pass `now` (and seeds) in.
+ */
+const NO_CLOCK_OR_RANDOMNESS = [
+  {
+    selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+    message: 'Domain code takes `now` as an argument; it does not read the clock.',
+  },
+  {
+    selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+    message: 'Domain code takes `now` as an argument; `new Date()` reads the clock.',
+  },
+  {
+    selector: "CallExpression[callee.object.name='performance'][callee.property.name='now']",
+    message: 'Domain code does not read the clock.',
+  },
+  {
+    selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+    message: 'Domain code takes a seed (libs/demo/src/random.ts) rather than Math.random().',
+  },
+  {
+    selector: 'CallExpression[callee.name=/^(randomUUID|randomBytes|randomInt|getRandomValues)$/]',
+    message: 'Domain code draws no randomness.',
+  },
+  {
+    selector: 'CallExpression[callee.property.name=/^(randomUUID|randomBytes|randomInt|getRandomValues)$/]',
+    message: 'Domain code draws no randomness.',
+  },
+];
+
 export default [
   {
     ignores: [
@@ -48,6 +79,12 @@ export default [
               onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'],
               bannedExternalImports: SERVER_ONLY,
             },
+            // Demo traffic: a seeded generator over the domain libs, used by the CLI and benchmarks.
+            {
+              sourceTag: 'type:demo',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'],
+              bannedExternalImports: SERVER_ONLY,
+            },
             { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:contracts'] },
             {
               sourceTag: 'type:data-access',
@@ -60,7 +97,13 @@ export default [
             },
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:data-access', 'type:config'],
+              onlyDependOnLibsWithTags: [
+                'type:domain',
+                'type:demo',
+                'type:contracts',
+                'type:data-access',
+                'type:config',
+              ],
             },
             {
               sourceTag: 'scope:dashboard',
@@ -72,6 +115,11 @@ export default [
         },
       ],
     },
+  },
+  {
+    files: ['libs/{contracts,pricing,simulation,demo}/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...NO_CLOCK_OR_RANDOMNESS] },
   },
   {
     files: ['**/*.ts', '**/*.tsx'],

@@ -3,8 +3,8 @@
 // The Prisma CLI only knows how to spawn a native schema-engine binary, which it downloads on
 // demand; this machine cannot download it. The same engine ships on npm compiled to WebAssembly
 // (@prisma/schema-engine-wasm) and talks to the database through a driver adapter. This module
-// loads it and wires it to Postgres, working around the traps listed in /work/shared/STACK.md
-// ("Prisma 7 offline"). See migrate.mjs for the commands built on top of it.
+// loads it and wires it to Postgres, working around the traps of running it that way (each is
+// handled, and explained, where it bites below). See migrate.mjs for the commands built on it.
 
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The project's only way to migrate the database, offline (see /work/shared/STACK.md,
-// "Prisma 7 offline"). Same layout and bookkeeping as `prisma migrate`:
+// The project's only way to migrate the database, offline (engine.mjs says why the Prisma CLI
+// cannot here, and how its WASM engine is driven instead). Same layout and bookkeeping as `prisma migrate`:
 // prisma/migrations/<timestamp>_<name>/migration.sql and the `_prisma_migrations` table, written
 // by Prisma's own schema engine (WASM build, engine.mjs), so the ordinary Prisma CLI elsewhere
 // sees the same history.
