@@ -50,24 +50,37 @@ function wholeTokens(v: unknown): boolean {
   return typeof v === 'number' && v >= 0 && v <= MAX_SAFE && Math.floor(v) === v;
 }
 
+// Index pairs (part, total) into TOKEN_KINDS, for checks over counts read once.
+const PART_AT: readonly (readonly [number, number])[] = PART_KINDS.map((k) => [
+  USAGE_FIELDS.indexOf(k.field),
+  USAGE_FIELDS.indexOf(k.total),
+]);
+
 /**
- * The first rule a usage breaks, in words naming the field as the API does; null when it keeps
- * them all. For usage that may not have come through validation (stored events, quotes): counts
- * are whole and non-negative (totals required, parts may be absent), each part within its total.
+ * Reads a usage's counts into `counts`, in TOKEN_KINDS order (an absent part as 0), and returns
+ * the first rule it breaks, in words naming the field as the API does; null when it keeps them
+ * all. For usage that may not have come through validation (stored events, quotes): counts are
+ * whole and non-negative (totals required, parts may be absent), each part within its total.
+ * Each field is read once, so a hot path (pricing) can work on `counts` afterwards.
  */
-export function usageProblem(u: Partial<Counts> | undefined): string | null {
+export function readUsage(u: Partial<Counts> | undefined, counts: number[]): string | null {
   if (!u || typeof u !== 'object') return 'usage: is required';
   for (let i = 0; i < USAGE_FIELDS.length; i++) {
     const field = USAGE_FIELDS[i]!;
     const v = u[field];
-    if (v === undefined && !REQUIRED[i]) continue;
-    if (!wholeTokens(v))
-      return `usage.${field}: must be a whole, non-negative number of tokens (got ${String(v)})`;
+    if (v === undefined && !REQUIRED[i]) counts[i] = 0;
+    else if (wholeTokens(v)) counts[i] = v!;
+    else return `usage.${field}: must be a whole, non-negative number of tokens (got ${String(v)})`;
   }
-  for (let i = 0; i < PARTS.length; i++) {
-    const [part, total] = PARTS[i]!;
-    if ((u[part] ?? 0) > u[total]!)
-      return `usage.${part} (${u[part]}) is part of usage.${total} and cannot exceed it (${u[total]})`;
+  for (let i = 0; i < PART_AT.length; i++) {
+    const [part, total] = PART_AT[i]!;
+    if (counts[part]! > counts[total]!)
+      return `usage.${USAGE_FIELDS[part]} (${counts[part]}) is part of usage.${USAGE_FIELDS[total]} and cannot exceed it (${counts[total]})`;
   }
   return null;
+}
+
+/** The first rule a usage breaks (see readUsage); null when it keeps them all. */
+export function usageProblem(u: Partial<Counts> | undefined): string | null {
+  return readUsage(u, new Array<number>(USAGE_FIELDS.length));
 }
