@@ -147,6 +147,8 @@ export type PartKind = Extract<TokenKind, { total: string }>;
 export type PartField = PartKind['field'];
 /** Rate-card price names of the token kinds: `input`, `cacheRead`, … */
 export type TokenPrice = TokenKind['price'];
+/** Database columns of the token kinds: `input_tokens`, `cache_write_1h_tokens`, … */
+export type TokenColumn = TokenKind['column'];
 
 /** Every token kind of `usage`, in the schema's order. */
 export const USAGE_FIELDS: readonly UsageField[] = TOKEN_KINDS.map((k) => k.field);
