@@ -2,4 +2,4 @@ export * from './errors';
 export * from './usage-event';
 export * from './jobs';
 export * from './token-kinds';
-export { partErrors, readUsage, usageProblem } from './usage-rules';
+export { completeUsage, partErrors, readUsage, usageProblem } from './usage-rules';

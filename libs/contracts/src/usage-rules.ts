@@ -84,3 +84,15 @@ export function readUsage(u: Partial<Counts> | undefined, counts: number[]): str
 export function usageProblem(u: Partial<Counts> | undefined): string | null {
   return readUsage(u, new Array<number>(USAGE_FIELDS.length));
 }
+
+/** Usage with every token kind, keys in the order validation produces (content hashes depend on it). */
+export function completeUsage(
+  parts: Partial<Counts> & Pick<Counts, 'inputTokens' | 'outputTokens'>,
+): Record<UsageField, number> {
+  const usage = {} as Record<UsageField, number>;
+  for (let i = 0; i < USAGE_FIELDS.length; i++) {
+    const field = USAGE_FIELDS[i]!;
+    usage[field] = REQUIRED[i] ? parts[field]! : (parts[field] ?? 0);
+  }
+  return usage;
+}
