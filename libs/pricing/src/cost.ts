@@ -56,7 +56,8 @@ const TOTALS: readonly TotalPlan[] = TOTAL_KINDS.map((k) => ({
 
 /**
  * A part of a total: where its tokens go. The first price that exists bills it: its own, then the
- * kind it is billed as (cacheWrite1h as cacheWrite), else its tokens stay in the total's part.
+ * kind it is billed as (a 1-hour cache write as a 5-minute one), else its tokens stay in the total's
+ * part.
  * Each step but the first is flagged `fallback:<kind>=<price used>`.
  */
 interface LadderStep {

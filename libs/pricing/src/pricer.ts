@@ -22,8 +22,8 @@ export interface PricingResult {
   /** Exact; null unless priced. */
   totalUsd: Decimal | null;
   /**
-   * Component → USD: uncachedInput, cacheRead, cacheWrite, cacheWrite1h, inputAudio, inputImage,
-   * output, reasoning, outputAudio, requests — those with tokens. Parts sum exactly to the total.
+   * Component → USD: each token kind's `part` (contracts' TOKEN_KINDS; uncachedInput for input), and
+   * requests — those with tokens. Parts sum exactly to the total.
    * Tokens of a kind without its own price are in their parent's part (flagged `fallback:`).
    */
   breakdown: Record<string, Decimal> | null;
