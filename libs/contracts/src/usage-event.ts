@@ -14,6 +14,8 @@ import {
   type ServiceTier,
 } from './usage-event.rules';
 import { quickParse } from './usage-event.quick';
+import { TOKEN_KINDS, type PartField, type TotalField } from './token-kinds';
+import { partErrors } from './usage-rules';
 
 export * from './usage-event.rules';
 
@@ -29,20 +31,14 @@ const label = (max: number) =>
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`);
 
-export const usageSchema = z.strictObject(
-  {
-    inputTokens: tokens,
-    outputTokens: tokens,
-    cacheReadTokens: tokens.default(0),
-    cacheWriteTokens: tokens.default(0),
-    cacheWrite1hTokens: tokens.default(0),
-    reasoningTokens: tokens.default(0),
-    inputAudioTokens: tokens.default(0),
-    outputAudioTokens: tokens.default(0),
-    inputImageTokens: tokens.default(0),
-  },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : 'must be an object') },
-);
+/** Every token kind of TOKEN_KINDS, in its order: totals required, parts 0 when absent. */
+const usageShape = Object.fromEntries(
+  TOKEN_KINDS.map((k) => [k.field, k.total === null ? tokens : tokens.default(0)]),
+) as { [F in TotalField]: typeof tokens } & { [F in PartField]: z.ZodDefault<typeof tokens> };
+
+export const usageSchema = z.strictObject(usageShape, {
+  error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : 'must be an object'),
+});
 
 export const usageEventSchema = z.strictObject(
   {
@@ -127,40 +123,6 @@ export interface RejectedEvent {
 export interface ValidatedBatch {
   accepted: UsageEvent[];
   rejected: RejectedEvent[];
-}
-
-/** Parts may not exceed the totals they are part of (API.md token convention). */
-function partErrors(u: Usage): FieldError[] {
-  const errors: FieldError[] = [];
-  const part = (field: keyof Usage, total: keyof Usage) => {
-    if (u[field] > u[total]) {
-      errors.push({
-        path: `usage.${field}`,
-        message: `${field} (${u[field]}) is part of ${total} and cannot exceed it (${u[total]})`,
-      });
-    }
-  };
-  part('cacheReadTokens', 'inputTokens');
-  part('cacheWriteTokens', 'inputTokens');
-  part('cacheWrite1hTokens', 'inputTokens');
-  part('inputAudioTokens', 'inputTokens');
-  part('inputImageTokens', 'inputTokens');
-  part('reasoningTokens', 'outputTokens');
-  part('outputAudioTokens', 'outputTokens');
-  const cached = u.cacheReadTokens + u.cacheWriteTokens + u.cacheWrite1hTokens;
-  if (errors.length === 0 && cached > u.inputTokens) {
-    errors.push({
-      path: 'usage.cacheReadTokens',
-      message: `cache reads and writes together (${cached}) are part of inputTokens and cannot exceed it (${u.inputTokens})`,
-    });
-  }
-  if (errors.length === 0 && u.inputAudioTokens + u.inputImageTokens > u.inputTokens) {
-    errors.push({
-      path: 'usage.inputAudioTokens',
-      message: `audio and image input tokens together cannot exceed inputTokens (${u.inputTokens})`,
-    });
-  }
-  return errors;
 }
 
 function issuePath(path: PropertyKey[]): string {
