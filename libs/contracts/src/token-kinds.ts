@@ -21,6 +21,8 @@ export interface TokenKindSpec {
   readonly group: 'cache' | 'media' | null;
   /** The `tokenledger quote` option. */
   readonly cliFlag: string;
+  /** What a person calls it (CLI help, report headings), e.g. "1-hour cache writes". */
+  readonly label: string;
   /** For GraphQL and docs, where the kind needs one. */
   readonly description: string | null;
 }
@@ -37,6 +39,7 @@ export const TOKEN_KINDS = [
     billedAsIfUnpriced: null,
     group: null,
     cliFlag: '--input',
+    label: 'all input tokens, cache reads and writes included',
     description: 'All prompt tokens, cache reads and writes included.',
   },
   {
@@ -49,6 +52,7 @@ export const TOKEN_KINDS = [
     billedAsIfUnpriced: null,
     group: null,
     cliFlag: '--output',
+    label: 'all output tokens, reasoning included',
     description: 'All completion tokens, reasoning included.',
   },
   {
@@ -61,6 +65,7 @@ export const TOKEN_KINDS = [
     billedAsIfUnpriced: null,
     group: 'cache',
     cliFlag: '--cache-read',
+    label: 'cache reads',
     description: null,
   },
   {
@@ -73,6 +78,7 @@ export const TOKEN_KINDS = [
     billedAsIfUnpriced: null,
     group: 'cache',
     cliFlag: '--cache-write',
+    label: '5-minute cache writes',
     description: 'Cache writes with the default (5-minute) lifetime.',
   },
   {
@@ -85,6 +91,7 @@ export const TOKEN_KINDS = [
     billedAsIfUnpriced: 'cacheWriteTokens',
     group: 'cache',
     cliFlag: '--cache-write-1h',
+    label: '1-hour cache writes',
     description: 'Cache writes kept for one hour.',
   },
   {
@@ -97,6 +104,7 @@ export const TOKEN_KINDS = [
     billedAsIfUnpriced: null,
     group: null,
     cliFlag: '--reasoning',
+    label: 'reasoning tokens',
     description: null,
   },
   {
@@ -109,6 +117,7 @@ export const TOKEN_KINDS = [
     billedAsIfUnpriced: null,
     group: 'media',
     cliFlag: '--input-audio',
+    label: 'audio input tokens',
     description: null,
   },
   {
@@ -121,6 +130,7 @@ export const TOKEN_KINDS = [
     billedAsIfUnpriced: null,
     group: null,
     cliFlag: '--output-audio',
+    label: 'audio output tokens',
     description: null,
   },
   {
@@ -133,6 +143,7 @@ export const TOKEN_KINDS = [
     billedAsIfUnpriced: null,
     group: 'media',
     cliFlag: '--input-image',
+    label: 'image input tokens',
     description: null,
   },
 ] as const satisfies readonly TokenKindSpec[];

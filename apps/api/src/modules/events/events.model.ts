@@ -1,6 +1,7 @@
 import { Field, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import type Decimal from 'decimal.js';
-import { DecimalScalar, LongScalar } from '../../graphql/scalars';
+import { DecimalScalar } from '../../graphql/scalars';
+import { TokenCountFields } from '../../graphql/token-fields';
 
 export enum PricingStatusEnum {
   PRICED = 'priced',
@@ -28,17 +29,7 @@ export class EventFilter {
 }
 
 @ObjectType()
-export class TokenUsage {
-  @Field(() => LongScalar) inputTokens!: number;
-  @Field(() => LongScalar) outputTokens!: number;
-  @Field(() => LongScalar) cacheReadTokens!: number;
-  @Field(() => LongScalar) cacheWriteTokens!: number;
-  @Field(() => LongScalar) cacheWrite1hTokens!: number;
-  @Field(() => LongScalar) reasoningTokens!: number;
-  @Field(() => LongScalar) inputAudioTokens!: number;
-  @Field(() => LongScalar) outputAudioTokens!: number;
-  @Field(() => LongScalar) inputImageTokens!: number;
-}
+export class TokenUsage extends TokenCountFields('object') {}
 
 @ObjectType()
 export class Tag {
