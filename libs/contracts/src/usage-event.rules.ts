@@ -50,6 +50,9 @@ export const MIN_OCCURRED_AT_MS = Date.parse(MIN_OCCURRED_AT);
 
 /** A UTF-16 surrogate without its other half: not a character, so not encodable as UTF-8. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** NUL or any surrogate: what might be unstorable. */
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
+const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 
 /**
  * Why `s` cannot be stored faithfully as PostgreSQL text or a jsonb string, or null when it can.
@@ -57,6 +60,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * eventIds could collapse into one) or refused by jsonb.
  */
 export function unstorableText(s: string): string | null {
+  // One cheap scan for the common case, nothing suspect; the precise checks only when needed.
+  if (!SUSPECT.test(s)) return null;
   if (s.includes('\u0000')) return 'must not contain NUL (\\u0000)';
   if (LONE_SURROGATE.test(s)) return 'must not contain an unpaired UTF-16 surrogate (not valid Unicode)';
   return null;
@@ -72,9 +77,6 @@ export function tagKeyProblem(key: string): string | null {
   return text === null ? null : `tag keys ${text}`;
 }
 
-const RFC3339_PARTS =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
-
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isLeap = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 const daysIn = (year: number, month: number) => (month === 2 && isLeap(year) ? 29 : MONTH_DAYS[month - 1]!);
@@ -85,24 +87,25 @@ const daysIn = (year: number, month: number) => (month === 2 && isLeap(year) ? 2
  * 2026-02-30 to March 2 and reads 24:00 as the next day: a date must exist on the calendar.
  */
 export function timestampProblem(s: string): string | null {
-  const m = RFC3339_PARTS.exec(s);
-  if (!m) return null;
-  const [year, month, day, hour, minute, second, offH, offM] = m.slice(1).map((v) => Number(v ?? 0)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 || offH > 23 || offM > 59)
+  if (!RFC3339.test(s)) return null;
+  // RFC3339 fixes every position up to the seconds, and the offset's at the end: read digits there.
+  const n = (at: number) => (s.charCodeAt(at) - 48) * 10 + (s.charCodeAt(at + 1) - 48);
+  const year = n(0) * 100 + n(2);
+  const month = n(5);
+  const day = n(8);
+  const last = s.charCodeAt(s.length - 1);
+  const zulu = last === 90 || last === 122; // Z or z
+  const offH = zulu ? 0 : n(s.length - 5);
+  const offM = zulu ? 0 : n(s.length - 2);
+  if (month < 1 || month > 12 || day < 1 || n(11) > 23 || n(14) > 59 || n(17) > 59 || offH > 23 || offM > 59)
     return 'is not a valid date';
   if (day > daysIn(year, month))
-    return `is not a valid date: ${m[1]}-${m[2]} has ${daysIn(year, month)} days`;
-  const at = Date.parse(s);
-  if (Number.isNaN(at)) return 'is not a valid date';
-  if (at < MIN_OCCURRED_AT_MS) return `must be on or after ${MIN_OCCURRED_AT}`;
+    return `is not a valid date: ${s.slice(0, 7)} has ${daysIn(year, month)} days`;
+  // Only the years around the minimum need the instant (the offset can cross it).
+  if (year <= 2000) {
+    const at = Date.parse(s);
+    if (Number.isNaN(at)) return 'is not a valid date';
+    if (at < MIN_OCCURRED_AT_MS) return `must be on or after ${MIN_OCCURRED_AT}`;
+  }
   return null;
 }
