@@ -61,15 +61,21 @@ export class OrganizationsRepository {
   }
 
   /**
-   * A user's memberships, optionally in the organization `orgSlug` only; at most `take` of them
-   * (two tell "one" from "several").
+   * A user's memberships, optionally in the organization `orgSlug` only; at most `take` of them.
+   * The default organization comes first: the one last named, else the first joined.
    */
   membershipsOf(userId: string, orgSlug: string | null | undefined, take: number) {
     return this.prisma.membership.findMany({
       where: { userId, ...(orgSlug ? { organization: { slug: orgSlug } } : {}) },
       select: { role: true, organization: { select: { id: true, slug: true } } },
+      orderBy: [{ lastUsedAt: { sort: 'desc', nulls: 'last' } }, { createdAt: 'asc' }],
       take,
     });
+  }
+
+  /** Records that the user named this organization: it becomes their default. */
+  async markUsed(userId: string, organizationId: string, at: Date): Promise<void> {
+    await this.prisma.membership.updateMany({ where: { userId, organizationId }, data: { lastUsedAt: at } });
   }
 
   members(organizationId: string): Promise<MembershipRecord[]> {
