@@ -103,6 +103,11 @@ export class OrganizationsRepository {
     await this.prisma.membership.delete({ where: { userId_organizationId: { userId, organizationId } } });
   }
 
+  /** Whether someone with this email is a member of the organization. */
+  async hasMemberWithEmail(organizationId: string, email: string): Promise<boolean> {
+    return (await this.prisma.membership.count({ where: { organizationId, user: { email } } })) > 0;
+  }
+
   countOwners(organizationId: string): Promise<number> {
     return this.prisma.membership.count({ where: { organizationId, role: 'owner' } });
   }
