@@ -38,7 +38,7 @@ describe('authorization findings of issue 13', () => {
       const key = await createKey(prisma, a.org.id, a.project.id, ['read', 'admin']);
       const attempts: [string, Record<string, unknown>][] = [
         [
-          'mutation($e: String!) { inviteMember(input: { email: $e, name: "x", role: ADMIN }) { token } }',
+          'mutation($e: String!) { inviteMember(input: { email: $e, name: "x", role: ADMIN }) { __typename } }',
           { e: `escalate-${Date.now()}@example.com` },
         ],
         [
@@ -57,8 +57,8 @@ describe('authorization findings of issue 13', () => {
         const result = await gql(app, query, variables, key.secret);
         expect([query, codeOf(result)]).toEqual([query, 'FORBIDDEN']);
       }
-      expect(await prisma.invitation.count({ where: { organizationId: a.org.id } })).toBe(0);
       expect(await prisma.membership.count({ where: { organizationId: a.org.id } })).toBe(1);
+      expect(await prisma.invitation.count({ where: { organizationId: a.org.id } })).toBe(0);
       expect(await prisma.project.count({ where: { organizationId: a.org.id } })).toBe(2);
       expect(await prisma.rateTable.count({ where: { organizationId: a.org.id } })).toBe(0);
       // Its own project's keys it may still manage.
