@@ -41,7 +41,7 @@ import { createTenant, testPrisma } from '../support/tenant';
  * test cannot pass by sending nonsense.
  */
 
-const SCHEMA_FILE = resolve(import.meta.dirname, '../../apps/api/schema.graphql');
+const SCHEMA_FILE = resolve(__dirname, '../../apps/api/schema.graphql');
 const schema = buildSchema(readFileSync(SCHEMA_FILE, 'utf8'));
 const REFUSED = ['NOT_FOUND', 'FORBIDDEN', 'UNAUTHENTICATED'];
 const MAX_DEPTH = 3;
