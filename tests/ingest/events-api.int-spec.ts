@@ -171,13 +171,19 @@ describe('POST /v1/events', () => {
 
   it('never lets a key write into a project it does not own', async () => {
     const other = await createTenant(prisma, 'other');
-    // A project key names another project: the header is ignored, the key's own project is used.
+    // A project key names another project: refused, naming the header (never silently written to its own).
     const res = await post(
       { events: [eventInput()] },
       { ...auth, 'x-tokenledger-project': other.project.slug },
     );
-    expect(res.statusCode).toBe(202);
-    expect((await queue.getJob(res.json().batchId))?.data.projectId).toBe(tenant.project.id);
+    expect([res.statusCode, res.json().error.code]).toEqual([403, 'FORBIDDEN']);
+    expect(res.json().error.message).toContain('X-Tokenledger-Project');
+    // Naming its own project is fine.
+    const named = await post(
+      { events: [eventInput()] },
+      { ...auth, 'x-tokenledger-project': tenant.project.slug },
+    );
+    expect((await queue.getJob(named.json().batchId))?.data.projectId).toBe(tenant.project.id);
     // An organization key can name only its own organization's projects.
     const orgKey = await createKey(prisma, tenant.org.id, null, ['ingest']);
     const foreign = await post(

@@ -13,6 +13,8 @@ import { ApiKeyRepository } from './accounts/api-key.repository';
 import { OrganizationsRepository } from './accounts/organizations.repository';
 import { ProjectsRepository } from './accounts/projects.repository';
 import { UsersRepository } from './accounts/users.repository';
+import { InvitationsRepository } from './accounts/invitations.repository';
+import { EventConflictsRepository } from './events/event-conflicts.repository';
 import { DatabaseHealth } from './health';
 import { DeadLettersRepository } from './ingest/dead-letters.repository';
 import { createPgPool, type PgPool } from './pg';
@@ -48,6 +50,8 @@ const REPOSITORIES = [
   ['organizations', OrganizationsRepository],
   ['projects', ProjectsRepository],
   ['users', UsersRepository],
+  ['invitations', InvitationsRepository],
+  ['eventConflicts', EventConflictsRepository],
   ['apiKeys', ApiKeyRepository],
   ['rates', RateTableRepository],
   ['modelFacts', ModelFactsRepository],

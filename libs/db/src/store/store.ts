@@ -2,6 +2,8 @@ import { ApiKeyRepository } from '../accounts/api-key.repository';
 import { OrganizationsRepository } from '../accounts/organizations.repository';
 import { ProjectsRepository } from '../accounts/projects.repository';
 import { UsersRepository } from '../accounts/users.repository';
+import { InvitationsRepository } from '../accounts/invitations.repository';
+import { EventConflictsRepository } from '../events/event-conflicts.repository';
 import { DatabaseHealth } from '../health';
 import { DeadLettersRepository } from '../ingest/dead-letters.repository';
 import { createPgPool, type PgPool } from '../pg';
@@ -23,6 +25,8 @@ export class Store {
   readonly organizations: OrganizationsRepository;
   readonly projects: ProjectsRepository;
   readonly users: UsersRepository;
+  readonly invitations: InvitationsRepository;
+  readonly eventConflicts: EventConflictsRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly rates: RateTableRepository;
   readonly modelFacts: ModelFactsRepository;
@@ -39,6 +43,8 @@ export class Store {
     this.organizations = new OrganizationsRepository(prisma);
     this.projects = new ProjectsRepository(prisma);
     this.users = new UsersRepository(prisma);
+    this.invitations = new InvitationsRepository(prisma);
+    this.eventConflicts = new EventConflictsRepository(prisma, this.projects);
     this.apiKeys = new ApiKeyRepository(prisma);
     this.rates = new RateTableRepository(prisma);
     this.modelFacts = new ModelFactsRepository(prisma);
