@@ -1,6 +1,12 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { CONFIG, type Config } from '@tokenledger/config';
-import { createProducerConnection, createQueue, type IngestQueue, type RepriceQueue } from '@tokenledger/db';
+import {
+  createProducerConnection,
+  createQueue,
+  within,
+  type IngestQueue,
+  type RepriceQueue,
+} from '@tokenledger/db';
 import type { Redis } from 'ioredis';
 
 /**
@@ -9,7 +15,7 @@ import type { Redis } from 'ioredis';
  * fails fast while Redis is down, so requests answer 503 at once instead of hanging.
  */
 @Injectable()
-export class QueueProvider implements OnApplicationShutdown {
+export class QueueProvider implements OnModuleInit, OnApplicationShutdown {
   readonly connection: Redis;
   readonly ingest: IngestQueue;
   readonly reprice: RepriceQueue;
@@ -21,6 +27,17 @@ export class QueueProvider implements OnApplicationShutdown {
     this.ingest = createQueue('ingest', this.connection, { prefix: config.QUEUE_PREFIX });
     this.reprice = createQueue('reprice', this.connection, { prefix: config.QUEUE_PREFIX });
     for (const queue of [this.ingest, this.reprice]) queue.on('error', () => undefined);
+  }
+
+  /**
+   * Waits (briefly) for Redis before the API answers: the connection fails fast rather than queue
+   * commands, so a request in its first milliseconds would otherwise get a 503 from a healthy Redis.
+   * An unreachable Redis does not stop the start; requests answer 503 and /readyz says why.
+   */
+  async onModuleInit(): Promise<void> {
+    if (this.connection.status === 'ready') return;
+    const ready = new Promise<void>((resolve) => this.connection.once('ready', () => resolve()));
+    await within(ready, 3000, 'Redis').catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
