@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { testQueuePrefix } from '../support/queue-prefix';
 
 const ROOT = join(__dirname, '..', '..');
 const START = join(ROOT, 'scripts', 'start.mjs');
@@ -96,7 +97,7 @@ describe('npm start', () => {
     const [port, dashboardPort] = [await freePort(), await freePort()];
     const env = {
       DATABASE_URL: databaseUrl,
-      QUEUE_PREFIX: `tlstart-${randomBytes(3).toString('hex')}`,
+      QUEUE_PREFIX: testQueuePrefix(),
       PORT: String(port),
       DASHBOARD_PORT: String(dashboardPort),
       TOKENLEDGER_HOME: home,
