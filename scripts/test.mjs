@@ -55,6 +55,9 @@ async function main() {
 
   // This run's Redis keys all start with `tltest-<run>` (tests/support/queue-prefix.ts); the
   // integration teardown deletes them, and the check after Vitest makes sure it did.
+  // `node scripts/test.mjs -- tests/start` passes the `--` on: Vitest would then ignore the filter.
+  const vitestArgs = process.argv.slice(2);
+  if (vitestArgs[0] === '--') vitestArgs.shift();
   const run = process.env.TOKENLEDGER_TEST_RUN || randomBytes(4).toString('hex');
   const vitestReport = join(REPORTS, 'vitest.json');
   console.error('\n── vitest (unit + integration)');
@@ -66,7 +69,7 @@ async function main() {
       '--reporter=default',
       '--reporter=json',
       `--outputFile.json=${vitestReport}`,
-      ...process.argv.slice(2),
+      ...vitestArgs,
     ],
     { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', TOKENLEDGER_TEST_RUN: run } },
   );
@@ -96,7 +99,11 @@ async function main() {
   process.exit(failed > 0 || passed === 0 ? 1 : 0);
 }
 
-/** The tests removed every Redis key they made (only this run's: other runs may be going on). */
+/**
+ * The tests removed every Redis key they made (only this run's: other runs may be going on). When
+ * they did not (a failed teardown, an interrupted run), the check fails and the keys are removed
+ * now, so they do not pile up.
+ */
 async function checkNoKeysLeft(run) {
   const name = `no Redis keys left by this run (tltest-${run}*)`;
   console.error(`\n── ${name}`);
@@ -105,9 +112,9 @@ async function checkNoKeysLeft(run) {
     maxRetriesPerRequest: 3,
     lazyConnect: true,
   });
-  const left = [];
   try {
     await redis.connect();
+    const left = [];
     for (const match of [`tltest-${run}:*`, `tltest-${run}-*`]) {
       let cursor = '0';
       do {
@@ -116,15 +123,20 @@ async function checkNoKeysLeft(run) {
         left.push(...keys);
       } while (cursor !== '0');
     }
+    checks.push({ name, ok: left.length === 0 });
+    if (left.length === 0) {
+      console.error(`✓ ${name}`);
+      return;
+    }
+    console.error(`✗ ${left.length} left, e.g.\n  ${left.slice(0, 5).join('\n  ')}`);
+    for (let i = 0; i < left.length; i += 500) await redis.unlink(...left.slice(i, i + 500));
+    console.error('  (removed them now)');
   } catch (error) {
-    left.push(`(could not read Redis: ${error.message})`);
+    checks.push({ name, ok: false });
+    console.error(`✗ could not read Redis: ${error.message}`);
   } finally {
     redis.disconnect();
   }
-  const ok = left.length === 0;
-  checks.push({ name, ok });
-  if (ok) console.error(`✓ ${name}`);
-  else console.error(`✗ ${left.length} left, e.g.\n  ${left.slice(0, 5).join('\n  ')}`);
 }
 
 main().catch((error) => {
