@@ -57,7 +57,8 @@ describe('a fresh clone', () => {
       {
         cwd: dir,
         env: {
-          ...process.env,
+          // A user's shell, not `npm test`'s environment (npm_config_*, npm_lifecycle_*).
+          ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_'))),
           DATABASE_URL: inject('databaseUrl'),
           npm_config_prefer_offline: 'true',
           LOG_LEVEL: 'warn',
