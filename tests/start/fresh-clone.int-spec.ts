@@ -81,5 +81,5 @@ describe('a fresh clone', () => {
     expect(stderr).toContain('[prepare] installing dependencies');
     expect(stderr).toMatch(/added \d+ packages/);
     expect(stderr).toContain('[prepare] generating the Prisma client');
-  }, 420_000);
+  }, 600_000);
 });
