@@ -1,0 +1,153 @@
+import type { LineItem } from '@tokenledger/reports';
+import Decimal from 'decimal.js';
+import type { PgPool } from '../pg';
+
+/** What a month's rollups looked like when a report was made: compared later to say "stale". */
+export interface RollupState {
+  cells: number;
+  totalUsd: string;
+  /** The newest rollup write of the month (ISO), or null when there is none. */
+  updatedAt: string | null;
+}
+
+export interface MonthRange {
+  start: Date;
+  end: Date;
+}
+
+/** One rate version that priced events of the month (null: events that stayed unpriced). */
+export interface RateVersionCount {
+  rateVersionId: string | null;
+  events: number;
+}
+
+const STATE_SQL = `
+SELECT count(*)::int AS cells, coalesce(sum(cost_usd), 0)::text AS total_usd, max(updated_at) AS updated_at
+FROM hourly_rollups WHERE organization_id = $1 AND hour >= $2 AND hour < $3`;
+
+const LINE_ITEMS_SQL = `
+SELECT to_char(r.hour AT TIME ZONE $4, 'YYYY-MM-DD') AS day, p.slug AS project, r.provider, r.model,
+       r.feature, r.customer_id, r.environment,
+       sum(r.requests)::text AS requests, sum(r.unpriced_requests)::text AS unpriced_requests,
+       sum(r.input_tokens)::text AS input_tokens, sum(r.output_tokens)::text AS output_tokens,
+       sum(r.cache_read_tokens)::text AS cache_read_tokens, sum(r.cache_write_tokens)::text AS cache_write_tokens,
+       sum(r.cache_write_1h_tokens)::text AS cache_write_1h_tokens, sum(r.reasoning_tokens)::text AS reasoning_tokens,
+       sum(r.input_audio_tokens)::text AS input_audio_tokens, sum(r.output_audio_tokens)::text AS output_audio_tokens,
+       sum(r.input_image_tokens)::text AS input_image_tokens,
+       sum(r.unpriced_input_tokens)::text AS unpriced_input_tokens, sum(r.unpriced_output_tokens)::text AS unpriced_output_tokens,
+       sum(r.cost_usd)::text AS cost_usd
+FROM hourly_rollups r JOIN projects p ON p.id = r.project_id
+WHERE r.organization_id = $1 AND r.hour >= $2 AND r.hour < $3
+GROUP BY 1, 2, 3, 4, 5, 6, 7
+ORDER BY 1, 2, 3, 4, 5, 6, 7`;
+
+type Row = Record<string, string>;
+
+function toLineItem(r: Row): LineItem {
+  const n = (c: string) => Number(r[c]);
+  return {
+    day: r.day!,
+    project: r.project!,
+    provider: r.provider!,
+    model: r.model!,
+    feature: r.feature!,
+    customer: r.customer_id!,
+    environment: r.environment!,
+    requests: n('requests'),
+    unpricedRequests: n('unpriced_requests'),
+    inputTokens: n('input_tokens'),
+    outputTokens: n('output_tokens'),
+    cacheReadTokens: n('cache_read_tokens'),
+    cacheWriteTokens: n('cache_write_tokens'),
+    cacheWrite1hTokens: n('cache_write_1h_tokens'),
+    reasoningTokens: n('reasoning_tokens'),
+    inputAudioTokens: n('input_audio_tokens'),
+    outputAudioTokens: n('output_audio_tokens'),
+    inputImageTokens: n('input_image_tokens'),
+    unpricedInputTokens: n('unpriced_input_tokens'),
+    unpricedOutputTokens: n('unpriced_output_tokens'),
+    costUsd: new Decimal(r.cost_usd!),
+  };
+}
+
+function toState(r: { cells: number; total_usd: string; updated_at: Date | null }): RollupState {
+  return { cells: r.cells, totalUsd: new Decimal(r.total_usd).toFixed(), updatedAt: r.updated_at?.toISOString() ?? null };
+}
+
+/** Reads for monthly reports, all from the hourly rollups (days cut in the report's time zone). */
+export class ReportDataReader {
+  constructor(private readonly pool: PgPool) {}
+
+  /**
+   * The month's line items ordered by day, streamed through a cursor (a few thousand rows in
+   * memory at a time). `onState` hears the rollup state of the same snapshot first, so what the
+   * report records as "the state it used" is exactly what it read.
+   */
+  async *lineItems(
+    organizationId: string,
+    range: MonthRange,
+    timeZone: string,
+    onState?: (state: RollupState) => void,
+    batch = 5000,
+  ): AsyncGenerator<LineItem> {
+    const client = await this.pool.connect();
+    let open = false;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      open = true;
+      const state = await client.query<{ cells: number; total_usd: string; updated_at: Date | null }>(STATE_SQL, [
+        organizationId,
+        range.start,
+        range.end,
+      ]);
+      onState?.(toState(state.rows[0]!));
+      await client.query(`DECLARE report_line_items NO SCROLL CURSOR FOR ${LINE_ITEMS_SQL}`, [
+        organizationId,
+        range.start,
+        range.end,
+        timeZone,
+      ]);
+      for (;;) {
+        const { rows } = await client.query<Row>(`FETCH ${batch} FROM report_line_items`);
+        for (const r of rows) yield toLineItem(r);
+        if (rows.length < batch) break;
+      }
+      await client.query('COMMIT');
+      open = false;
+    } finally {
+      // A consumer that stops early (or fails) ends the transaction and returns the connection.
+      if (open) await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async state(organizationId: string, range: MonthRange): Promise<RollupState> {
+    const { rows } = await this.pool.query<{ cells: number; total_usd: string; updated_at: Date | null }>(STATE_SQL, [
+      organizationId,
+      range.start,
+      range.end,
+    ]);
+    return toState(rows[0]!);
+  }
+
+  /** Spend by day ("YYYY-MM-DD" in the time zone) over a range. */
+  async dailySpend(organizationId: string, range: MonthRange, timeZone: string): Promise<Map<string, Decimal>> {
+    const { rows } = await this.pool.query<{ day: string; cost_usd: string }>(
+      `SELECT to_char(hour AT TIME ZONE $4, 'YYYY-MM-DD') AS day, sum(cost_usd)::text AS cost_usd
+       FROM hourly_rollups WHERE organization_id = $1 AND hour >= $2 AND hour < $3 GROUP BY 1`,
+      [organizationId, range.start, range.end, timeZone],
+    );
+    return new Map(rows.map((r) => [r.day, new Decimal(r.cost_usd)]));
+  }
+
+  /** Which rate versions priced the month's events, and how many each (from the events themselves). */
+  async rateVersionsUsed(organizationId: string, range: MonthRange): Promise<RateVersionCount[]> {
+    const { rows } = await this.pool.query<{ rate_version_id: string | null; events: string }>(
+      `SELECT rate_version_id, count(*)::text AS events FROM usage_events
+       WHERE organization_id = $1 AND occurred_at >= $2 AND occurred_at < $3
+       GROUP BY 1 ORDER BY 2 DESC`,
+      [organizationId, range.start, range.end],
+    );
+    return rows.map((r) => ({ rateVersionId: r.rate_version_id, events: Number(r.events) }));
+  }
+}
