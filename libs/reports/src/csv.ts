@@ -23,7 +23,10 @@ export function lineItemRecord(item: LineItem): string[] {
   });
 }
 
-async function writeRecords(records: AsyncIterable<string[]> | Iterable<string[]>, out: Writable): Promise<void> {
+async function writeRecords(
+  records: AsyncIterable<string[]> | Iterable<string[]>,
+  out: Writable,
+): Promise<void> {
   await pipeline(Readable.from(records), stringify(CSV_OPTIONS), out);
 }
 
@@ -43,7 +46,15 @@ export async function writeLineItemsCsv(
   await writeRecords(records(), out);
 }
 
-export const SUMMARY_HEADER = ['section', 'item', 'cost_usd', 'requests', 'input_tokens', 'output_tokens', 'note'];
+export const SUMMARY_HEADER = [
+  'section',
+  'item',
+  'cost_usd',
+  'requests',
+  'input_tokens',
+  'output_tokens',
+  'note',
+];
 
 /** The summary as rows of one table: section, item, cost and counts, a note. */
 export function summaryRecords(s: ReportSummary): string[][] {
@@ -56,7 +67,15 @@ export function summaryRecords(s: ReportSummary): string[][] {
   info('revision', String(s.revision));
   info('generated at', s.generatedAt.toISOString());
   info('line items', String(s.lineItems));
-  rows.push(['total', 'total', s.totalUsd.toFixed(), String(s.requests), String(s.inputTokens), String(s.outputTokens), '']);
+  rows.push([
+    'total',
+    'total',
+    s.totalUsd.toFixed(),
+    String(s.requests),
+    String(s.inputTokens),
+    String(s.outputTokens),
+    '',
+  ]);
   rows.push(['previous month', s.previous.month, s.previous.totalUsd.toFixed(), '', '', '', '']);
   rows.push([
     'change',
@@ -65,7 +84,9 @@ export function summaryRecords(s: ReportSummary): string[][] {
     '',
     '',
     '',
-    s.changePercent === null ? 'previous month was zero' : `${s.changePercent.toDecimalPlaces(2).toFixed(2)}%`,
+    s.changePercent === null
+      ? 'previous month was zero'
+      : `${s.changePercent.toDecimalPlaces(2).toFixed(2)}%`,
   ]);
   const section = (name: string, list: Breakdown[]) => {
     for (const b of list)

@@ -43,7 +43,12 @@ export interface UnitPrices {
   rateVersionId: string | null;
 }
 
-export type UnitPriceLookup = (provider: string, model: string, day: string, kind: FocusTokenKind) => UnitPrices;
+export type UnitPriceLookup = (
+  provider: string,
+  model: string,
+  day: string,
+  kind: FocusTokenKind,
+) => UnitPrices;
 
 export interface FocusContext {
   billingAccountId: string;
@@ -207,7 +212,9 @@ export function focusRows(group: Group, context: FocusContext, prices: UnitPrice
     ConsumedQuantity: String(group.tokens[l.kind]),
     ConsumedUnit: 'Tokens',
     SkuId: neutralise(`${group.provider}/${group.model}/${l.kind}`),
-    SkuPriceId: l.rateVersionId ? neutralise(`${l.rateVersionId}/${group.provider}/${group.model}/${l.kind}`) : '',
+    SkuPriceId: l.rateVersionId
+      ? neutralise(`${l.rateVersionId}/${group.provider}/${group.model}/${l.kind}`)
+      : '',
     ProviderName: neutralise(group.provider),
     PublisherName: neutralise(group.provider),
     InvoiceIssuerName: neutralise(group.provider),

@@ -18,12 +18,16 @@ export function formatMonth(m: Month): string {
 
 export function previousMonth(value: string): string {
   const m = parseMonth(value)!;
-  return m.month === 1 ? formatMonth({ year: m.year - 1, month: 12 }) : formatMonth({ ...m, month: m.month - 1 });
+  return m.month === 1
+    ? formatMonth({ year: m.year - 1, month: 12 })
+    : formatMonth({ ...m, month: m.month - 1 });
 }
 
 export function nextMonth(value: string): string {
   const m = parseMonth(value)!;
-  return m.month === 12 ? formatMonth({ year: m.year + 1, month: 1 }) : formatMonth({ ...m, month: m.month + 1 });
+  return m.month === 12
+    ? formatMonth({ year: m.year + 1, month: 1 })
+    : formatMonth({ ...m, month: m.month + 1 });
 }
 
 export function daysInMonth(value: string): number {
@@ -38,7 +42,11 @@ export function daysOf(value: string): string[] {
 
 /** The month before the one `at` falls in, in time zone `timeZone` (what the 1st-of-month job reports). */
 export function monthBefore(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+  }).formatToParts(at);
   const year = Number(parts.find((p) => p.type === 'year')!.value);
   const month = Number(parts.find((p) => p.type === 'month')!.value);
   return previousMonth(formatMonth({ year, month }));
@@ -57,7 +65,14 @@ function offsetMinutes(at: Date, timeZone: string): number {
     second: '2-digit',
   }).formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const asUtc = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
   return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
 }
 

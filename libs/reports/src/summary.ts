@@ -104,7 +104,9 @@ function ranked(map: Map<string, Acc>): Breakdown[] {
       inputTokens: a.inputTokens,
       outputTokens: a.outputTokens,
     }))
-    .sort((x, y) => y.costUsd.comparedTo(x.costUsd) || y.requests - x.requests || x.name.localeCompare(y.name));
+    .sort(
+      (x, y) => y.costUsd.comparedTo(x.costUsd) || y.requests - x.requests || x.name.localeCompare(y.name),
+    );
 }
 
 /**

@@ -30,7 +30,11 @@ export async function writeXlsx(
   summary: () => ReportSummary,
   onItem?: (item: LineItem) => void,
 ): Promise<void> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: out,
+    useStyles: true,
+    useSharedStrings: false,
+  });
   workbook.creator = 'Tokenledger';
   const summarySheet = workbook.addWorksheet('Summary', { views: [{ state: 'frozen', ySplit: 1 }] });
   const sheet = workbook.addWorksheet('Line items', { views: [{ state: 'frozen', ySplit: 1 }] });
@@ -72,7 +76,10 @@ function writeSummarySheet(ws: ExcelJS.Worksheet, s: ReportSummary): void {
     row.font = { bold: true };
     row.commit();
   };
-  const line = (item: string, values: { cost?: Decimal; requests?: number; input?: number; output?: number; note?: string }) =>
+  const line = (
+    item: string,
+    values: { cost?: Decimal; requests?: number; input?: number; output?: number; note?: string },
+  ) =>
     ws
       .addRow({
         item,
@@ -99,7 +106,10 @@ function writeSummarySheet(ws: ExcelJS.Worksheet, s: ReportSummary): void {
   line(`Previous month (${s.previous.month})`, { cost: s.previous.totalUsd });
   line('Change', {
     cost: s.changeUsd,
-    note: s.changePercent === null ? 'previous month was zero' : `${s.changePercent.toDecimalPlaces(2).toFixed(2)}%`,
+    note:
+      s.changePercent === null
+        ? 'previous month was zero'
+        : `${s.changePercent.toDecimalPlaces(2).toFixed(2)}%`,
   });
   const section = (title: string, list: Breakdown[]) => {
     heading(title);
@@ -109,12 +119,23 @@ function writeSummarySheet(ws: ExcelJS.Worksheet, s: ReportSummary): void {
   section('By project', s.byProject);
   section('By provider / model', s.byModel);
   section('By feature', s.byFeature);
-  section(`By customer (top ${Math.min(s.customersTotal, s.byCustomer.length)} of ${s.customersTotal})`, s.byCustomer);
+  section(
+    `By customer (top ${Math.min(s.customersTotal, s.byCustomer.length)} of ${s.customersTotal})`,
+    s.byCustomer,
+  );
   section('By environment', s.byEnvironment);
   heading('Unpriced requests (not in the total)');
-  line('Total unpriced', { requests: s.unpriced.requests, input: s.unpriced.inputTokens, output: s.unpriced.outputTokens });
+  line('Total unpriced', {
+    requests: s.unpriced.requests,
+    input: s.unpriced.inputTokens,
+    output: s.unpriced.outputTokens,
+  });
   for (const u of s.unpriced.models)
-    line(`${u.provider} / ${u.model}`, { requests: u.requests, input: u.inputTokens, output: u.outputTokens });
+    line(`${u.provider} / ${u.model}`, {
+      requests: u.requests,
+      input: u.inputTokens,
+      output: u.outputTokens,
+    });
   heading('Rate table versions used');
   for (const v of s.rateVersions)
     line(v.rateVersionId ? `${v.table} v${v.version}` : '(unpriced)', {

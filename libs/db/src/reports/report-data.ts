@@ -71,7 +71,11 @@ function toLineItem(r: Row): LineItem {
 }
 
 function toState(r: { cells: number; total_usd: string; updated_at: Date | null }): RollupState {
-  return { cells: r.cells, totalUsd: new Decimal(r.total_usd).toFixed(), updatedAt: r.updated_at?.toISOString() ?? null };
+  return {
+    cells: r.cells,
+    totalUsd: new Decimal(r.total_usd).toFixed(),
+    updatedAt: r.updated_at?.toISOString() ?? null,
+  };
 }
 
 /** Reads for monthly reports, all from the hourly rollups (days cut in the report's time zone). */
@@ -95,11 +99,10 @@ export class ReportDataReader {
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       open = true;
-      const state = await client.query<{ cells: number; total_usd: string; updated_at: Date | null }>(STATE_SQL, [
-        organizationId,
-        range.start,
-        range.end,
-      ]);
+      const state = await client.query<{ cells: number; total_usd: string; updated_at: Date | null }>(
+        STATE_SQL,
+        [organizationId, range.start, range.end],
+      );
       onState?.(toState(state.rows[0]!));
       await client.query(`DECLARE report_line_items NO SCROLL CURSOR FOR ${LINE_ITEMS_SQL}`, [
         organizationId,
@@ -122,16 +125,19 @@ export class ReportDataReader {
   }
 
   async state(organizationId: string, range: MonthRange): Promise<RollupState> {
-    const { rows } = await this.pool.query<{ cells: number; total_usd: string; updated_at: Date | null }>(STATE_SQL, [
-      organizationId,
-      range.start,
-      range.end,
-    ]);
+    const { rows } = await this.pool.query<{ cells: number; total_usd: string; updated_at: Date | null }>(
+      STATE_SQL,
+      [organizationId, range.start, range.end],
+    );
     return toState(rows[0]!);
   }
 
   /** Spend by day ("YYYY-MM-DD" in the time zone) over a range. */
-  async dailySpend(organizationId: string, range: MonthRange, timeZone: string): Promise<Map<string, Decimal>> {
+  async dailySpend(
+    organizationId: string,
+    range: MonthRange,
+    timeZone: string,
+  ): Promise<Map<string, Decimal>> {
     const { rows } = await this.pool.query<{ day: string; cost_usd: string }>(
       `SELECT to_char(hour AT TIME ZONE $4, 'YYYY-MM-DD') AS day, sum(cost_usd)::text AS cost_usd
        FROM hourly_rollups WHERE organization_id = $1 AND hour >= $2 AND hour < $3 GROUP BY 1`,

@@ -54,7 +54,13 @@ export function unitPriceLookup(pricer: Pricer, organizationId: string) {
     const hit = cache.get(key);
     if (hit) return hit;
     const checked = validateUsageEvent(
-      { eventId: 'report-unit-price', occurredAt: `${day}T12:00:00Z`, provider, model, usage: UNIT_USAGE[kind] },
+      {
+        eventId: 'report-unit-price',
+        occurredAt: `${day}T12:00:00Z`,
+        provider,
+        model,
+        usage: UNIT_USAGE[kind],
+      },
       FAR_FUTURE,
     );
     let prices: UnitPrices = { list: null, contracted: null, rateVersionId: null };
@@ -67,7 +73,11 @@ export function unitPriceLookup(pricer: Pricer, organizationId: string) {
       };
       const list = tokenPrice(null);
       const contracted = tokenPrice(organizationId);
-      prices = { list: list.usd, contracted: contracted.usd, rateVersionId: contracted.version ?? list.version };
+      prices = {
+        list: list.usd,
+        contracted: contracted.usd,
+        rateVersionId: contracted.version ?? list.version,
+      };
     }
     cache.set(key, prices);
     return prices;
@@ -95,7 +105,8 @@ export class ReportGenerator {
   async generate(reportId: string, options: GenerateOptions = {}): Promise<ReportRecord> {
     const report = await this.reports.require(reportId);
     if (report.status === 'ready') return report;
-    if (!isReportFormat(report.format)) throw new Error(`report ${reportId}: unknown format "${report.format}"`);
+    if (!isReportFormat(report.format))
+      throw new Error(`report ${reportId}: unknown format "${report.format}"`);
     const format = report.format;
     await this.reports.markRunning(reportId);
     const org = await this.reports.organization(report.organizationId);
@@ -185,7 +196,10 @@ export class ReportGenerator {
         ...(extra ? { summary: extra } : {}),
         totalUsd: done.totalUsd,
         lineItems: done.lineItems,
-        rateVersions: done.rateVersions.map((v) => ({ ...v, effectiveFrom: v.effectiveFrom?.toISOString() ?? null })),
+        rateVersions: done.rateVersions.map((v) => ({
+          ...v,
+          effectiveFrom: v.effectiveFrom?.toISOString() ?? null,
+        })),
         rollupState: state ?? { cells: 0, totalUsd: '0', updatedAt: null },
       });
     } catch (error) {
@@ -207,7 +221,9 @@ export class ReportGenerator {
       this.analytics.reportRateVersions(report.organizationId, range),
       this.reports.repriceRunsTouching(report.organizationId, range),
     ]);
-    const refs = await this.reports.rateVersionRefs(versions.flatMap((v) => (v.rateVersionId ? [v.rateVersionId] : [])));
+    const refs = await this.reports.rateVersionRefs(
+      versions.flatMap((v) => (v.rateVersionId ? [v.rateVersionId] : [])),
+    );
     const prevByDay = daysOf(prev).map((d) => prevDays.get(d) ?? new Decimal(0));
     return {
       organization: org,
@@ -217,7 +233,11 @@ export class ReportGenerator {
       generatedAt,
       periodStart: range.start,
       periodEnd: range.end,
-      previous: { month: prev, totalUsd: prevByDay.reduce((s, d) => s.plus(d), new Decimal(0)), byDay: prevByDay },
+      previous: {
+        month: prev,
+        totalUsd: prevByDay.reduce((s, d) => s.plus(d), new Decimal(0)),
+        byDay: prevByDay,
+      },
       rateVersions: versions.map((v) => {
         const ref = v.rateVersionId ? refs.get(v.rateVersionId) : undefined;
         return {

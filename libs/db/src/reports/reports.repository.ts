@@ -152,7 +152,11 @@ export class ReportsRepository {
       !new Decimal(locked.totalUsd).equals(current.totalUsd);
     if (!changed) return report;
     const difference = new Decimal(current.totalUsd).minus(report.totalUsd.toString());
-    if (report.staleAt && report.staleDifferenceUsd && difference.equals(report.staleDifferenceUsd.toString()))
+    if (
+      report.staleAt &&
+      report.staleDifferenceUsd &&
+      difference.equals(report.staleDifferenceUsd.toString())
+    )
       return report;
     return this.prisma.report.update({
       where: { id: report.id },
@@ -177,7 +181,10 @@ export class ReportsRepository {
   }
 
   async setTimeZone(organizationId: string, timeZone: string): Promise<void> {
-    await this.prisma.organization.update({ where: { id: organizationId }, data: { reportTimeZone: timeZone } });
+    await this.prisma.organization.update({
+      where: { id: organizationId },
+      data: { reportTimeZone: timeZone },
+    });
   }
 
   /** Reprice runs of the organization whose range overlaps the month, newest first. */
@@ -199,6 +206,11 @@ export class ReportsRepository {
       where: { id: { in: ids } },
       select: { id: true, version: true, effectiveFrom: true, rateTable: { select: { slug: true } } },
     });
-    return new Map(versions.map((v) => [v.id, { table: v.rateTable.slug, version: v.version, effectiveFrom: v.effectiveFrom }]));
+    return new Map(
+      versions.map((v) => [
+        v.id,
+        { table: v.rateTable.slug, version: v.version, effectiveFrom: v.effectiveFrom },
+      ]),
+    );
   }
 }

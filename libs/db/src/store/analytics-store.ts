@@ -67,7 +67,11 @@ export interface AnalyticsStore {
   /** The month's rollup state now: compared with a report's lock to say whether it is stale. */
   reportRollupState(organizationId: string, range: MonthRange): Promise<RollupState>;
   /** Spend by day ("YYYY-MM-DD" in `timeZone`) over a range, from the rollups. */
-  reportDailySpend(organizationId: string, range: MonthRange, timeZone: string): Promise<Map<string, Decimal>>;
+  reportDailySpend(
+    organizationId: string,
+    range: MonthRange,
+    timeZone: string,
+  ): Promise<Map<string, Decimal>>;
   /** Which rate versions priced the range's events, and how many each. */
   reportRateVersions(organizationId: string, range: MonthRange): Promise<RateVersionCount[]>;
   // Still to come, as one method here: the per-cell prompt-size / modality / time-window

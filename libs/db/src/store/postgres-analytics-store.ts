@@ -33,7 +33,8 @@ export function createPostgresAnalyticsStore(
     reportLineItems: (organizationId, range, timeZone, onState) =>
       reports.lineItems(organizationId, range, timeZone, onState),
     reportRollupState: (organizationId, range) => reports.state(organizationId, range),
-    reportDailySpend: (organizationId, range, timeZone) => reports.dailySpend(organizationId, range, timeZone),
+    reportDailySpend: (organizationId, range, timeZone) =>
+      reports.dailySpend(organizationId, range, timeZone),
     reportRateVersions: (organizationId, range) => reports.rateVersionsUsed(organizationId, range),
   };
 }
