@@ -213,6 +213,10 @@ describe('monthly reports', () => {
       ownerA,
     );
     expect(codeOf(bad)).toBe('VALIDATION_FAILED');
+    const tzDenied = await gql(app, 'mutation { setReportTimeZone(timeZone: "Europe/Paris") }', {}, viewerA);
+    expect(codeOf(tzDenied)).toBe('FORBIDDEN');
+    const tzBad = await gql(app, 'mutation { setReportTimeZone(timeZone: "Mars/Olympus") }', {}, ownerA);
+    expect(codeOf(tzBad)).toBe('VALIDATION_FAILED');
   });
 
   it('CSV: line items and the summary read back with a CSV parser equal GraphQL spend to the cent', async () => {

@@ -1,6 +1,5 @@
 import type { Writable } from 'node:stream';
 import Decimal from 'decimal.js';
-import PDFDocument from 'pdfkit';
 import { SAVINGS_PENDING, usd, type Breakdown, type ReportSummary } from './summary';
 
 const INK = '#1f2933';
@@ -153,13 +152,11 @@ function dailyChart(doc: Doc, y: number, s: ReportSummary): number {
       .fillColor(ACCENT)
       .fill();
     if (i === 0 || (i + 1) % 5 === 0)
-      doc
-        .fillColor(MUTED)
-        .text(String(i + 1), plotX + i * slot, y + height + 3, {
-          width: slot,
-          align: 'center',
-          lineBreak: false,
-        });
+      doc.fillColor(MUTED).text(String(i + 1), plotX + i * slot, y + height + 3, {
+        width: slot,
+        align: 'center',
+        lineBreak: false,
+      });
   });
   if (previous.length > 0) {
     doc.save().strokeColor(PREVIOUS).lineWidth(1.4);
@@ -250,6 +247,8 @@ function footer(doc: Doc, s: ReportSummary, page: number): void {
 
 /** The monthly report as a PDF of three A4 pages: summary, breakdowns, what it rests on. */
 export async function writePdf(s: ReportSummary, out: Writable): Promise<void> {
+  // Loaded when first needed (pdfkit and its fonts are ~10 MB resident).
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: 0,

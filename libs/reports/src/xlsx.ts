@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type Decimal from 'decimal.js';
-import ExcelJS from 'exceljs';
+import type { Worksheet } from 'exceljs';
 import { LINE_ITEM_COLUMNS, TEXT_COLUMNS, type LineItem } from './line-item';
 import { SAVINGS_PENDING, type Breakdown, type ReportSummary } from './summary';
 
@@ -20,23 +20,25 @@ function columnLetter(n: number): string {
 
 /**
  * The workbook, streamed (exceljs's WorkbookWriter: rows are flushed as they are committed, so
- * memory stays flat): a "Summary" sheet and a "Line items" sheet with a frozen header and filters.
- * The line items are written first (while the caller accumulates the summary through `onItem`),
- * then `summary()` is asked for the Summary sheet, which is still the first tab.
+ * memory stays flat): a "Summary" sheet, then a "Line items" sheet with a frozen header and
+ * filters. The zip holds one entry at a time, so the Summary is written whole first (the caller
+ * computes it in a pass of its own) and the line items stream behind it.
  */
 export async function writeXlsx(
+  summary: ReportSummary,
   items: AsyncIterable<LineItem>,
   out: Writable,
-  summary: () => ReportSummary,
   onItem?: (item: LineItem) => void,
 ): Promise<void> {
+  // Loaded when first needed: a worker that never writes a workbook does not carry exceljs (~30 MB).
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,
     useStyles: true,
     useSharedStrings: false,
   });
   workbook.creator = 'Tokenledger';
-  const summarySheet = workbook.addWorksheet('Summary', { views: [{ state: 'frozen', ySplit: 1 }] });
+  writeSummarySheet(workbook.addWorksheet('Summary', { views: [{ state: 'frozen', ySplit: 1 }] }), summary);
   const sheet = workbook.addWorksheet('Line items', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = LINE_ITEM_COLUMNS.map(([key, header]) => ({
     header,
@@ -56,11 +58,10 @@ export async function writeXlsx(
     sheet.addRow(row).commit();
   }
   sheet.commit();
-  writeSummarySheet(summarySheet, summary());
   await workbook.commit();
 }
 
-function writeSummarySheet(ws: ExcelJS.Worksheet, s: ReportSummary): void {
+function writeSummarySheet(ws: Worksheet, s: ReportSummary): void {
   ws.columns = [
     { header: 'Item', key: 'item', width: 44 },
     { header: 'Cost (USD)', key: 'cost', width: 16, style: { numFmt: MONEY } },

@@ -15,6 +15,14 @@ export interface MonthRange {
   end: Date;
 }
 
+/** One month of one organization, read from a single snapshot (see ReportDataReader.openMonth). */
+export interface ReportMonth {
+  state: RollupState;
+  /** A pass over the line items, ordered by day; call again for another pass over the same snapshot. */
+  lineItems(): AsyncIterable<LineItem>;
+  close(): Promise<void>;
+}
+
 /** One rate version that priced events of the month (null: events that stayed unpriced). */
 export interface RateVersionCount {
   rateVersionId: string | null;
@@ -83,19 +91,26 @@ export class ReportDataReader {
   constructor(private readonly pool: PgPool) {}
 
   /**
-   * The month's line items ordered by day, streamed through a cursor (a few thousand rows in
-   * memory at a time). `onState` hears the rollup state of the same snapshot first, so what the
-   * report records as "the state it used" is exactly what it read.
+   * Opens one consistent snapshot of a month (a REPEATABLE READ, read-only transaction on its own
+   * connection): its rollup state, and its line items ordered by day as many times as asked, each
+   * pass streamed through a cursor (a thousand rows in memory at a time). What the report records
+   * as "the state it used" is exactly what it read. Close it when done.
    */
-  async *lineItems(
+  async openMonth(
     organizationId: string,
     range: MonthRange,
     timeZone: string,
-    onState?: (state: RollupState) => void,
-    batch = 5000,
-  ): AsyncGenerator<LineItem> {
+    batch = 1000,
+  ): Promise<ReportMonth> {
     const client = await this.pool.connect();
     let open = false;
+    let released = false;
+    const close = async () => {
+      if (open) await client.query('ROLLBACK').catch(() => undefined);
+      open = false;
+      if (!released) client.release();
+      released = true;
+    };
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       open = true;
@@ -103,24 +118,29 @@ export class ReportDataReader {
         STATE_SQL,
         [organizationId, range.start, range.end],
       );
-      onState?.(toState(state.rows[0]!));
-      await client.query(`DECLARE report_line_items NO SCROLL CURSOR FOR ${LINE_ITEMS_SQL}`, [
-        organizationId,
-        range.start,
-        range.end,
-        timeZone,
-      ]);
-      for (;;) {
-        const { rows } = await client.query<Row>(`FETCH ${batch} FROM report_line_items`);
-        for (const r of rows) yield toLineItem(r);
-        if (rows.length < batch) break;
+      let passes = 0;
+      async function* lineItems(): AsyncGenerator<LineItem> {
+        const cursor = `report_line_items_${++passes}`;
+        await client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${LINE_ITEMS_SQL}`, [
+          organizationId,
+          range.start,
+          range.end,
+          timeZone,
+        ]);
+        try {
+          for (;;) {
+            const { rows } = await client.query<Row>(`FETCH ${batch} FROM ${cursor}`);
+            for (const r of rows) yield toLineItem(r);
+            if (rows.length < batch) break;
+          }
+        } finally {
+          await client.query(`CLOSE ${cursor}`).catch(() => undefined);
+        }
       }
-      await client.query('COMMIT');
-      open = false;
-    } finally {
-      // A consumer that stops early (or fails) ends the transaction and returns the connection.
-      if (open) await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
+      return { state: toState(state.rows[0]!), lineItems, close };
+    } catch (error) {
+      await close();
+      throw error;
     }
   }
 

@@ -24,8 +24,7 @@ import {
 } from '@tokenledger/reports';
 import Decimal from 'decimal.js';
 import type { AnalyticsStore } from '../store/analytics-store';
-import type { RollupState } from './report-data';
-import type { ReportStorage } from './report-storage';
+import type { PendingFile, ReportStorage } from './report-storage';
 import type { ReportRecord, ReportsRepository } from './reports.repository';
 
 /** 1000 tokens of one kind, in the API's convention (a part is also counted in its total). */
@@ -117,48 +116,60 @@ export class ReportGenerator {
     context.catch(() => undefined);
 
     const builder = new SummaryBuilder();
-    let state: RollupState | null = null;
     const days = daysInMonth(report.month);
+    // Progress follows the days of the month (line items come ordered by day); a format that reads
+    // the month twice (XLSX: the summary first, then the rows) counts each pass as half.
+    const passes = format === 'xlsx' ? 2 : 1;
+    let pass = 0;
     let lastDay = '';
     let reported = -1;
-    const progress = (item: LineItem) => {
-      builder.add(item);
+    const step = (item: LineItem) => {
       if (item.day === lastDay) return;
       lastDay = item.day;
-      const percent = Math.min(95, Math.floor((Number(item.day.slice(8, 10)) / days) * 95));
+      const done = (pass + Number(item.day.slice(8, 10)) / days) / passes;
+      const percent = Math.min(95, Math.floor(done * 95));
       if (percent > reported) {
         reported = percent;
         options.onProgress?.(percent);
         void this.reports.progress(reportId, percent).catch(() => undefined);
       }
     };
-    const items = this.analytics.reportLineItems(report.organizationId, range, tz, (s) => (state = s));
-    let summary: ReportSummary | null = null;
-    const summarize = (ctx: ReportContext) => (summary ??= builder.build(ctx));
+    const summarizing = (item: LineItem) => {
+      builder.add(item);
+      step(item);
+    };
+    const nextPass = () => {
+      pass++;
+      lastDay = '';
+    };
 
     const fileName = reportFileName(org.slug, report.month, format, report.revision);
     const key = `${report.organizationId}/${report.id}/${fileName}`;
-    const file = await this.storage.create(key);
+    const month = await this.analytics.openReportMonth(report.organizationId, range, tz);
+    let summary: ReportSummary | null = null;
+    const summarize = async () => (summary ??= builder.build(await context));
+    let file: PendingFile | null = null;
     let extra: { fileName: string; storageKey: string; byteSize: number } | undefined;
     try {
+      file = await this.storage.create(key);
       switch (format) {
         case 'csv':
-          await writeLineItemsCsv(items, file.stream, progress);
+          await writeLineItemsCsv(month.lineItems(), file.stream, summarizing);
           break;
         case 'xlsx': {
-          // The Summary sheet is written after the line items, so its context must be ready then.
-          const ctx = await context;
-          await writeXlsx(items, file.stream, () => summarize(ctx), progress);
+          for await (const item of month.lineItems()) summarizing(item);
+          nextPass();
+          await writeXlsx(await summarize(), month.lineItems(), file.stream, step);
           break;
         }
         case 'pdf':
-          for await (const item of items) progress(item);
-          await writePdf(summarize(await context), file.stream);
+          for await (const item of month.lineItems()) summarizing(item);
+          await writePdf(await summarize(), file.stream);
           break;
         case 'focus': {
           const lookup = unitPriceLookup(await this.pricer(), report.organizationId);
           await writeFocus(
-            items,
+            month.lineItems(),
             file.stream,
             {
               billingAccountId: org.id,
@@ -168,13 +179,15 @@ export class ReportGenerator {
               dayStart: (day) => startOfDay(day, tz),
             },
             lookup,
-            progress,
+            summarizing,
           );
           break;
         }
       }
+      await month.close();
       const { byteSize } = await file.commit();
-      const done = summarize(await context);
+      file = null;
+      const done = await summarize();
       if (format === 'csv') {
         const name = summaryFileName(org.slug, report.month, report.revision);
         const summaryKey = `${report.organizationId}/${report.id}/${name}`;
@@ -200,10 +213,11 @@ export class ReportGenerator {
           ...v,
           effectiveFrom: v.effectiveFrom?.toISOString() ?? null,
         })),
-        rollupState: state ?? { cells: 0, totalUsd: '0', updatedAt: null },
+        rollupState: month.state,
       });
     } catch (error) {
-      await file.abort();
+      await month.close();
+      await file?.abort();
       throw error;
     }
   }

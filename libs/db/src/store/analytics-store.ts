@@ -4,9 +4,8 @@ import type { EventPage, EventQuery } from '../events/usage-events.repository';
 import type { EventPricer } from '../ingest/ingest-batch';
 import type { PricedBatch } from '../ingest/priced-event';
 import type { PreparedBatch, WriteOutcome } from '../ingest/usage-event.writer';
-import type { LineItem } from '@tokenledger/reports';
 import type Decimal from 'decimal.js';
-import type { MonthRange, RateVersionCount, RollupState } from '../reports/report-data';
+import type { MonthRange, RateVersionCount, ReportMonth, RollupState } from '../reports/report-data';
 import type { RepriceOutcome } from '../reprice/reprice.runner';
 import type { SpendPlan } from '../spend/spend-plan';
 import type { SpendRequest, SpendTotals } from '../spend/spend.repository';
@@ -54,16 +53,12 @@ export interface AnalyticsStore {
    */
   reprice(pricer: EventPricer, runId: string): Promise<RepriceOutcome>;
   /**
-   * A month's report line items (day × project × provider × model × feature × customer ×
-   * environment, days cut in `timeZone`), ordered by day and streamed from the rollups, never
-   * held whole. `onState` first hears the rollup state of the same snapshot (the report's lock).
+   * A month's report data from one snapshot: the rollup state (the report's lock) and its line
+   * items (day × project × provider × model × feature × customer × environment, days cut in
+   * `timeZone`), ordered by day and streamed from the rollups, never held whole; as many passes as
+   * a format needs. Close it when done.
    */
-  reportLineItems(
-    organizationId: string,
-    range: MonthRange,
-    timeZone: string,
-    onState?: (state: RollupState) => void,
-  ): AsyncIterable<LineItem>;
+  openReportMonth(organizationId: string, range: MonthRange, timeZone: string): Promise<ReportMonth>;
   /** The month's rollup state now: compared with a report's lock to say whether it is stale. */
   reportRollupState(organizationId: string, range: MonthRange): Promise<RollupState>;
   /** Spend by day ("YYYY-MM-DD" in `timeZone`) over a range, from the rollups. */

@@ -30,8 +30,7 @@ export function createPostgresAnalyticsStore(
     pricingOutcomes: (projectId, eventIds) => pricingOutcomes(pool, projectId, eventIds),
     organizationHasEvents: (organizationId) => events.organizationHasEvents(organizationId),
     reprice: (pricer, runId) => runReprice(pool, pricer, runId),
-    reportLineItems: (organizationId, range, timeZone, onState) =>
-      reports.lineItems(organizationId, range, timeZone, onState),
+    openReportMonth: (organizationId, range, timeZone) => reports.openMonth(organizationId, range, timeZone),
     reportRollupState: (organizationId, range) => reports.state(organizationId, range),
     reportDailySpend: (organizationId, range, timeZone) =>
       reports.dailySpend(organizationId, range, timeZone),

@@ -36,6 +36,19 @@ export class ReportsResolver {
     return this.service.find(access, id);
   }
 
+  @Mutation(() => String, {
+    description:
+      "Sets the IANA time zone this organization's reports cut months and days in (admins); returns it. Applies to reports made from now on.",
+  })
+  async setReportTimeZone(
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Args('timeZone', { description: 'e.g. "UTC", "Europe/Paris"' }) timeZone: string,
+    @Args(ORG_ARG) org?: string,
+  ): Promise<string> {
+    const access = await this.access.forOrg(principal, org, 'write');
+    return this.service.setTimeZone(access, timeZone);
+  }
+
   @Mutation(() => Report, {
     description:
       'Queues the report of a month in a format (admins). A month that already has one gets the next revision.',

@@ -11,7 +11,7 @@ import {
   type ReportStorage,
   type TypedQueue,
 } from '@tokenledger/db';
-import { monthBounds, parseMonth, type ReportFormat } from '@tokenledger/reports';
+import { isTimeZone, monthBounds, parseMonth, type ReportFormat } from '@tokenledger/reports';
 import Decimal from 'decimal.js';
 import type { Readable } from 'node:stream';
 import type { OrgAccess } from '../access/principal';
@@ -85,6 +85,16 @@ export class ReportsService implements OnApplicationShutdown {
       throw new TokenledgerError(ErrorCode.ServiceUnavailable, 'The report queue is unavailable; try again');
     }
     return this.view(report);
+  }
+
+  async setTimeZone(access: OrgAccess, timeZone: string): Promise<string> {
+    if (!isTimeZone(timeZone))
+      throw new TokenledgerError(
+        ErrorCode.ValidationFailed,
+        `timeZone: "${timeZone}" is not an IANA time zone such as UTC or Europe/Paris`,
+      );
+    await this.reports.setTimeZone(access.organizationId, timeZone);
+    return timeZone;
   }
 
   async list(
