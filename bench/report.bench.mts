@@ -99,12 +99,13 @@ await runBench(async (cleanup) => {
     timeZone: 'UTC',
     limit: 10,
   });
-  const monthEvents = (
-    await pool.query<{ n: string }>(
-      'SELECT count(*)::text AS n FROM usage_events WHERE organization_id = $1 AND occurred_at >= $2 AND occurred_at < $3',
-      [org.id, start, end],
-    )
-  ).rows[0]!.n;
+  const monthEvents =
+    (
+      await pool.query<{ n: string }>(
+        'SELECT count(*)::text AS n FROM usage_events WHERE organization_id = $1 AND occurred_at >= $2 AND occurred_at < $3',
+        [org.id, start, end],
+      )
+    ).rows[0]?.n ?? '0';
   const cells = (await store.analytics.reportRollupState(org.id, { start, end })).cells;
   log(
     `month ${month}: ${Number(monthEvents).toLocaleString('en-US')} events, ${cells.toLocaleString('en-US')} hourly rollup cells, $${spend?.costUsd.toFixed(2)}`,
@@ -125,7 +126,9 @@ await runBench(async (cleanup) => {
   const queue = createQueue('report', redis, { prefix });
   cleanup.add('close queue', () => queue.close());
   await new Promise((r) => setTimeout(r, 3000)); // the worker boots
-  const idleRss = rssMb(worker.pid!);
+  const pid = worker.pid;
+  if (pid === undefined) throw new Error('the worker did not start');
+  const idleRss = rssMb(pid);
 
   const results: {
     format: string;
@@ -144,10 +147,10 @@ await runBench(async (cleanup) => {
       trigger: 'manual',
       requestedBy: 'bench',
     });
-    let peak = rssMb(worker.pid!);
+    let peak = rssMb(pid);
     const sampler = setInterval(() => {
       try {
-        peak = Math.max(peak, rssMb(worker.pid!));
+        peak = Math.max(peak, rssMb(pid));
       } catch {
         /* the process is gone: the wait below says so */
       }
@@ -163,7 +166,7 @@ await runBench(async (cleanup) => {
     }
     const seconds = (performance.now() - t0) / 1000;
     clearInterval(sampler);
-    const exact = new Decimal(done.totalUsd!.toString()).equals(spend?.costUsd ?? 0);
+    const exact = new Decimal(done.totalUsd?.toString() ?? 'NaN').equals(spend?.costUsd ?? 0);
     results.push({
       format,
       seconds,

@@ -48,6 +48,7 @@ export async function writeXlsx(
   }));
   sheet.getRow(1).font = { bold: true };
   sheet.autoFilter = `A1:${columnLetter(LINE_ITEM_COLUMNS.length)}1`;
+  let written = 0;
   for await (const item of items) {
     onItem?.(item);
     const row: Record<string, string | number> = {};
@@ -56,6 +57,9 @@ export async function writeXlsx(
       row[key] = typeof value === 'string' || typeof value === 'number' ? value : num(value);
     }
     sheet.addRow(row).commit();
+    // exceljs has no backpressure: let the zip's deflate catch up now and then, so committed rows
+    // do not pile up in memory ahead of it.
+    if (++written % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   sheet.commit();
   await workbook.commit();
