@@ -29,9 +29,32 @@ export interface RateVersionCount {
   events: number;
 }
 
-const STATE_SQL = `
-SELECT count(*)::int AS cells, coalesce(sum(cost_usd), 0)::text AS total_usd, max(updated_at) AS updated_at
-FROM hourly_rollups WHERE organization_id = $1 AND hour >= $2 AND hour < $3`;
+const DAY_MS = 86_400_000;
+
+/**
+ * The month's rollup state: cells, total and newest write. A month of whole UTC days reads the
+ * daily rollups (a few thousand rows; written in the same transaction as the hourly ones); a month
+ * cut in another time zone reads the hourly rollups. A report's lock and the later check use the
+ * same range, so they always ask the same table.
+ */
+function stateQuery(organizationId: string, range: MonthRange): { sql: string; params: unknown[] } {
+  const days = range.start.getTime() % DAY_MS === 0 && range.end.getTime() % DAY_MS === 0;
+  return days
+    ? {
+        sql: `SELECT count(*)::int AS cells, coalesce(sum(cost_usd), 0)::text AS total_usd, max(updated_at) AS updated_at
+              FROM daily_rollups WHERE organization_id = $1 AND day >= $2::date AND day < $3::date`,
+        params: [
+          organizationId,
+          range.start.toISOString().slice(0, 10),
+          range.end.toISOString().slice(0, 10),
+        ],
+      }
+    : {
+        sql: `SELECT count(*)::int AS cells, coalesce(sum(cost_usd), 0)::text AS total_usd, max(updated_at) AS updated_at
+              FROM hourly_rollups WHERE organization_id = $1 AND hour >= $2 AND hour < $3`,
+        params: [organizationId, range.start, range.end],
+      };
+}
 
 const LINE_ITEMS_SQL = `
 SELECT to_char(r.hour AT TIME ZONE $4, 'YYYY-MM-DD') AS day, p.slug AS project, r.provider, r.model,
@@ -114,9 +137,10 @@ export class ReportDataReader {
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       open = true;
+      const q = stateQuery(organizationId, range);
       const state = await client.query<{ cells: number; total_usd: string; updated_at: Date | null }>(
-        STATE_SQL,
-        [organizationId, range.start, range.end],
+        q.sql,
+        q.params,
       );
       let passes = 0;
       async function* lineItems(): AsyncGenerator<LineItem> {
@@ -145,9 +169,10 @@ export class ReportDataReader {
   }
 
   async state(organizationId: string, range: MonthRange): Promise<RollupState> {
+    const q = stateQuery(organizationId, range);
     const { rows } = await this.pool.query<{ cells: number; total_usd: string; updated_at: Date | null }>(
-      STATE_SQL,
-      [organizationId, range.start, range.end],
+      q.sql,
+      q.params,
     );
     return toState(rows[0]!);
   }

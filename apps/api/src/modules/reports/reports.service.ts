@@ -9,6 +9,7 @@ import {
   type AnalyticsStore,
   type ReportRecord,
   type ReportStorage,
+  type RollupState,
   type TypedQueue,
 } from '@tokenledger/db';
 import { isTimeZone, monthBounds, parseMonth, type ReportFormat } from '@tokenledger/reports';
@@ -112,7 +113,9 @@ export class ReportsService implements OnApplicationShutdown {
         `month: "${month}" is not a month such as 2026-10`,
       );
     const rows = await this.reports.list(access.organizationId, { month, format }, first);
-    return Promise.all(rows.map((r) => this.fresh(r).then((f) => this.view(f))));
+    // One state query per month and time zone, however many revisions and formats it has.
+    const states = new Map<string, Promise<RollupState>>();
+    return Promise.all(rows.map((r) => this.fresh(r, states).then((f) => this.view(f))));
   }
 
   async find(access: OrgAccess, id: string): Promise<Report | null> {
@@ -149,13 +152,21 @@ export class ReportsService implements OnApplicationShutdown {
     };
   }
 
-  private async fresh(report: ReportRecord): Promise<ReportRecord> {
+  private async fresh(
+    report: ReportRecord,
+    states = new Map<string, Promise<RollupState>>(),
+  ): Promise<ReportRecord> {
     if (report.status !== 'ready') return report;
-    const state = await this.analytics.reportRollupState(
-      report.organizationId,
-      monthBounds(report.month, report.timeZone),
-    );
-    return this.reports.checkStale(report, state);
+    const key = `${report.month} ${report.timeZone}`;
+    let state = states.get(key);
+    if (!state) {
+      state = this.analytics.reportRollupState(
+        report.organizationId,
+        monthBounds(report.month, report.timeZone),
+      );
+      states.set(key, state);
+    }
+    return this.reports.checkStale(report, await state);
   }
 
   private view(r: ReportRecord): Report {
