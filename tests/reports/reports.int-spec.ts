@@ -466,4 +466,25 @@ describe('monthly reports', () => {
       redis.disconnect();
     }
   });
+
+  it("cuts the month in the organization's time zone", async () => {
+    const set = await gql(app, 'mutation { setReportTimeZone(timeZone: "Asia/Tokyo") }', {}, ownerB);
+    expect(set.errors).toBeUndefined();
+    const tokyo = { from: '2026-09-30T15:00:00Z', to: '2026-10-31T15:00:00Z' };
+    const spend = await spendUsd(ownerB, tokyo);
+    const requested = await request('2026-10', 'CSV', ownerB);
+    const deadline = Date.now() + 50_000;
+    let r = (await report(requested.id, ownerB))!;
+    while (r.status !== 'ready' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      r = (await report(requested.id, ownerB))!;
+    }
+    expect(r.status).toBe('ready');
+    expect(new Decimal(r.totalUsd!).equals(spend)).toBe(true);
+    const res = await download(r.downloadUrl!, { authorization: `Bearer ${ownerB}` });
+    const rows = parse(res.rawPayload, { columns: true }) as Record<string, string>[];
+    expect(rows.reduce((s, row) => s.plus(row.cost_usd!), new Decimal(0)).equals(spend)).toBe(true);
+    expect(rows.every((row) => row.day >= '2026-10-01' && row.day <= '2026-10-31')).toBe(true);
+    expect((await report(r.id, ownerB))!.stale).toBe(false);
+  });
 });
