@@ -273,7 +273,9 @@ describe('monthly reports', () => {
     );
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Line items']);
+    // Line items first (streamed in one pass), the Summary after them; the workbook opens on the Summary.
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Line items', 'Summary']);
+    expect(wb.views[0]?.activeTab).toBe(1);
     const items = wb.getWorksheet('Line items')!;
     const header = (items.getRow(1).values as unknown[]).slice(1);
     const costCol = header.indexOf('cost_usd') + 1;

@@ -20,14 +20,16 @@ function columnLetter(n: number): string {
 
 /**
  * The workbook, streamed (exceljs's WorkbookWriter: rows are flushed as they are committed, so
- * memory stays flat): a "Summary" sheet, then a "Line items" sheet with a frozen header and
- * filters. The zip holds one entry at a time, so the Summary is written whole first (the caller
- * computes it in a pass of its own) and the line items stream behind it.
+ * memory stays flat): a "Line items" sheet with a frozen header and filters, then a "Summary"
+ * sheet, which the workbook opens on. The zip takes one entry at a time, so the line items are
+ * written in one pass (the caller accumulates the summary through `onItem`) and the Summary sheet
+ * after them; the other order would buffer every row until the summary was done, or need a
+ * second pass over the month.
  */
 export async function writeXlsx(
-  summary: ReportSummary,
   items: AsyncIterable<LineItem>,
   out: Writable,
+  summary: () => Promise<ReportSummary>,
   onItem?: (item: LineItem) => void,
 ): Promise<void> {
   // Loaded when first needed: a worker that never writes a workbook does not carry exceljs (~30 MB).
@@ -38,7 +40,10 @@ export async function writeXlsx(
     useSharedStrings: false,
   });
   workbook.creator = 'Tokenledger';
-  writeSummarySheet(workbook.addWorksheet('Summary', { views: [{ state: 'frozen', ySplit: 1 }] }), summary);
+  // Opens on the Summary (the second tab).
+  workbook.views = [
+    { x: 0, y: 0, width: 20000, height: 12000, firstSheet: 0, activeTab: 1, visibility: 'visible' },
+  ];
   const sheet = workbook.addWorksheet('Line items', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = LINE_ITEM_COLUMNS.map(([key, header]) => ({
     header,
@@ -62,6 +67,13 @@ export async function writeXlsx(
     if (++written % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   sheet.commit();
+  writeSummarySheet(
+    // tabSelected: exceljs writes it (its typings leave it out); Excel shows this tab selected.
+    workbook.addWorksheet('Summary', {
+      views: [{ state: 'frozen', ySplit: 1, ...({ tabSelected: true } as object) }],
+    }),
+    await summary(),
+  );
   await workbook.commit();
 }
 

@@ -137,6 +137,9 @@ export class ReportDataReader {
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       open = true;
+      // Grouping a month of hourly cells into days sorts hundreds of thousands of rows: in memory
+      // for this one transaction rather than in temporary files at the default 4 MB.
+      await client.query("SET LOCAL work_mem = '64MB'");
       const q = stateQuery(organizationId, range);
       const state = await client.query<{ cells: number; total_usd: string; updated_at: Date | null }>(
         q.sql,

@@ -117,16 +117,13 @@ export class ReportGenerator {
 
     const builder = new SummaryBuilder();
     const days = daysInMonth(report.month);
-    // Progress follows the days of the month (line items come ordered by day); a format that reads
-    // the month twice (XLSX: the summary first, then the rows) counts each pass as half.
-    const passes = format === 'xlsx' ? 2 : 1;
-    let pass = 0;
+    // Progress follows the days of the month (line items come ordered by day).
     let lastDay = '';
     let reported = -1;
     const step = (item: LineItem) => {
       if (item.day === lastDay) return;
       lastDay = item.day;
-      const done = (pass + Number(item.day.slice(8, 10)) / days) / passes;
+      const done = Number(item.day.slice(8, 10)) / days;
       const percent = Math.min(95, Math.floor(done * 95));
       if (percent > reported) {
         reported = percent;
@@ -137,10 +134,6 @@ export class ReportGenerator {
     const summarizing = (item: LineItem) => {
       builder.add(item);
       step(item);
-    };
-    const nextPass = () => {
-      pass++;
-      lastDay = '';
     };
 
     const fileName = reportFileName(org.slug, report.month, format, report.revision);
@@ -156,12 +149,9 @@ export class ReportGenerator {
         case 'csv':
           await writeLineItemsCsv(month.lineItems(), file.stream, summarizing);
           break;
-        case 'xlsx': {
-          for await (const item of month.lineItems()) summarizing(item);
-          nextPass();
-          await writeXlsx(await summarize(), month.lineItems(), file.stream, step);
+        case 'xlsx':
+          await writeXlsx(month.lineItems(), file.stream, summarize, summarizing);
           break;
-        }
         case 'pdf':
           for await (const item of month.lineItems()) summarizing(item);
           await writePdf(await summarize(), file.stream);
