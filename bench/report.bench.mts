@@ -8,7 +8,7 @@
 //   BENCH_REPORT_EVENTS=10000000
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JOB_NAMES } from '@tokenledger/contracts';
 import { createPgPool, createPrismaClient, createQueue, RateTableRepository, Store } from '@tokenledger/db';
@@ -106,7 +106,14 @@ await runBench(async (cleanup) => {
         [org.id, start, end],
       )
     ).rows[0]?.n ?? '0';
-  const cells = (await store.analytics.reportRollupState(org.id, { start, end })).cells;
+  const cells = Number(
+    (
+      await pool.query<{ n: string }>(
+        'SELECT count(*)::text AS n FROM hourly_rollups WHERE organization_id = $1 AND hour >= $2 AND hour < $3',
+        [org.id, start, end],
+      )
+    ).rows[0]?.n ?? 0,
+  );
   log(
     `month ${month}: ${Number(monthEvents).toLocaleString('en-US')} events, ${cells.toLocaleString('en-US')} hourly rollup cells, $${spend?.costUsd.toFixed(2)}`,
   );
@@ -205,7 +212,7 @@ await runBench(async (cleanup) => {
     figures,
     notes: [
       `${EVENTS.toLocaleString('en-US')} demo events (libs/demo, seed 1) over the 90 days before ${today.toISOString().slice(0, 10)}, loaded by \`demo load\` in ${loaded.seconds} s; the month ${month} holds ${Number(monthEvents).toLocaleString('en-US')} of them in ${cells.toLocaleString('en-US')} hourly rollup cells.`,
-      `Each report: a Report row and a \`{report}\` job, as requestReport makes them, consumed by the worker as its own process (NODE_ENV=production); timed from enqueue until the row says ready, one format after another. Worker RSS sampled every 50 ms from /proc (idle after boot: ${Math.round(idleRss)} MB).`,
+      `Each report: a Report row and a \`{report}\` job, as requestReport makes them, consumed by the worker as its own process (NODE_ENV=production); timed from enqueue until the row says ready, one format after another. Worker RSS sampled every 50 ms from /proc (idle after boot: ${Math.round(idleRss)} MB). Load average when they finished: ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores.`,
       `Every report's total ${results.every((r) => r.exact) ? 'equals' : 'does NOT equal'} the month's spend from the rollups ($${spend?.costUsd.toFixed(2)}). Sizes: ${results.map((r) => `${r.format} ${(r.bytes / 1e6).toFixed(1)} MB`).join(', ')}.`,
     ],
     details: {
