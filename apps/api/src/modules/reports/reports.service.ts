@@ -142,7 +142,13 @@ export class ReportsService implements OnApplicationShutdown {
         ErrorCode.NotFound,
         `file: this ${report.format} report has no ${which} file`,
       );
-    const { stream, byteSize } = await this.storage.open(key);
+    const { stream, byteSize } = await this.storage.open(key).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      throw new TokenledgerError(
+        ErrorCode.NotFound,
+        `file: the file of report ${report.id} is missing from the report storage (REPORTS_DIR); request the month again`,
+      );
+    });
     return {
       stream,
       byteSize,
