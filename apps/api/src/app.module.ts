@@ -13,6 +13,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
 import { OtlpModule } from './modules/otlp/otlp.module';
 import { QueueModule } from './modules/queue/queue.module';
 import { RatesModule } from './modules/rates/rates.module';
+import { ReportsModule } from './modules/reports/reports.module';
 import { SpendModule } from './modules/spend/spend.module';
 import { StatusModule } from './modules/status/status.module';
 
@@ -31,6 +32,7 @@ import { StatusModule } from './modules/status/status.module';
     SpendModule,
     EventsModule,
     RatesModule,
+    ReportsModule,
     StatusModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ErrorEnvelopeFilter }],

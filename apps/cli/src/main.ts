@@ -5,6 +5,7 @@ import { registerDemoCommands } from './commands/demo.command';
 import { registerKeyCommands } from './commands/keys.command';
 import { registerRepriceCommand } from './commands/reprice.command';
 import { registerQuoteCommand } from './commands/quote.command';
+import { registerReportCommand } from './commands/report.command';
 import { registerSeedCommand } from './commands/seed.command';
 
 /** `npm run tokenledger -- <command>`: every command takes --json (one JSON document on stdout). */
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerQuoteCommand(program);
   registerCatalogCommands(program);
   registerDemoCommands(program);
+  registerReportCommand(program);
   return program;
 }
 

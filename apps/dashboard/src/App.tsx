@@ -4,6 +4,7 @@ import { EventsPage } from './pages/events';
 import { LoginPage } from './pages/login';
 import { OverviewPage } from './pages/overview';
 import { RatesPage } from './pages/rates';
+import { ReportsPage } from './pages/reports';
 import { useQuery } from './use-query';
 
 const ME = graphql(`
@@ -31,7 +32,12 @@ const LOGOUT = graphql(`
   }
 `);
 
-const PAGES = { overview: 'Overview', events: 'Events', rates: 'Rates & models' } as const;
+const PAGES = {
+  overview: 'Overview',
+  events: 'Events',
+  rates: 'Rates & models',
+  reports: 'Reports',
+} as const;
 type Page = keyof typeof PAGES;
 
 function currentPage(): Page {
@@ -101,6 +107,7 @@ export function App() {
       {org && page === 'overview' && <OverviewPage org={org} />}
       {org && page === 'events' && <EventsPage org={org} />}
       {org && page === 'rates' && <RatesPage org={org} />}
+      {org && page === 'reports' && <ReportsPage org={org} />}
       {me.data && orgs.length === 0 && <p>You belong to no organization yet.</p>}
       <footer className="muted" data-testid="api-status">
         {me.data ? `API ${me.data.status.ready ? 'ready' : 'not ready'} · v${me.data.status.version}` : ''}

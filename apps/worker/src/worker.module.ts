@@ -3,6 +3,8 @@ import { ConfigModule } from '@tokenledger/config';
 import { DatabaseModule } from '@tokenledger/db';
 import { IngestProcessor } from './ingest/ingest.processor';
 import { CatalogPricerSource } from './pricing/catalog-pricer.source';
+import { ReportScheduleProcessor } from './report/report-schedule.processor';
+import { ReportProcessor } from './report/report.processor';
 import { RepriceProcessor } from './reprice/reprice.processor';
 import { PRICER_SOURCE } from './tokens';
 
@@ -12,6 +14,12 @@ import { PRICER_SOURCE } from './tokens';
     // One pg connection per concurrent batch, and a few for re-pricing and the catalog.
     DatabaseModule.forRoot({ pgPoolSize: (config) => config.WORKER_CONCURRENCY + 4 }),
   ],
-  providers: [{ provide: PRICER_SOURCE, useClass: CatalogPricerSource }, IngestProcessor, RepriceProcessor],
+  providers: [
+    { provide: PRICER_SOURCE, useClass: CatalogPricerSource },
+    IngestProcessor,
+    RepriceProcessor,
+    ReportProcessor,
+    ReportScheduleProcessor,
+  ],
 })
 export class WorkerModule {}

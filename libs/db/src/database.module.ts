@@ -22,6 +22,8 @@ import { createPrismaClient, PrismaClient } from './prisma';
 import { ModelFactsRepository } from './rates/model-facts.repository';
 import { RateTableRepository } from './rates/rate-table.repository';
 import { createRedis } from './redis';
+import { LocalReportStorage, type ReportStorage } from './reports/report-storage';
+import { ReportsRepository } from './reports/reports.repository';
 import { RepriceRunsRepository } from './reprice/reprice-runs.repository';
 import { Store } from './store/store';
 
@@ -31,6 +33,8 @@ export const REDIS = Symbol('REDIS');
 export const PG_POOL = Symbol('PG_POOL');
 /** Injection token of the analytics store (usage events and rollups): store/analytics-store.ts. */
 export const ANALYTICS_STORE = Symbol('ANALYTICS_STORE');
+/** Injection token of the report file storage (a directory under REPORTS_DIR): reports/report-storage.ts. */
+export const REPORT_STORAGE = Symbol('REPORT_STORAGE');
 
 @Injectable()
 class ConnectionsLifecycle implements OnApplicationShutdown {
@@ -57,6 +61,7 @@ const REPOSITORIES = [
   ['modelFacts', ModelFactsRepository],
   ['repriceRuns', RepriceRunsRepository],
   ['deadLetters', DeadLettersRepository],
+  ['reports', ReportsRepository],
   ['health', DatabaseHealth],
 ] as const;
 
@@ -96,6 +101,11 @@ export class DatabaseModule {
         useFactory: (prisma: PrismaClient, pool: PgPool) => new Store(prisma, pool),
       },
       { provide: ANALYTICS_STORE, inject: [Store], useFactory: (store: Store) => store.analytics },
+      {
+        provide: REPORT_STORAGE,
+        inject: [CONFIG],
+        useFactory: (config: Config): ReportStorage => new LocalReportStorage(config.REPORTS_DIR),
+      },
       ...REPOSITORIES.map(([field, type]) => ({
         provide: type,
         inject: [Store],
@@ -113,6 +123,7 @@ export class DatabaseModule {
         REDIS,
         Store,
         ANALYTICS_STORE,
+        REPORT_STORAGE,
         ...REPOSITORIES.map(([, type]) => type),
       ],
     };

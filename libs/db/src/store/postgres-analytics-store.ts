@@ -4,6 +4,7 @@ import { UsageEventsRepository } from '../events/usage-events.repository';
 import { UsageEventWriter } from '../ingest/usage-event.writer';
 import type { PrismaClient } from '../prisma';
 import type { PgPool } from '../pg';
+import { ReportDataReader } from '../reports/report-data';
 import { runReprice } from '../reprice/reprice.runner';
 import { SpendRepository } from '../spend/spend.repository';
 import type { AnalyticsStore } from './analytics-store';
@@ -17,6 +18,7 @@ export function createPostgresAnalyticsStore(
   const writer = new UsageEventWriter(pool);
   const spend = new SpendRepository(pool, projects);
   const events = new UsageEventsRepository(prisma, projects);
+  const reports = new ReportDataReader(pool);
   return {
     prepare: (batch) => writer.prepare(batch),
     write: (batch) => writer.write(batch),
@@ -28,5 +30,10 @@ export function createPostgresAnalyticsStore(
     pricingOutcomes: (projectId, eventIds) => pricingOutcomes(pool, projectId, eventIds),
     organizationHasEvents: (organizationId) => events.organizationHasEvents(organizationId),
     reprice: (pricer, runId) => runReprice(pool, pricer, runId),
+    openReportMonth: (organizationId, range, timeZone) => reports.openMonth(organizationId, range, timeZone),
+    reportRollupState: (organizationId, range) => reports.state(organizationId, range),
+    reportDailySpend: (organizationId, range, timeZone) =>
+      reports.dailySpend(organizationId, range, timeZone),
+    reportRateVersions: (organizationId, range) => reports.rateVersionsUsed(organizationId, range),
   };
 }

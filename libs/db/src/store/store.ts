@@ -11,6 +11,9 @@ import { createPrismaClient, type PrismaClient } from '../prisma';
 import { CachedPricer, type CachedPricerOptions } from '../rates/cached-pricer';
 import { ModelFactsRepository } from '../rates/model-facts.repository';
 import { RateTableRepository } from '../rates/rate-table.repository';
+import { ReportGenerator } from '../reports/report-generator';
+import type { ReportStorage } from '../reports/report-storage';
+import { ReportsRepository } from '../reports/reports.repository';
 import { RepriceRunsRepository } from '../reprice/reprice-runs.repository';
 import { seedDemoOrganization, type DemoCredentials } from '../seed/demo';
 import type { AnalyticsStore } from './analytics-store';
@@ -32,6 +35,7 @@ export class Store {
   readonly modelFacts: ModelFactsRepository;
   readonly repriceRuns: RepriceRunsRepository;
   readonly deadLetters: DeadLettersRepository;
+  readonly reports: ReportsRepository;
   readonly health: DatabaseHealth;
   /** Usage events and their rollups: the storage seam (analytics-store.ts). */
   readonly analytics: AnalyticsStore;
@@ -50,6 +54,7 @@ export class Store {
     this.modelFacts = new ModelFactsRepository(prisma);
     this.repriceRuns = new RepriceRunsRepository(prisma);
     this.deadLetters = new DeadLettersRepository(prisma);
+    this.reports = new ReportsRepository(prisma);
     this.health = new DatabaseHealth(prisma);
     this.analytics = createPostgresAnalyticsStore(prisma, pool, this.projects);
   }
@@ -57,6 +62,11 @@ export class Store {
   /** The demo organization, its owner and its keys (idempotent; `seed`, `npm start`). */
   seedDemoOrganization(): Promise<DemoCredentials | null> {
     return seedDemoOrganization(this.prisma);
+  }
+
+  /** Makes report files into `storage` (the worker's report jobs, the CLI's `report`). */
+  reportGenerator(storage: ReportStorage, pricer: CachedPricer = this.pricer()): ReportGenerator {
+    return new ReportGenerator(this.reports, this.analytics, storage, () => pricer.current());
   }
 
   /** A pricer over the stored rate tables, cached and rebuilt after a publication. */
