@@ -83,7 +83,12 @@ export function App() {
         <span className="brand">Tokenledger</span>
         <nav aria-label="Main">
           {NAV.map((n) => (
-            <NavLink key={n.to} to={n.to} end={n.end} className={({ isActive }) => (isActive ? 'active' : '')}>
+            <NavLink
+              key={n.to}
+              to={n.to}
+              end={n.end}
+              className={({ isActive }) => (isActive ? 'active' : '')}
+            >
               {n.label}
             </NavLink>
           ))}

@@ -38,7 +38,11 @@ export function compact(n: number, locale?: string): string {
 
 export function pct(part: number, whole: number, locale?: string): string {
   return whole > 0
-    ? (part / whole).toLocaleString(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 })
+    ? (part / whole).toLocaleString(locale, {
+        style: 'percent',
+        minimumFractionDigits: 1,
+        maximumFractionDigits: 1,
+      })
     : '—';
 }
 
@@ -67,9 +71,15 @@ export function date(iso: string, timeZone = 'UTC', locale?: string): string {
 }
 
 /** A bucket's label: hours with time, days as a short date, months as month and year. */
-export function periodLabel(iso: string, interval: 'HOUR' | 'DAY' | 'MONTH', timeZone: string, locale?: string): string {
+export function periodLabel(
+  iso: string,
+  interval: 'HOUR' | 'DAY' | 'MONTH',
+  timeZone: string,
+  locale?: string,
+): string {
   const d = new Date(iso);
-  if (interval === 'MONTH') return d.toLocaleDateString(locale, { timeZone, month: 'short', year: 'numeric' });
+  if (interval === 'MONTH')
+    return d.toLocaleDateString(locale, { timeZone, month: 'short', year: 'numeric' });
   if (interval === 'DAY') return d.toLocaleDateString(locale, { timeZone, month: 'short', day: 'numeric' });
   return d.toLocaleString(locale, { timeZone, month: 'short', day: 'numeric', hour: 'numeric' });
 }

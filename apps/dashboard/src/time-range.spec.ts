@@ -13,11 +13,14 @@ describe('time ranges', () => {
       from: '2026-11-30T00:00:00.000Z',
       to: '2026-12-01T00:00:00.000Z',
     });
-    expect(rangeDays({ preset: 'last-month' }, NOW, 'UTC')).toEqual({ first: '2026-10-01', last: '2026-10-31' });
+    expect(rangeDays({ preset: 'last-month' }, NOW, 'UTC')).toEqual({
+      first: '2026-10-01',
+      last: '2026-10-31',
+    });
     expect(rangeDays({ preset: 'mtd' }, NOW, 'UTC')).toEqual({ first: '2026-11-01', last: '2026-11-30' });
   });
 
-  it('uses the calendar of the viewer\'s zone: 02:30 UTC is still the 29th in New York', () => {
+  it("uses the calendar of the viewer's zone: 02:30 UTC is still the 29th in New York", () => {
     expect(ymdInZone(NOW, 'America/New_York')).toBe('2026-11-29');
     expect(resolveRange({ preset: 'today' }, NOW, 'America/New_York')).toEqual({
       from: '2026-11-29T05:00:00.000Z',
@@ -49,7 +52,12 @@ describe('time ranges', () => {
   });
 
   it('lists every day of a range and validates calendar dates', () => {
-    expect(eachDay('2026-02-27', '2026-03-02')).toEqual(['2026-02-27', '2026-02-28', '2026-03-01', '2026-03-02']);
+    expect(eachDay('2026-02-27', '2026-03-02')).toEqual([
+      '2026-02-27',
+      '2026-02-28',
+      '2026-03-01',
+      '2026-03-02',
+    ]);
     expect(isYmd('2026-02-29')).toBe(false);
     expect(isYmd('2028-02-29')).toBe(true);
     expect(isYmd('2026-1-01')).toBe(false);

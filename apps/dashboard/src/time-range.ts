@@ -117,7 +117,10 @@ export function resolveRange(choice: RangeChoice, now: Date, timeZone: string): 
  * Month to date (through today) and the same days of last month (day 1 to the same day number,
  * clamped to that month's length), for a like-for-like comparison.
  */
-export function monthToDate(now: Date, timeZone: string): { current: Instants; previous: Instants; days: number } {
+export function monthToDate(
+  now: Date,
+  timeZone: string,
+): { current: Instants; previous: Instants; days: number } {
   const today = ymdInZone(now, timeZone);
   const monthStart = `${today.slice(0, 7)}-01`;
   const days = Number(today.slice(8, 10));

@@ -121,7 +121,9 @@ export function serializeExplorer(state: ExplorerState): URLSearchParams {
 }
 
 /** `spend`'s filter fields for the chosen values (`""` is "none set", as the API reads it). */
-export function spendFilterFields(filters: Filters): Partial<Record<(typeof DIMENSIONS)[Dimension]['filter'], string[]>> {
+export function spendFilterFields(
+  filters: Filters,
+): Partial<Record<(typeof DIMENSIONS)[Dimension]['filter'], string[]>> {
   const out: Partial<Record<(typeof DIMENSIONS)[Dimension]['filter'], string[]>> = {};
   for (const d of DIMENSION_KEYS) {
     const values = filters[d];

@@ -32,7 +32,10 @@ export function FirstEvent() {
   const slug = project ?? projects.data?.[0]?.slug ?? null;
   const createKey = useMutation({
     mutationFn: (p: string) =>
-      request(CREATE_KEY, { org: org.slug, input: { name: `first events (${p})`, project: p, scopes: ['INGEST'] } }),
+      request(CREATE_KEY, {
+        org: org.slug,
+        input: { name: `first events (${p})`, project: p, scopes: ['INGEST'] },
+      }),
   });
   const key = createKey.data?.createApiKey.secret ?? '$TOKENLEDGER_API_KEY';
   // The dashboard's server proxies /v1 to the API: this origin takes events too.
@@ -54,8 +57,8 @@ await tokenledger.shutdown();`;
     <section className="card first-event" aria-labelledby="first-event-title">
       <h2 id="first-event-title">Send your first event</h2>
       <p>
-        No usage has arrived yet. Report each model call with the SDK, or POST it yourself; it is priced and shown
-        here within seconds.
+        No usage has arrived yet. Report each model call with the SDK, or POST it yourself; it is priced and
+        shown here within seconds.
       </p>
       <div className="row">
         <label>

@@ -42,7 +42,12 @@ export function MultiSelect({
 
   const needle = search.trim().toLowerCase();
   // Chosen values stay listed even when the current range has none of them.
-  const all: Option[] = [...options, ...selected.filter((v) => !options.some((o) => o.value === v)).map((v) => ({ value: v, label: v || '(none)' }))];
+  const all: Option[] = [
+    ...options,
+    ...selected
+      .filter((v) => !options.some((o) => o.value === v))
+      .map((v) => ({ value: v, label: v || '(none)' })),
+  ];
   const shown = needle ? all.filter((o) => o.label.toLowerCase().includes(needle)) : all;
   const toggle = (value: string) =>
     onChange(selected.includes(value) ? selected.filter((v) => v !== value) : [...selected, value]);
@@ -73,7 +78,12 @@ export function MultiSelect({
         {selected.length ? ` (${selected.length})` : ''} <span aria-hidden="true">▾</span>
       </button>
       {open && (
-        <div className="multi-panel" id={`${id}-panel`} role="group" aria-label={`Filter by ${label.toLowerCase()}`}>
+        <div
+          className="multi-panel"
+          id={`${id}-panel`}
+          role="group"
+          aria-label={`Filter by ${label.toLowerCase()}`}
+        >
           <input
             type="search"
             aria-label={`Search ${label.toLowerCase()} values`}
@@ -87,7 +97,11 @@ export function MultiSelect({
             {shown.slice(0, 200).map((o) => (
               <li key={o.value}>
                 <label>
-                  <input type="checkbox" checked={selected.includes(o.value)} onChange={() => toggle(o.value)} />{' '}
+                  <input
+                    type="checkbox"
+                    checked={selected.includes(o.value)}
+                    onChange={() => toggle(o.value)}
+                  />{' '}
                   {o.label}
                   {o.hint && <span className="muted"> {o.hint}</span>}
                 </label>

@@ -2,7 +2,16 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { money, moneyCompact } from '../format';
 
 /** Readable on light and dark backgrounds alike. */
-export const SERIES_COLORS = ['#3b7ddd', '#e07b39', '#2fa37a', '#9b6bd0', '#c9a227', '#d1495b', '#5aa9c9', '#8a8f98'];
+export const SERIES_COLORS = [
+  '#3b7ddd',
+  '#e07b39',
+  '#2fa37a',
+  '#9b6bd0',
+  '#c9a227',
+  '#d1495b',
+  '#5aa9c9',
+  '#8a8f98',
+];
 
 export interface ChartData {
   series: string[];
@@ -34,21 +43,43 @@ export function stackSeries(
   return { series, points: [...points.values()] };
 }
 
-export function SpendChart({ data, label, height = 300 }: { data: ChartData; label: string; height?: number }) {
+export function SpendChart({
+  data,
+  label,
+  height = 300,
+}: {
+  data: ChartData;
+  label: string;
+  height?: number;
+}) {
   return (
     <figure className="chart" aria-label={label} style={{ height }}>
       <ResponsiveContainer>
         <BarChart data={data.points} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="var(--grid)" />
           <XAxis dataKey="bucket" tick={{ fontSize: 11, fill: 'currentColor' }} minTickGap={12} />
-          <YAxis width={56} tickFormatter={(v: number) => moneyCompact(v)} tick={{ fontSize: 11, fill: 'currentColor' }} />
+          <YAxis
+            width={56}
+            tickFormatter={(v: number) => moneyCompact(v)}
+            tick={{ fontSize: 11, fill: 'currentColor' }}
+          />
           <Tooltip
             formatter={(v) => money(String(v))}
-            contentStyle={{ background: 'var(--card)', border: '1px solid var(--border)', color: 'var(--fg)' }}
+            contentStyle={{
+              background: 'var(--card)',
+              border: '1px solid var(--border)',
+              color: 'var(--fg)',
+            }}
           />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {data.series.map((s, i) => (
-            <Bar key={s} dataKey={s} stackId="cost" fill={SERIES_COLORS[i % SERIES_COLORS.length]} isAnimationActive={false} />
+            <Bar
+              key={s}
+              dataKey={s}
+              stackId="cost"
+              fill={SERIES_COLORS[i % SERIES_COLORS.length]}
+              isAnimationActive={false}
+            />
           ))}
         </BarChart>
       </ResponsiveContainer>

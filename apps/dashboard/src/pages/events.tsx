@@ -79,7 +79,9 @@ export default function EventsPage() {
       ? [`${from ? dateTime(from, timeZone) : '…'} – ${to ? dateTime(to, timeZone) : 'now'}`]
       : []),
     ...DIMENSION_KEYS.flatMap((d) =>
-      filters[d]?.length ? [`${DIMENSIONS[d].label}: ${filters[d].map((v) => v || '(none)').join(', ')}`] : [],
+      filters[d]?.length
+        ? [`${DIMENSIONS[d].label}: ${filters[d].map((v) => v || '(none)').join(', ')}`]
+        : [],
     ),
   ];
 
@@ -88,11 +90,16 @@ export default function EventsPage() {
       <div className="card-head">
         <h1>Events</h1>
         <label className="check">
-          <input type="checkbox" checked={unpricedOnly} onChange={(e) => set('unpriced', e.target.checked ? '1' : null)} />{' '}
+          <input
+            type="checkbox"
+            checked={unpricedOnly}
+            onChange={(e) => set('unpriced', e.target.checked ? '1' : null)}
+          />{' '}
           unpriced only
         </label>
         <label className="check">
-          <input type="checkbox" checked={utc} onChange={(e) => set('tz', e.target.checked ? 'utc' : null)} /> UTC
+          <input type="checkbox" checked={utc} onChange={(e) => set('tz', e.target.checked ? 'utc' : null)} />{' '}
+          UTC
         </label>
       </div>
       {scope.length > 0 && (
@@ -138,7 +145,13 @@ export default function EventsPage() {
                     {compact(e.usage.inputTokens)} / {compact(e.usage.cacheReadTokens)} /{' '}
                     {compact(e.usage.outputTokens)} / {compact(e.usage.reasoningTokens)}
                   </td>
-                  <td className="num">{e.costUsd === null ? <span className="unpriced">unpriced</span> : money(e.costUsd, undefined, 6)}</td>
+                  <td className="num">
+                    {e.costUsd === null ? (
+                      <span className="unpriced">unpriced</span>
+                    ) : (
+                      money(e.costUsd, undefined, 6)
+                    )}
+                  </td>
                   <td title={e.pricingReason ?? e.pricingFlags.join(', ')}>
                     {e.pricingStatus === 'PRICED'
                       ? e.pricingFlags.join(', ') || 'priced'
@@ -151,7 +164,11 @@ export default function EventsPage() {
         </TableWrap>
       )}
       {events.hasNextPage && (
-        <button type="button" onClick={() => void events.fetchNextPage()} disabled={events.isFetchingNextPage}>
+        <button
+          type="button"
+          onClick={() => void events.fetchNextPage()}
+          disabled={events.isFetchingNextPage}
+        >
           {events.isFetchingNextPage ? 'Loading…' : 'Load more'}
         </button>
       )}

@@ -113,7 +113,10 @@ export default function ExplorerPage() {
   const table = useSpend(filter, state.groupBy, { timeZone, limit: 10_000 });
   const series = useSpend(filter, [state.interval, first], { timeZone, limit: 10_000 });
 
-  const rows = useMemo(() => sortRows(table.data ?? [], state), [table.data, state.sort.key, state.sort.desc, state.groupBy.join()]);
+  const rows = useMemo(
+    () => sortRows(table.data ?? [], state),
+    [table.data, state.sort.key, state.sort.desc, state.groupBy.join()],
+  );
   const total = rows.reduce((s, r) => s + Number(r.costUsd), 0);
 
   const chart = useMemo(() => {
@@ -191,7 +194,8 @@ export default function ExplorerPage() {
         <h1>Explorer</h1>
         <RangePicker value={state.range} onChange={(range) => update({ range })} days={days} />
         <label className="check">
-          <input type="checkbox" checked={state.utc} onChange={(e) => update({ utc: e.target.checked })} /> UTC
+          <input type="checkbox" checked={state.utc} onChange={(e) => update({ utc: e.target.checked })} />{' '}
+          UTC
           <span className="muted"> (else {org.timeZone})</span>
         </label>
       </div>
@@ -262,7 +266,9 @@ export default function ExplorerPage() {
                   type="button"
                   aria-label={`Remove filter ${DIMENSIONS[d].label} ${display(v)}`}
                   onClick={() =>
-                    update({ filters: { ...state.filters, [d]: (state.filters[d] ?? []).filter((x) => x !== v) } })
+                    update({
+                      filters: { ...state.filters, [d]: (state.filters[d] ?? []).filter((x) => x !== v) },
+                    })
                   }
                 >
                   ×
@@ -278,7 +284,10 @@ export default function ExplorerPage() {
         )}
       </section>
       {(table.error ?? series.error) && (
-        <ErrorState error={table.error ?? series.error} retry={() => void Promise.all([table.refetch(), series.refetch()])} />
+        <ErrorState
+          error={table.error ?? series.error}
+          retry={() => void Promise.all([table.refetch(), series.refetch()])}
+        />
       )}
       <section className="card" aria-label="Spend chart" aria-busy={series.isFetching}>
         <h2>
@@ -287,7 +296,10 @@ export default function ExplorerPage() {
         {series.isPending ? (
           <Loading what="the chart" />
         ) : (
-          <SpendChart data={chart} label={`Spend per ${state.interval.toLowerCase()} by ${DIMENSIONS[first].label}`} />
+          <SpendChart
+            data={chart}
+            label={`Spend per ${state.interval.toLowerCase()} by ${DIMENSIONS[first].label}`}
+          />
         )}
       </section>
       <section className="card" aria-label="Breakdown" aria-busy={table.isFetching}>
@@ -329,14 +341,23 @@ export default function ExplorerPage() {
                   return (
                     <tr key={label}>
                       <td>{label}</td>
-                      <td className="num">{r.unpricedRequests === r.requests ? <span className="unpriced">unpriced</span> : money(r.costUsd)}</td>
+                      <td className="num">
+                        {r.unpricedRequests === r.requests ? (
+                          <span className="unpriced">unpriced</span>
+                        ) : (
+                          money(r.costUsd)
+                        )}
+                      </td>
                       <td className="num">{pct(Number(r.costUsd), total)}</td>
                       <td className="num">{count(r.requests)}</td>
                       <td className="num">{r.unpricedRequests ? count(r.unpricedRequests) : '—'}</td>
                       <td className="num">{compact(r.inputTokens)}</td>
                       <td className="num">{compact(r.outputTokens)}</td>
                       <td>
-                        <Link to={eventsLink(instants, state.filters, dims)} aria-label={`Events of ${label}`}>
+                        <Link
+                          to={eventsLink(instants, state.filters, dims)}
+                          aria-label={`Events of ${label}`}
+                        >
                           Events
                         </Link>
                       </td>

@@ -27,7 +27,8 @@ function explorerLink(search: URLSearchParams, by: Dimension, filters: Filters =
   const range = parseRange(search);
   writeRange(params, range);
   params.set('by', by);
-  for (const [d, values] of Object.entries(filters)) for (const v of values ?? []) params.append(d.toLowerCase(), v);
+  for (const [d, values] of Object.entries(filters))
+    for (const v of values ?? []) params.append(d.toLowerCase(), v);
   return `/explorer?${params.toString()}`;
 }
 
@@ -153,14 +154,19 @@ export default function OverviewPage() {
   const nothing = totals.data !== undefined && (total?.requests ?? 0) === 0;
   const anyEvent = useQuery({
     queryKey: ['any-event', org.slug],
-    queryFn: ({ signal }) => request(ANY_EVENT, { org: org.slug }, signal).then((d) => d.events.nodes.length > 0),
+    queryFn: ({ signal }) =>
+      request(ANY_EVENT, { org: org.slug }, signal).then((d) => d.events.nodes.length > 0),
     enabled: nothing,
   });
 
   const chart = useMemo(() => {
     const buckets = eachDay(days.first, days.last).map((d) => ({
       key: d,
-      label: new Date(`${d}T12:00:00Z`).toLocaleDateString(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' }),
+      label: new Date(`${d}T12:00:00Z`).toLocaleDateString(undefined, {
+        month: 'short',
+        day: 'numeric',
+        timeZone: 'UTC',
+      }),
     }));
     const rows = (daily.data ?? []).map((r) => ({
       // The bucket's start in the viewer's zone, as its calendar day there.
@@ -201,9 +207,13 @@ export default function OverviewPage() {
         <MonthToDate />
         <div className="card kpi">
           <span>Requests</span>
-          <strong data-testid="total-requests">{total ? count(total.requests) : totals.isPending ? '…' : '0'}</strong>
+          <strong data-testid="total-requests">
+            {total ? count(total.requests) : totals.isPending ? '…' : '0'}
+          </strong>
           <small className="muted">
-            {total && total.requests > 0 ? `${money(String((1000 * totalCost) / total.requests))} per 1K` : ''}
+            {total && total.requests > 0
+              ? `${money(String((1000 * totalCost) / total.requests))} per 1K`
+              : ''}
           </small>
         </div>
         <div className={`card kpi ${total && total.unpricedRequests > 0 ? 'warn' : ''}`}>
@@ -218,14 +228,18 @@ export default function OverviewPage() {
           <h2>Spend per day, by model</h2>
           <Link to={explorerLink(search, 'MODEL')}>Explore</Link>
         </div>
-        {daily.isPending ? <Loading what="daily spend" /> : <SpendChart data={chart} label="Spend per day, by model" />}
+        {daily.isPending ? (
+          <Loading what="daily spend" />
+        ) : (
+          <SpendChart data={chart} label="Spend per day, by model" />
+        )}
       </section>
       {unpriced.length > 0 && (
         <section className="card warn" aria-label="Unpriced usage">
           <h2>Unpriced usage</h2>
           <p>
-            These models have no rate in any table in force; their requests are counted here and never as $0. Give
-            them a price in one of your rate tables and the events are priced.
+            These models have no rate in any table in force; their requests are counted here and never as $0.
+            Give them a price in one of your rate tables and the events are priced.
           </p>
           <ul className="unpriced-list">
             {unpriced.map((r) => (

@@ -114,7 +114,9 @@ function RateTables() {
     queryKey: ['rate-tables', org.slug],
     queryFn: ({ signal }) => request(RATE_TABLES, { org: org.slug }, signal).then((d) => d.rateTables),
   });
-  const sorted = [...(tables.data ?? [])].sort((a, b) => Number(b.own) - Number(a.own) || a.priority - b.priority);
+  const sorted = [...(tables.data ?? [])].sort(
+    (a, b) => Number(b.own) - Number(a.own) || a.priority - b.priority,
+  );
   return (
     <section className="card" aria-label="Rate tables">
       <h2>Rate tables</h2>
@@ -245,13 +247,25 @@ function PriceForm({ initial, onClose }: { initial: string; onClose: () => void 
         </label>
         <label>
           In force from (UTC)
-          <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} required disabled={!admin} />
+          <input
+            type="date"
+            value={from}
+            onChange={(e) => setFrom(e.target.value)}
+            required
+            disabled={!admin}
+          />
         </label>
         <p className="hint wide">
-          A start in the past re-prices the stored events it covers, in a re-pricing run that records every change.
+          A start in the past re-prices the stored events it covers, in a re-pricing run that records every
+          change.
         </p>
         <div className="row wide">
-          <button type="submit" className="primary" disabled={!admin || publish.isPending} title={admin ? undefined : VIEWER_REASON}>
+          <button
+            type="submit"
+            className="primary"
+            disabled={!admin || publish.isPending}
+            title={admin ? undefined : VIEWER_REASON}
+          >
             {publish.isPending ? 'Publishing…' : 'Publish price'}
           </button>
           <button type="button" onClick={onClose}>
@@ -310,19 +324,39 @@ function PriceHistory({ id, onClose }: { id: string; onClose: () => void }) {
         <Empty>No table has stated a price for this model.</Empty>
       ) : (
         <>
-          <figure className="chart" style={{ height: 240 }} aria-label={`Price history of ${id}, USD per million tokens`}>
+          <figure
+            className="chart"
+            style={{ height: 240 }}
+            aria-label={`Price history of ${id}, USD per million tokens`}
+          >
             <ResponsiveContainer>
               <LineChart data={points} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="var(--grid)" />
                 <XAxis dataKey="when" tick={{ fontSize: 11, fill: 'currentColor' }} />
-                <YAxis width={48} tickFormatter={(v: number) => `$${v}`} tick={{ fontSize: 11, fill: 'currentColor' }} />
+                <YAxis
+                  width={48}
+                  tickFormatter={(v: number) => `$${v}`}
+                  tick={{ fontSize: 11, fill: 'currentColor' }}
+                />
                 <Tooltip
                   formatter={(v) => `$${String(v)} / 1M`}
-                  contentStyle={{ background: 'var(--card)', border: '1px solid var(--border)', color: 'var(--fg)' }}
+                  contentStyle={{
+                    background: 'var(--card)',
+                    border: '1px solid var(--border)',
+                    color: 'var(--fg)',
+                  }}
                 />
                 <Legend wrapperStyle={{ fontSize: 12 }} />
                 {KINDS.map(([k, label], i) => (
-                  <Line key={k} type="stepAfter" dataKey={k} name={label} stroke={SERIES_COLORS[i]} connectNulls isAnimationActive={false} />
+                  <Line
+                    key={k}
+                    type="stepAfter"
+                    dataKey={k}
+                    name={label}
+                    stroke={SERIES_COLORS[i]}
+                    connectNulls
+                    isAnimationActive={false}
+                  />
                 ))}
               </LineChart>
             </ResponsiveContainer>
@@ -381,7 +415,8 @@ export default function RatesPage() {
   };
   const models = useQuery<ResultOf<typeof MODELS>['models']>({
     queryKey: ['models', org.slug, q],
-    queryFn: ({ signal }) => request(MODELS, { org: org.slug, search: q || null }, signal).then((d) => d.models),
+    queryFn: ({ signal }) =>
+      request(MODELS, { org: org.slug, search: q || null }, signal).then((d) => d.models),
     placeholderData: keepPreviousData,
   });
   // The settled search goes into the URL (replacing, not stacking, history entries).
@@ -406,7 +441,13 @@ export default function RatesPage() {
           </button>
         )}
       </div>
-      {pricing && <PriceForm key={pricing} initial={pricing === '/' ? '' : pricing} onClose={() => set('price', null)} />}
+      {pricing && (
+        <PriceForm
+          key={pricing}
+          initial={pricing === '/' ? '' : pricing}
+          onClose={() => set('price', null)}
+        />
+      )}
       {/* Re-pricing runs in progress and effective prices: the re-pricing work adds its section here. */}
       {history && <PriceHistory id={history} onClose={() => set('model', null)} />}
       <RateTables />
@@ -455,15 +496,24 @@ export default function RatesPage() {
                   return (
                     <tr key={id}>
                       <td>
-                        <button type="button" className="linkish" onClick={() => set('model', id)} aria-label={`Price history of ${id}`}>
+                        <button
+                          type="button"
+                          className="linkish"
+                          onClick={() => set('model', id)}
+                          aria-label={`Price history of ${id}`}
+                        >
                           {id}
                         </button>
-                        {m.priceInForce && <div className="muted small">{m.priceInForce.rateVersion.table}</div>}
+                        {m.priceInForce && (
+                          <div className="muted small">{m.priceInForce.rateVersion.table}</div>
+                        )}
                       </td>
                       <td className="num">{perMillion(p.input)}</td>
                       <td className="num">{perMillion(p.cacheRead)}</td>
                       <td className="num">{perMillion(p.output)}</td>
-                      <td className="num">{m.contextWindow ? `${Math.round(m.contextWindow / 1000)}K` : '—'}</td>
+                      <td className="num">
+                        {m.contextWindow ? `${Math.round(m.contextWindow / 1000)}K` : '—'}
+                      </td>
                       <td>{m.inputModalities.join(', ')}</td>
                       <td className="small">
                         {m.benchmarks

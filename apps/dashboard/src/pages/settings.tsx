@@ -177,7 +177,8 @@ export default function SettingsPage() {
   const [projectName, setProjectName] = useState('');
   const [projectSlug, setProjectSlug] = useState('');
   const createProject = useMutation({
-    mutationFn: () => request(CREATE_PROJECT, { org: org.slug, input: { name: projectName, slug: projectSlug } }),
+    mutationFn: () =>
+      request(CREATE_PROJECT, { org: org.slug, input: { name: projectName, slug: projectSlug } }),
     onSuccess: () => {
       setProjectName('');
       setProjectSlug('');
@@ -256,14 +257,21 @@ export default function SettingsPage() {
           <ul className="plain">
             {projects.map((p) => (
               <li key={p.id}>
-                <strong>{p.name}</strong> <code>{p.slug}</code> <span className="muted">since {date(p.createdAt)}</span>
+                <strong>{p.name}</strong> <code>{p.slug}</code>{' '}
+                <span className="muted">since {date(p.createdAt)}</span>
               </li>
             ))}
           </ul>
         )}
         <form className="row" onSubmit={submit(() => createProject.mutate())} aria-label="New project">
           <label>
-            Name <input value={projectName} onChange={(e) => setProjectName(e.target.value)} required disabled={!admin} />
+            Name{' '}
+            <input
+              value={projectName}
+              onChange={(e) => setProjectName(e.target.value)}
+              required
+              disabled={!admin}
+            />
           </label>
           <label>
             Slug{' '}
@@ -276,7 +284,11 @@ export default function SettingsPage() {
               disabled={!admin}
             />
           </label>
-          <button type="submit" disabled={!admin || createProject.isPending} title={admin ? undefined : VIEWER_REASON}>
+          <button
+            type="submit"
+            disabled={!admin || createProject.isPending}
+            title={admin ? undefined : VIEWER_REASON}
+          >
             Create project
           </button>
         </form>
@@ -289,8 +301,8 @@ export default function SettingsPage() {
         {createKey.data && (
           <div className="secret" role="status" data-testid="new-key">
             <p>
-              <strong>Copy this key now: it is shown once.</strong> Only its prefix ({createKey.data.apiKey.prefix}) is
-              kept.
+              <strong>Copy this key now: it is shown once.</strong> Only its prefix (
+              {createKey.data.apiKey.prefix}) is kept.
             </p>
             <code data-testid="new-key-secret">{createKey.data.secret}</code>{' '}
             <CopyButton text={createKey.data.secret} label="Copy key" />{' '}
@@ -301,7 +313,8 @@ export default function SettingsPage() {
         )}
         <form className="row" onSubmit={submit(() => createKey.mutate())} aria-label="New API key">
           <label>
-            Name <input value={keyName} onChange={(e) => setKeyName(e.target.value)} required disabled={!admin} />
+            Name{' '}
+            <input value={keyName} onChange={(e) => setKeyName(e.target.value)} required disabled={!admin} />
           </label>
           <label>
             Limited to{' '}
@@ -322,7 +335,9 @@ export default function SettingsPage() {
                   type="checkbox"
                   checked={scopes.includes(s)}
                   disabled={!admin}
-                  onChange={(e) => setScopes(e.target.checked ? [...scopes, s] : scopes.filter((x) => x !== s))}
+                  onChange={(e) =>
+                    setScopes(e.target.checked ? [...scopes, s] : scopes.filter((x) => x !== s))
+                  }
                 />{' '}
                 {label}
               </label>
@@ -421,14 +436,26 @@ export default function SettingsPage() {
                         aria-label={`Role of ${m.user.email}`}
                         value={m.role}
                         disabled={!canChange || updateRole.isPending}
-                        title={canChange ? undefined : self ? 'You cannot change your own role.' : admin ? 'Only an owner changes an owner.' : VIEWER_REASON}
-                        onChange={(e) => updateRole.mutate({ userId: m.user.id, role: e.target.value as Role })}
+                        title={
+                          canChange
+                            ? undefined
+                            : self
+                              ? 'You cannot change your own role.'
+                              : admin
+                                ? 'Only an owner changes an owner.'
+                                : VIEWER_REASON
+                        }
+                        onChange={(e) =>
+                          updateRole.mutate({ userId: m.user.id, role: e.target.value as Role })
+                        }
                       >
-                        {ROLES.filter((r) => org.role === 'OWNER' || r !== 'OWNER' || m.role === 'OWNER').map((r) => (
-                          <option key={r} value={r}>
-                            {r.toLowerCase()}
-                          </option>
-                        ))}
+                        {ROLES.filter((r) => org.role === 'OWNER' || r !== 'OWNER' || m.role === 'OWNER').map(
+                          (r) => (
+                            <option key={r} value={r}>
+                              {r.toLowerCase()}
+                            </option>
+                          ),
+                        )}
                       </select>
                     </td>
                     <td>{date(m.joinedAt)}</td>
@@ -452,7 +479,9 @@ export default function SettingsPage() {
       <section className="card" aria-labelledby="invitations-title">
         <h2 id="invitations-title">Invitations</h2>
         <ReadOnlyNote />
-        <p className="hint">Nobody joins without accepting: the invitee opens the invitation with its token.</p>
+        <p className="hint">
+          Nobody joins without accepting: the invitee opens the invitation with its token.
+        </p>
         {invite.data && (
           <div className="secret" role="status">
             <p>
@@ -467,7 +496,14 @@ export default function SettingsPage() {
         )}
         <form className="row" onSubmit={submit(() => invite.mutate())} aria-label="Invite a member">
           <label>
-            Email <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required disabled={!admin} />
+            Email{' '}
+            <input
+              type="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              required
+              disabled={!admin}
+            />
           </label>
           <label>
             Role{' '}
@@ -479,7 +515,11 @@ export default function SettingsPage() {
               ))}
             </select>
           </label>
-          <button type="submit" disabled={!admin || invite.isPending} title={admin ? undefined : VIEWER_REASON}>
+          <button
+            type="submit"
+            disabled={!admin || invite.isPending}
+            title={admin ? undefined : VIEWER_REASON}
+          >
             Invite
           </button>
         </form>
@@ -491,7 +531,10 @@ export default function SettingsPage() {
           <ul className="plain">
             {invitations.map((i) => (
               <li key={i.id}>
-                {i.email} as {i.role.toLowerCase()} <span className="muted">· by {i.invitedBy} · expires {date(i.expiresAt)}</span>{' '}
+                {i.email} as {i.role.toLowerCase()}{' '}
+                <span className="muted">
+                  · by {i.invitedBy} · expires {date(i.expiresAt)}
+                </span>{' '}
                 <ConfirmButton
                   label="Withdraw"
                   confirm={`Withdraw ${i.email}`}
