@@ -283,6 +283,29 @@ describe('dashboard pages in Chromium', () => {
     await viewerContext.close();
   });
 
+  it("unpriced usage leads to a form that prices the model in one of the organization's tables", async () => {
+    await page.goto(stack.dashboardUrl);
+    await settled(page);
+    const link = page
+      .getByRole('region', { name: 'Unpriced usage' })
+      .getByRole('link', { name: /^Price / })
+      .first();
+    const model = (await link.textContent())!.replace(/^Price /, '');
+    await link.click();
+    const form = page.getByRole('region', { name: 'Price a model' });
+    await form.waitFor();
+    expect(await form.getByLabel('Model', { exact: true }).inputValue()).toBe(model);
+    await form.getByLabel('Input $ / 1M tokens', { exact: true }).fill('0.5');
+    await form.getByLabel('Output $ / 1M tokens', { exact: true }).fill('1.5');
+    await form.getByRole('button', { name: 'Publish price' }).click();
+    await expect
+      .poll(() => form.getByRole('status').textContent(), { timeout: 15_000 })
+      .toMatch(/^Published negotiated v1/);
+    // The new table is listed as the organization's own, consulted before the catalog.
+    const tables = page.getByRole('region', { name: 'Rate tables' });
+    await expect.poll(() => tables.locator('tbody tr').first().textContent()).toContain('negotiated');
+  });
+
   it('every page: no serious or critical axe violation in either theme, no sideways scroll at 390 px, screenshots', async () => {
     for (const [name, path] of PAGES) {
       await page.setViewportSize({ width: 1440, height: 900 });

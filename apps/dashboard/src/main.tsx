@@ -2,8 +2,8 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router';
-import { GraphQLRequestError } from './graphql';
-import { router } from './router';
+import { GraphQLRequestError, session } from './graphql';
+import { preloadPage, router } from './router';
 import './styles.css';
 
 const queryClient = new QueryClient({
@@ -19,6 +19,9 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// Logged in: fetch this page's code while the session is checked, not after.
+if (session.token) preloadPage(window.location.pathname);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -3,8 +3,19 @@ import { createBrowserRouter } from 'react-router';
 import { App } from './App';
 import { Loading } from './components/states';
 
+type Loader = () => Promise<{ default: ComponentType }>;
+
+const PAGES: Record<string, Loader> = {
+  '/': () => import('./pages/overview'),
+  '/explorer': () => import('./pages/explorer'),
+  '/events': () => import('./pages/events'),
+  '/rates': () => import('./pages/rates'),
+  '/settings': () => import('./pages/settings'),
+};
+const notFound: Loader = () => import('./pages/not-found');
+
 /** Each page is its own chunk: the login page loads no charting code. */
-function page(load: () => Promise<{ default: ComponentType }>) {
+function page(load: Loader) {
   const Page = lazy(load);
   return (
     <Suspense fallback={<Loading what="page" />}>
@@ -13,17 +24,24 @@ function page(load: () => Promise<{ default: ComponentType }>) {
   );
 }
 
+/**
+ * Starts fetching the code of the page at `pathname` now, alongside the session check, rather than
+ * after it (the browser keeps the module, so the lazy route finds it loaded).
+ */
+export function preloadPage(pathname: string): void {
+  void (PAGES[pathname.replace(/\/+$/, '') || '/'] ?? notFound)().catch(() => undefined);
+}
+
 export const router = createBrowserRouter([
   {
     path: '/',
     element: <App />,
     children: [
-      { index: true, element: page(() => import('./pages/overview')) },
-      { path: 'explorer', element: page(() => import('./pages/explorer')) },
-      { path: 'events', element: page(() => import('./pages/events')) },
-      { path: 'rates', element: page(() => import('./pages/rates')) },
-      { path: 'settings', element: page(() => import('./pages/settings')) },
-      { path: '*', element: page(() => import('./pages/not-found')) },
+      { index: true, element: page(PAGES['/']!) },
+      ...Object.entries(PAGES)
+        .filter(([path]) => path !== '/')
+        .map(([path, load]) => ({ path: path.slice(1), element: page(load) })),
+      { path: '*', element: page(notFound) },
     ],
   },
 ]);

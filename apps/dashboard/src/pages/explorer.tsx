@@ -24,6 +24,8 @@ import {
   type SortKey,
 } from '../url-state';
 
+const ROWS_SHOWN = 200;
+
 function valueOf(row: SpendRow, d: Dimension): string | null {
   return row[DIMENSIONS[d].field] ?? null;
 }
@@ -113,6 +115,9 @@ export default function ExplorerPage() {
   const table = useSpend(filter, state.groupBy, { timeZone, limit: 10_000 });
   const series = useSpend(filter, [state.interval, first], { timeZone, limit: 10_000 });
 
+  // Thousands of rows (customer × feature) would take longer to draw than to fetch: the table shows
+  // the first ROWS_SHOWN in the chosen order until asked for all; the CSV always has all of them.
+  const [showAll, setShowAll] = useState(false);
   const rows = useMemo(
     () => sortRows(table.data ?? [], state),
     [table.data, state.sort.key, state.sort.desc, state.groupBy.join()],
@@ -204,6 +209,7 @@ export default function ExplorerPage() {
           <label>
             Group by{' '}
             <select
+              name="groupBy"
               value={first}
               onChange={(e) => {
                 const d = e.target.value as Dimension;
@@ -220,6 +226,7 @@ export default function ExplorerPage() {
           <label>
             then by{' '}
             <select
+              name="thenBy"
               value={state.groupBy[1] ?? ''}
               onChange={(e) =>
                 update({ groupBy: e.target.value ? [first, e.target.value as Dimension] : [first] })
@@ -335,7 +342,7 @@ export default function ExplorerPage() {
                 </tr>
               </thead>
               <tbody>
-                {rows.map((r) => {
+                {(showAll ? rows : rows.slice(0, ROWS_SHOWN)).map((r) => {
                   const label = rowLabel(r, state.groupBy);
                   const dims = Object.fromEntries(state.groupBy.map((d) => [d, valueOf(r, d)]));
                   return (
@@ -367,6 +374,14 @@ export default function ExplorerPage() {
               </tbody>
             </table>
           </TableWrap>
+        )}
+        {rows.length > ROWS_SHOWN && !showAll && (
+          <p className="hint">
+            Showing the first {ROWS_SHOWN} of {rows.length} groups in this order (the CSV has them all).{' '}
+            <button type="button" onClick={() => setShowAll(true)}>
+              Show all {rows.length}
+            </button>
+          </p>
         )}
       </section>
     </>

@@ -104,6 +104,11 @@ const KINDS = [
   ['output', 'Output'],
 ] as const;
 
+/** Catalog versions that have always been in force start at the epoch: say so rather than "1970". */
+function since(iso: string): string {
+  return Date.parse(iso) <= 0 ? 'always' : date(iso);
+}
+
 function perMillion(v: string | undefined): string {
   return v === undefined ? '—' : `$${v}`;
 }
@@ -152,7 +157,7 @@ function RateTables() {
                           <ul className="versions">
                             {[...t.versions].reverse().map((x) => (
                               <li key={x.id}>
-                                v{x.version} from {date(x.effectiveFrom)} · {x.rateCount} rates
+                                v{x.version} from {since(x.effectiveFrom)} · {x.rateCount} rates
                                 {x.publishedBy ? ` · by ${x.publishedBy}` : ''}
                                 {x.note ? ` · ${x.note}` : ''}
                               </li>
@@ -163,7 +168,7 @@ function RateTables() {
                     </td>
                     <td>{t.own ? 'your override' : t.kind}</td>
                     <td>v{v?.version}</td>
-                    <td>{v ? date(v.effectiveFrom) : '—'}</td>
+                    <td>{v ? since(v.effectiveFrom) : '—'}</td>
                     <td className="num">{v?.rateCount}</td>
                     <td>{v?.source}</td>
                   </tr>
@@ -303,7 +308,7 @@ function PriceHistory({ id, onClose }: { id: string; onClose: () => void }) {
   const points = versions.map((v) => {
     const p = v.prices as Prices;
     return {
-      when: date(v.rateVersion.effectiveFrom),
+      when: since(v.rateVersion.effectiveFrom),
       input: p.input === undefined ? null : Number(p.input),
       cacheRead: p.cacheRead === undefined ? null : Number(p.cacheRead),
       output: p.output === undefined ? null : Number(p.output),
@@ -380,7 +385,7 @@ function PriceHistory({ id, onClose }: { id: string; onClose: () => void }) {
                   const p = v.prices as Prices;
                   return (
                     <tr key={v.rateVersion.id}>
-                      <td>{date(v.rateVersion.effectiveFrom)}</td>
+                      <td>{since(v.rateVersion.effectiveFrom)}</td>
                       <td>
                         {v.rateVersion.table} v{v.rateVersion.version}
                       </td>
@@ -462,6 +467,12 @@ export default function RatesPage() {
             onChange={(e) => setSearch(e.target.value)}
           />
         </div>
+        <p className="hint">
+          {q
+            ? `Catalog models matching “${q}” (at most 50).`
+            : 'The first 50 models of the catalog: search by model, display or provider name.'}{' '}
+          Choose a model to see its price history.
+        </p>
         {models.error && <ErrorState error={models.error} retry={() => void models.refetch()} />}
         {models.isPending ? (
           <Loading what="models" />
