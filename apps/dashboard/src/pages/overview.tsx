@@ -159,6 +159,9 @@ export default function OverviewPage() {
     enabled: nothing,
   });
 
+  // A new organization: the guide to a first event, not empty charts.
+  const firstRun = nothing && anyEvent.data === false;
+
   const chart = useMemo(() => {
     const buckets = eachDay(days.first, days.last).map((d) => ({
       key: d,
@@ -192,7 +195,7 @@ export default function OverviewPage() {
         <RangePicker value={range} onChange={setRange} days={days} />
       </div>
       {error && <ErrorState error={error} retry={() => void totals.refetch()} />}
-      {nothing && anyEvent.data === false && <FirstEvent />}
+      {firstRun && <FirstEvent />}
       {nothing && anyEvent.data === true && (
         <Empty>
           No usage in this range. <Link to="/?range=90d">Look at the last 90 days</Link> or{' '}
@@ -223,17 +226,19 @@ export default function OverviewPage() {
           </strong>
         </div>
       </section>
-      <section className="card" aria-label="Spend per day">
-        <div className="card-head">
-          <h2>Spend per day, by model</h2>
-          <Link to={explorerLink(search, 'MODEL')}>Explore</Link>
-        </div>
-        {daily.isPending ? (
-          <Loading what="daily spend" />
-        ) : (
-          <SpendChart data={chart} label="Spend per day, by model" />
-        )}
-      </section>
+      {!firstRun && (
+        <section className="card" aria-label="Spend per day">
+          <div className="card-head">
+            <h2>Spend per day, by model</h2>
+            <Link to={explorerLink(search, 'MODEL')}>Explore</Link>
+          </div>
+          {daily.isPending ? (
+            <Loading what="daily spend" />
+          ) : (
+            <SpendChart data={chart} label="Spend per day, by model" />
+          )}
+        </section>
+      )}
       {unpriced.length > 0 && (
         <section className="card warn" aria-label="Unpriced usage">
           <h2>Unpriced usage</h2>
@@ -259,44 +264,46 @@ export default function OverviewPage() {
           </ul>
         </section>
       )}
-      <div className="grid">
-        <Breakdown
-          title="By model"
-          column="Model"
-          rows={models.data ?? []}
-          label={(r) => `${r.provider}/${r.model}`}
-          total={totalCost}
-          loading={models.isPending}
-          link={(r) => explorerLink(search, 'MODEL', { MODEL: [r.model ?? ''] })}
-        />
-        <Breakdown
-          title="By feature"
-          column="Feature"
-          rows={features.data ?? []}
-          label={(r) => r.feature ?? '(no feature)'}
-          total={totalCost}
-          loading={features.isPending}
-          link={(r) => explorerLink(search, 'MODEL', { FEATURE: [r.feature ?? ''] })}
-        />
-        <Breakdown
-          title="Top customers"
-          column="Customer"
-          rows={customers.data ?? []}
-          label={(r) => r.customer ?? '(no customer)'}
-          total={totalCost}
-          loading={customers.isPending}
-          link={(r) => explorerLink(search, 'MODEL', { CUSTOMER: [r.customer ?? ''] })}
-        />
-        <Breakdown
-          title="By project"
-          column="Project"
-          rows={projects.data ?? []}
-          label={(r) => r.project ?? '?'}
-          total={totalCost}
-          loading={projects.isPending}
-          link={(r) => explorerLink(search, 'FEATURE', { PROJECT: [r.project ?? ''] })}
-        />
-      </div>
+      {!firstRun && (
+        <div className="grid">
+          <Breakdown
+            title="By model"
+            column="Model"
+            rows={models.data ?? []}
+            label={(r) => `${r.provider}/${r.model}`}
+            total={totalCost}
+            loading={models.isPending}
+            link={(r) => explorerLink(search, 'MODEL', { MODEL: [r.model ?? ''] })}
+          />
+          <Breakdown
+            title="By feature"
+            column="Feature"
+            rows={features.data ?? []}
+            label={(r) => r.feature ?? '(no feature)'}
+            total={totalCost}
+            loading={features.isPending}
+            link={(r) => explorerLink(search, 'MODEL', { FEATURE: [r.feature ?? ''] })}
+          />
+          <Breakdown
+            title="Top customers"
+            column="Customer"
+            rows={customers.data ?? []}
+            label={(r) => r.customer ?? '(no customer)'}
+            total={totalCost}
+            loading={customers.isPending}
+            link={(r) => explorerLink(search, 'MODEL', { CUSTOMER: [r.customer ?? ''] })}
+          />
+          <Breakdown
+            title="By project"
+            column="Project"
+            rows={projects.data ?? []}
+            label={(r) => r.project ?? '?'}
+            total={totalCost}
+            loading={projects.isPending}
+            link={(r) => explorerLink(search, 'FEATURE', { PROJECT: [r.project ?? ''] })}
+          />
+        </div>
+      )}
     </>
   );
 }
