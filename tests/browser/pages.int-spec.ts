@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PrismaClient } from '@tokenledger/db';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -225,6 +225,20 @@ describe('dashboard pages in Chromium', () => {
     await expect.poll(firstColumn).toEqual(filtered);
     expect(await page.getByRole('region', { name: 'Breakdown' }).locator('h2').textContent()).toBe(heading);
     expect(await page.getByRole('list', { name: 'Active filters' }).textContent()).toContain(firstCustomer);
+
+    // The CSV is the view: its grouping, its rows in its order, exact decimals.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^tokenledger-.*-by-feature\.csv$/);
+    const lines = readFileSync((await download.path())!, 'utf8')
+      .trimEnd()
+      .split('\r\n');
+    expect(lines[0]).toBe(
+      'feature,cost_usd,requests,unpriced_requests,input_tokens,output_tokens,cache_read_tokens,reasoning_tokens',
+    );
+    expect(lines.slice(1).map((l) => l.split(',')[0] || '(none)')).toEqual(filtered);
 
     // A row drills into its own events.
     await table
