@@ -300,7 +300,11 @@ await runBench(async (cleanup) => {
       },
     ),
     figure('Overview with its data drawn (total and chart bars), p95', Math.round(drawnSummary.p95), 'ms'),
-    figure('Overview: last GraphQL answer received, from navigation, p95', Math.round(answerSummary.p95), 'ms'),
+    figure(
+      'Overview: last GraphQL answer received, from navigation, p95',
+      Math.round(answerSummary.p95),
+      'ms',
+    ),
     figure(
       `Explorer change of grouping drawn, p95 of ${changes.length} changes`,
       Math.round(changeSummary.p95),
@@ -326,7 +330,18 @@ await runBench(async (cleanup) => {
       `Explorer: each step changes one select (group by / then by) to a grouping not shown before, timed in the page from the change event to the frame after the table shows that grouping with nothing loading (p50 ${Math.round(changeSummary.p50)} ms).`,
       `First page JS: ${firstJs.files.join(', ')} (${kb(firstJs.raw)} KiB raw). Overview: ${overviewJs.files.length} files, ${kb(overviewJs.raw)} KiB raw; the charting library is its own chunk, loaded only after login.`,
     ],
-    details: { machine, events: EVENTS, load: loaded, lcp, drawn, lastAnswer, graphqlCalls, changes, firstJs, overviewJs },
+    details: {
+      machine,
+      events: EVENTS,
+      load: loaded,
+      lcp,
+      drawn,
+      lastAnswer,
+      graphqlCalls,
+      changes,
+      firstJs,
+      overviewJs,
+    },
   };
   const path = writeReport(report);
   console.log(`\n${report.title}`);

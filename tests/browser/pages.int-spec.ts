@@ -219,7 +219,6 @@ describe('dashboard pages in Chromium', () => {
     const url = page.url();
     await page.reload();
     await settled(page);
-    await page.screenshot({ path: join(SHOTS, 'explorer-after-reload.png'), fullPage: true });
     expect(page.url()).toBe(url);
     expect(await page.getByLabel('Group by').inputValue()).toBe('FEATURE');
     await expect.poll(firstColumn).toEqual(filtered);
