@@ -296,6 +296,35 @@ describe('dashboard pages in Chromium', () => {
     await viewerContext.close();
   });
 
+  it('an invitation is a link: the invitee opens it, creates an account and lands in the organization', async () => {
+    await page.goto(`${stack.dashboardUrl}/settings`);
+    await settled(page);
+    const email = `invitee-${Date.now()}@example.com`;
+    const form = page.getByRole('form', { name: 'Invite a member' });
+    await form.getByLabel('Email').fill(email);
+    await form.getByLabel('Role').selectOption('VIEWER');
+    await form.getByRole('button', { name: 'Invite' }).click();
+    const link = (await page.getByTestId('invitation-link').textContent())!;
+    expect(link).toMatch(/\/accept\?token=/);
+    await expect.poll(() => page.getByRole('region', { name: 'Invitations' }).textContent()).toContain(email);
+
+    const inviteeContext = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      timezoneId: ZONE,
+    });
+    const p = await open(inviteeContext);
+    await p.goto(link);
+    await p.getByLabel('Your name').fill('Invited Person');
+    await p.getByLabel('Password').fill('a-long-enough-password');
+    await axe(p, 'accept invitation');
+    await p.screenshot({ path: join(SHOTS, 'accept-390.png'), fullPage: true });
+    await p.getByRole('button', { name: 'Accept invitation' }).click();
+    await p.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => p.locator('header').textContent()).toContain('viewer');
+    await expect.poll(() => p.getByTestId('total-spend').textContent(), { timeout: 15_000 }).toMatch(/^\$/);
+    await inviteeContext.close();
+  });
+
   it("unpriced usage leads to a form that prices the model in one of the organization's tables", async () => {
     await page.goto(stack.dashboardUrl);
     await settled(page);

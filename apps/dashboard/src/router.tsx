@@ -33,6 +33,8 @@ export function preloadPage(pathname: string): void {
 }
 
 export const router = createBrowserRouter([
+  // An invitation link works before login, so it lives outside the shell's login gate.
+  { path: '/accept', element: page(() => import('./pages/accept')) },
   {
     path: '/',
     element: <App />,

@@ -111,6 +111,10 @@ const REMOVE_MEMBER = graphql(`
   }
 `);
 
+function inviteLink(token: string): string {
+  return `${window.location.origin}/accept?${new URLSearchParams({ token }).toString()}`;
+}
+
 const SCOPES = [
   ['INGEST', 'ingest: send usage'],
   ['READ', 'read: query spend'],
@@ -485,10 +489,11 @@ export default function SettingsPage() {
         {invite.data && (
           <div className="secret" role="status">
             <p>
-              <strong>Give this token to {invite.data.invitation.email}, once.</strong> They accept it with{' '}
-              <code>acceptInvitation</code> (with a name and password if they have no account yet).
+              <strong>Send this link to {invite.data.invitation.email}; it is shown once.</strong> Opening it,
+              they accept (creating an account with a name and password if they have none).
             </p>
-            <code>{invite.data.token}</code> <CopyButton text={invite.data.token} label="Copy token" />{' '}
+            <code data-testid="invitation-link">{inviteLink(invite.data.token)}</code>{' '}
+            <CopyButton text={inviteLink(invite.data.token)} label="Copy link" />{' '}
             <button type="button" onClick={() => invite.reset()}>
               Done
             </button>
