@@ -1,6 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { ErrorState, Loading, TableWrap } from '../components/states';
+import { usd } from '../format';
 import { graphql, request, session } from '../graphql';
-import { useQuery } from '../use-query';
+import { canAdmin, useOrg, VIEWER_REASON } from '../org';
 
 const REPORTS = graphql(`
   query Reports($org: String) {
@@ -57,39 +60,39 @@ async function download(url: string, org: string): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(href), 10_000);
 }
 
-export function ReportsPage({ org }: { org: string }) {
+/** Request a month's report, follow its progress, see whether it went stale, download it. */
+export default function ReportsPage() {
+  const { slug: org, role } = useOrg();
+  const admin = canAdmin(role);
+  const queryClient = useQueryClient();
   const [month, setMonth] = useState(lastMonth);
   const [format, setFormat] = useState<(typeof FORMATS)[number]>('XLSX');
-  const [tick, setTick] = useState(0);
   const [problem, setProblem] = useState<string | null>(null);
-  const data = useQuery(() => request(REPORTS, { org }), [org, tick]);
+  const data = useQuery({
+    queryKey: ['reports', org],
+    queryFn: ({ signal }) => request(REPORTS, { org }, signal),
+    // While a report is being made, follow its progress.
+    refetchInterval: (query) =>
+      query.state.data?.reports.some((r) => r.status === 'queued' || r.status === 'running') ? 1500 : false,
+  });
   const reports = data.data?.reports ?? [];
-  const busy = reports.some((r) => r.status === 'queued' || r.status === 'running');
-
-  useEffect(() => {
-    if (!busy) return;
-    const timer = setTimeout(() => setTick((t) => t + 1), 1500);
-    return () => clearTimeout(timer);
-  }, [busy, tick]);
-
-  const submit = async () => {
-    setProblem(null);
-    try {
-      await request(REQUEST, { org, month, format });
-      setTick((t) => t + 1);
-    } catch (e) {
-      setProblem(e instanceof Error ? e.message : String(e));
-    }
-  };
+  const make = useMutation({
+    mutationFn: () => request(REQUEST, { org, month, format }),
+    onMutate: () => setProblem(null),
+    onError: (e) => setProblem(e instanceof Error ? e.message : String(e)),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['reports', org] }),
+  });
   const get = (url: string) => void download(url, org).catch((e: unknown) => setProblem(String(e)));
 
   return (
     <section className="card" aria-label="Monthly reports">
-      <h2>Monthly reports</h2>
+      <div className="card-head">
+        <h1>Monthly reports</h1>
+      </div>
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          void submit();
+          make.mutate();
         }}
       >
         <label>
@@ -103,72 +106,79 @@ export function ReportsPage({ org }: { org: string }) {
             ))}
           </select>
         </label>{' '}
-        <button type="submit">Make report</button>
+        <button type="submit" disabled={!admin || make.isPending} title={admin ? undefined : VIEWER_REASON}>
+          Make report
+        </button>
+        {!admin && <p className="muted">{VIEWER_REASON}</p>}
       </form>
-      {(problem ?? data.error) && (
+      {problem && (
         <p role="alert" className="error">
-          {problem ?? data.error}
+          {problem}
         </p>
       )}
-      <table>
-        <thead>
-          <tr>
-            <th>Month</th>
-            <th>Format</th>
-            <th className="num">Revision</th>
-            <th>Status</th>
-            <th className="num">Total</th>
-            <th>Since made</th>
-            <th>File</th>
-          </tr>
-        </thead>
-        <tbody>
-          {reports.map((r) => (
-            <tr key={r.id}>
-              <td>{r.month}</td>
-              <td>{r.format}</td>
-              <td className="num">
-                {r.revision}
-                {r.trigger === 'scheduled' ? ' (scheduled)' : ''}
-              </td>
-              <td>
-                {r.status === 'running'
-                  ? `running ${r.progress}%`
-                  : r.status === 'failed'
-                    ? `failed: ${r.error}`
-                    : r.status}
-              </td>
-              <td className="num">{r.totalUsd ? `$${Number(r.totalUsd).toFixed(2)}` : ''}</td>
-              <td>
-                {r.stale
-                  ? `changed by ${Number(r.staleDifferenceUsd) >= 0 ? '+' : ''}$${Number(r.staleDifferenceUsd).toFixed(2)}: make a new revision`
-                  : r.status === 'ready'
-                    ? 'unchanged'
-                    : ''}
-              </td>
-              <td>
-                {r.downloadUrl && (
-                  <button type="button" onClick={() => get(r.downloadUrl!)}>
-                    Download
-                  </button>
-                )}{' '}
-                {r.summaryDownloadUrl && (
-                  <button type="button" onClick={() => get(r.summaryDownloadUrl!)}>
-                    Summary
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-          {data.data && reports.length === 0 && (
+      {data.isPending && <Loading what="reports" />}
+      {data.error && <ErrorState error={data.error} retry={() => void data.refetch()} />}
+      <TableWrap label="Report revisions">
+        <table>
+          <thead>
             <tr>
-              <td colSpan={7} className="muted">
-                No report yet.
-              </td>
+              <th>Month</th>
+              <th>Format</th>
+              <th className="num">Revision</th>
+              <th>Status</th>
+              <th className="num">Total</th>
+              <th>Since made</th>
+              <th>File</th>
             </tr>
-          )}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {reports.map((r) => (
+              <tr key={r.id}>
+                <td>{r.month}</td>
+                <td>{r.format}</td>
+                <td className="num">
+                  {r.revision}
+                  {r.trigger === 'scheduled' ? ' (scheduled)' : ''}
+                </td>
+                <td>
+                  {r.status === 'running'
+                    ? `running ${r.progress}%`
+                    : r.status === 'failed'
+                      ? `failed: ${r.error}`
+                      : r.status}
+                </td>
+                <td className="num">{r.totalUsd ? usd(r.totalUsd) : ''}</td>
+                <td>
+                  {r.stale
+                    ? `changed by ${Number(r.staleDifferenceUsd) >= 0 ? '+' : ''}${usd(r.staleDifferenceUsd)}: make a new revision`
+                    : r.status === 'ready'
+                      ? 'unchanged'
+                      : ''}
+                </td>
+                <td>
+                  {r.downloadUrl && (
+                    <button type="button" onClick={() => get(r.downloadUrl!)}>
+                      Download
+                    </button>
+                  )}{' '}
+                  {r.summaryDownloadUrl && (
+                    <button type="button" onClick={() => get(r.summaryDownloadUrl!)}>
+                      Summary
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+            {data.data && reports.length === 0 && (
+              <tr>
+                <td colSpan={7} className="muted">
+                  No report yet.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </TableWrap>
     </section>
   );
 }
