@@ -11,6 +11,25 @@ import { createUser, gql, loginAs } from '../support/graphql';
 import { startStack, type RunningStack } from '../support/stack';
 import { createTenant, testPrisma } from '../support/tenant';
 
+// page.evaluate bodies run in the browser; the tests' TypeScript has no DOM library (it would clash
+// with Node's fetch types), so the little of the DOM they use is declared here, for this file only.
+interface DomElement {
+  tagName: string;
+  className: string;
+  parentElement: DomElement | null;
+  getBoundingClientRect(): { right: number };
+}
+interface DomDocument {
+  documentElement: { scrollWidth: number; clientWidth: number };
+  body: DomElement;
+  querySelectorAll(selector: string): Iterable<DomElement>;
+}
+type Element = DomElement;
+type Document = DomDocument;
+declare const window: unknown;
+declare const document: DomDocument;
+declare function getComputedStyle(element: DomElement): { overflowX: string };
+
 const SHOTS = join(__dirname, '..', '..', '.reports', 'screenshots');
 const ZONE = 'America/New_York';
 const PAGES = [
