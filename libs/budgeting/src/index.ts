@@ -1,0 +1,3 @@
+export * from './period';
+export * from './budget-rules';
+export * from './thresholds';
