@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@tokenledger/config';
 import { DatabaseModule } from '@tokenledger/db';
+import { AlertProcessor } from './alert/alert.processor';
+import { BudgetTrigger } from './alert/budget-trigger';
 import { IngestProcessor } from './ingest/ingest.processor';
 import { CatalogPricerSource } from './pricing/catalog-pricer.source';
 import { RepriceProcessor } from './reprice/reprice.processor';
@@ -12,6 +14,12 @@ import { PRICER_SOURCE } from './tokens';
     // One pg connection per concurrent batch, and a few for re-pricing and the catalog.
     DatabaseModule.forRoot({ pgPoolSize: (config) => config.WORKER_CONCURRENCY + 4 }),
   ],
-  providers: [{ provide: PRICER_SOURCE, useClass: CatalogPricerSource }, IngestProcessor, RepriceProcessor],
+  providers: [
+    { provide: PRICER_SOURCE, useClass: CatalogPricerSource },
+    IngestProcessor,
+    RepriceProcessor,
+    BudgetTrigger,
+    AlertProcessor,
+  ],
 })
 export class WorkerModule {}

@@ -24,6 +24,11 @@ import { RateTableRepository } from './rates/rate-table.repository';
 import { createRedis } from './redis';
 import { RepriceRunsRepository } from './reprice/reprice-runs.repository';
 import { Store } from './store/store';
+import { AlertsRepository } from './budgets/alerts.repository';
+import { BudgetEvaluator } from './budgets/budget-evaluator';
+import { BudgetStateCache } from './budgets/budget-cache';
+import { BudgetMonitor } from './budgets/budget-monitor';
+import { BudgetsRepository } from './budgets/budgets.repository';
 
 /** Injection token of the process's shared Redis connection (not for blocking commands). */
 export const REDIS = Symbol('REDIS');
@@ -58,6 +63,9 @@ const REPOSITORIES = [
   ['repriceRuns', RepriceRunsRepository],
   ['deadLetters', DeadLettersRepository],
   ['health', DatabaseHealth],
+  ['budgets', BudgetsRepository],
+  ['alerts', AlertsRepository],
+  ['budgetEvaluator', BudgetEvaluator],
 ] as const;
 
 export interface DatabaseModuleOptions {
@@ -101,6 +109,17 @@ export class DatabaseModule {
         inject: [Store],
         useFactory: (store: Store) => store[field],
       })),
+      {
+        provide: BudgetStateCache,
+        inject: [REDIS],
+        useFactory: (redis: Redis) => new BudgetStateCache(redis),
+      },
+      {
+        provide: BudgetMonitor,
+        inject: [Store, BudgetStateCache],
+        useFactory: (store: Store, cache: BudgetStateCache) =>
+          new BudgetMonitor(store.budgets, store.alerts, store.budgetEvaluator, cache),
+      },
       ConnectionsLifecycle,
     ];
     return {
@@ -113,6 +132,8 @@ export class DatabaseModule {
         REDIS,
         Store,
         ANALYTICS_STORE,
+        BudgetStateCache,
+        BudgetMonitor,
         ...REPOSITORIES.map(([, type]) => type),
       ],
     };

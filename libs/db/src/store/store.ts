@@ -1,4 +1,7 @@
 import { ApiKeyRepository } from '../accounts/api-key.repository';
+import { AlertsRepository } from '../budgets/alerts.repository';
+import { BudgetEvaluator } from '../budgets/budget-evaluator';
+import { BudgetsRepository } from '../budgets/budgets.repository';
 import { OrganizationsRepository } from '../accounts/organizations.repository';
 import { ProjectsRepository } from '../accounts/projects.repository';
 import { UsersRepository } from '../accounts/users.repository';
@@ -33,6 +36,10 @@ export class Store {
   readonly repriceRuns: RepriceRunsRepository;
   readonly deadLetters: DeadLettersRepository;
   readonly health: DatabaseHealth;
+  readonly budgets: BudgetsRepository;
+  readonly alerts: AlertsRepository;
+  /** Budget spend, status and history, from the rollups. */
+  readonly budgetEvaluator: BudgetEvaluator;
   /** Usage events and their rollups: the storage seam (analytics-store.ts). */
   readonly analytics: AnalyticsStore;
 
@@ -52,6 +59,9 @@ export class Store {
     this.deadLetters = new DeadLettersRepository(prisma);
     this.health = new DatabaseHealth(prisma);
     this.analytics = createPostgresAnalyticsStore(prisma, pool, this.projects);
+    this.budgets = new BudgetsRepository(prisma);
+    this.alerts = new AlertsRepository(prisma);
+    this.budgetEvaluator = new BudgetEvaluator(this.analytics, this.projects);
   }
 
   /** The demo organization, its owner and its keys (idempotent; `seed`, `npm start`). */
