@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBudgetCommands } from './commands/budgets.command';
 import { registerCatalogCommands } from './commands/catalog.command';
 import { registerDeadLetterCommands } from './commands/dead-letters.command';
 import { registerDemoCommands } from './commands/demo.command';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerQuoteCommand(program);
   registerCatalogCommands(program);
   registerDemoCommands(program);
+  registerBudgetCommands(program);
   return program;
 }
 

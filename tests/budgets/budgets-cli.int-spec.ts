@@ -1,0 +1,72 @@
+import type { PrismaClient } from '@tokenledger/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli';
+import { createTenant, testPrisma } from '../support/tenant';
+
+describe('tokenledger budgets', () => {
+  let prisma: PrismaClient;
+  let tenant: Awaited<ReturnType<typeof createTenant>>;
+
+  beforeAll(async () => {
+    prisma = testPrisma();
+    tenant = await createTenant(prisma, 'cli-budgets');
+  });
+  afterAll(async () => prisma.$disconnect());
+
+  it('creates a budget and lists it with its status as JSON', async () => {
+    const created = await runCli([
+      'budgets',
+      'create',
+      '--org',
+      tenant.org.slug,
+      '--name',
+      'Team growth',
+      '--amount',
+      '250',
+      '--scope',
+      'tag',
+      '--key',
+      'team',
+      '--value',
+      'growth',
+      '--period',
+      'week',
+      '--time-zone',
+      'Europe/Paris',
+      '--hard',
+      '--json',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const budget = JSON.parse(created.stdout);
+    expect(budget).toMatchObject({
+      kind: 'hard',
+      scope: { kind: 'tag', key: 'team', value: 'growth' },
+      period: 'week',
+    });
+
+    const listed = await runCli(['budgets', 'list', '--org', tenant.org.slug, '--history', '2', '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const out = JSON.parse(listed.stdout);
+    expect(out.budgets).toHaveLength(1);
+    expect(out.budgets[0]).toMatchObject({ id: budget.id, spentUsd: '0', remainingUsd: '250' });
+    expect(out.budgets[0].history).toHaveLength(2);
+    expect(out.budgets[0].resetsInDays).toBeGreaterThanOrEqual(0);
+    expect(out.budgets[0].resetsInDays).toBeLessThanOrEqual(7);
+  });
+
+  it('refuses a bad budget naming the field, with a non-zero exit', async () => {
+    const res = await runCli([
+      'budgets',
+      'create',
+      '--org',
+      tenant.org.slug,
+      '--name',
+      'x',
+      '--amount',
+      '-3',
+      '--json',
+    ]);
+    expect(res.code).not.toBe(0);
+    expect(res.stdout + res.stderr).toContain('amountUsd');
+  });
+});
