@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { periodAt, previousPeriods, resetsInDays, type PeriodRule } from './period';
+import { localDays, periodAt, previousPeriods, resetsInDays, type PeriodRule } from './period';
 
 const rule = (over: Partial<PeriodRule>): PeriodRule => ({
   period: 'month',
@@ -86,5 +86,16 @@ describe('history and reset', () => {
     expect(resetsInDays(p, new Date('2026-11-30T02:00:00Z'))).toBe(1);
     expect(resetsInDays(p, new Date('2026-11-10T00:00:00Z'))).toBe(21);
     expect(resetsInDays(p, new Date('2026-12-01T00:00:00Z'))).toBe(0);
+  });
+});
+
+describe('localDays', () => {
+  it('lists local midnights with their weekdays across a DST change', () => {
+    const days = localDays(new Date('2026-10-24T22:00:00Z'), new Date('2026-10-27T23:00:00Z'), 'Europe/Paris');
+    expect(days.map((d) => [d.start.toISOString(), d.weekday])).toEqual([
+      ['2026-10-24T22:00:00.000Z', 0],
+      ['2026-10-25T23:00:00.000Z', 1],
+      ['2026-10-26T23:00:00.000Z', 2],
+    ]);
   });
 });

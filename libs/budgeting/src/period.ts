@@ -92,3 +92,22 @@ function firstStart(rule: PeriodRule): Date {
 export function resetsInDays(period: Period, now: Date): number {
   return Math.max(0, Math.ceil((period.end.getTime() - now.getTime()) / DAY_MS));
 }
+
+/** One local calendar day: when it starts and its weekday (0 = Sunday). */
+export interface LocalDay {
+  start: Date;
+  weekday: number;
+}
+
+/** The local days of `timeZone` that start in [from, to), in order. */
+export function localDays(from: Date, to: Date, timeZone: string): LocalDay[] {
+  const days: LocalDay[] = [];
+  const rule: PeriodRule = { period: 'day', timeZone, startsAt: from };
+  let day = periodAt(rule, from);
+  if (day.start.getTime() < from.getTime()) day = periodAt(rule, day.end);
+  while (day.start.getTime() < to.getTime()) {
+    days.push({ start: day.start, weekday: localDate(day.start, timeZone).weekday });
+    day = periodAt(rule, day.end);
+  }
+  return days;
+}

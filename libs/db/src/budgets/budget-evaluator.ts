@@ -1,6 +1,10 @@
 import {
   budgetUsage,
   crossedThresholds,
+  crossingDay,
+  forecastDays,
+  localDays,
+  runRateForecast,
   periodAt,
   previousPeriods,
   resetsInDays,
@@ -20,6 +24,26 @@ export interface BudgetPeriodSummary extends Period {
   crossed: boolean;
 }
 
+/** Where spend is heading by the end of a period. */
+export interface PeriodForecast {
+  spentUsd: Decimal;
+  /** Expected spend at the end of the period, and an 80% range. */
+  expectedUsd: Decimal;
+  lowUsd: Decimal;
+  highUsd: Decimal;
+  /** The naive run rate (spend so far ÷ days elapsed × days in the period), for comparison. */
+  runRateUsd: Decimal;
+}
+
+/** What a forecast needs of a budget: its scope and its zone. */
+export type ForecastScope = Pick<
+  BudgetRecord,
+  'projectId' | 'scopeKind' | 'scopeKey' | 'scopeValue' | 'timeZone'
+>;
+
+/** Days of history before the period that the weekly rhythm and trend are learned from. */
+export const FORECAST_HISTORY_DAYS = 56;
+
 /** Where a budget stands now. */
 export interface BudgetStatusRecord extends BudgetUsage {
   budget: BudgetRecord;
@@ -29,10 +53,13 @@ export interface BudgetStatusRecord extends BudgetUsage {
   /** Thresholds (percent) reached in this period. */
   crossedThresholds: number[];
   history: BudgetPeriodSummary[];
+  forecast: PeriodForecast;
+  /** The local day spend is forecast to reach the amount on (null: not this period; already crossed: now). */
+  projectedCrossingAt: Date | null;
 }
 
 /** The labels a budget's scope narrows spend by, as a spend request's filter. */
-export function budgetSpendFilter(budget: BudgetRecord): Pick<SpendRequest, 'values' | 'tags'> {
+export function budgetSpendFilter(budget: ForecastScope): Pick<SpendRequest, 'values' | 'tags'> {
   const v = budget.scopeValue ?? '';
   switch (budget.scopeKind) {
     case 'feature':
@@ -64,7 +91,7 @@ export class BudgetEvaluator {
 
   async spend(
     org: Pick<OrgScope, 'organizationId' | 'slug'>,
-    budget: BudgetRecord,
+    budget: ForecastScope,
     period: Period,
   ): Promise<Decimal> {
     const rows = await this.analytics.spend(
@@ -81,18 +108,64 @@ export class BudgetEvaluator {
     return rows[0]?.costUsd ?? new Decimal(0);
   }
 
-  /** Spend per local day of a period up to `now` (oldest first): the forecast's input. */
-  async dailySpend(
+  /**
+   * Month-end (period-end) spend: the weekly rhythm and trend of the last weeks' daily spend
+   * (libs/budgeting forecastDays), today's spend so far counted, the rest of today and the days
+   * after forecast. Also returns the forecast of each day ahead (today first) for crossing dates.
+   */
+  async forecast(
     org: Pick<OrgScope, 'organizationId' | 'slug'>,
-    budget: BudgetRecord,
-    from: Date,
-    to: Date,
-  ): Promise<{ day: Date; costUsd: Decimal }[]> {
+    scope: ForecastScope,
+    period: Period,
+    now: Date,
+  ): Promise<PeriodForecast & { ahead: { start: Date; usd: number }[] }> {
+    const tz = scope.timeZone;
+    const end = new Date(Math.min(now.getTime(), period.end.getTime()));
+    const from = new Date(period.start.getTime() - FORECAST_HISTORY_DAYS * 86_400_000);
+    const days = localDays(from, period.end, tz);
     const rows = await this.analytics.spend(
-      { organizationId: org.organizationId, slug: org.slug, projectId: budget.projectId },
-      { from, to, groupBy: ['DAY'], timeZone: budget.timeZone, limit: 10_000, ...budgetSpendFilter(budget) },
+      { organizationId: org.organizationId, slug: org.slug, projectId: scope.projectId },
+      {
+        from: days[0]?.start ?? from,
+        to: new Date(Math.max(end.getTime(), (days[0]?.start ?? from).getTime() + 1)),
+        groupBy: ['DAY'],
+        timeZone: tz,
+        limit: 10_000,
+        ...budgetSpendFilter(scope),
+      },
     );
-    return rows.map((r) => ({ day: r.period!, costUsd: r.costUsd }));
+    const byDay = new Map(rows.map((r) => [r.period!.getTime(), r.costUsd]));
+    const past = days.filter(
+      (d) => d.start.getTime() + 1 <= end.getTime() && periodEnd(days, d) <= end.getTime(),
+    );
+    const today = days.find((d) => d.start.getTime() <= end.getTime() && periodEnd(days, d) > end.getTime());
+    const ahead = days.filter(
+      (d) => d.start.getTime() >= (today ?? { start: end }).start.getTime() && d.start < period.end,
+    );
+    const series = past.map((d) => Number(byDay.get(d.start.getTime()) ?? 0));
+    const spentToday = today ? Number(byDay.get(today.start.getTime()) ?? 0) : 0;
+    const f = forecastDays(
+      series,
+      past.map((d) => d.weekday),
+      ahead.map((d) => d.weekday),
+    );
+    const aheadUsd = f.days.map((usd, i) => (i === 0 && today ? Math.max(0, usd - spentToday) : usd));
+    const inPeriod = (t: number) => t >= period.start.getTime() && t < period.end.getTime();
+    let spent = new Decimal(0);
+    for (const [t, usd] of byDay) if (inPeriod(t)) spent = spent.plus(usd);
+    const remaining = aheadUsd.reduce((a, b) => a + b, 0);
+    const spread = (f.high - f.total) * (f.total > 0 ? remaining / f.total : 1);
+    const elapsedDays = Math.max((end.getTime() - period.start.getTime()) / 86_400_000, 1 / 24);
+    const periodDays = (period.end.getTime() - period.start.getTime()) / 86_400_000;
+    const cents = (x: number) => new Decimal(Math.max(0, x).toFixed(2));
+    return {
+      spentUsd: spent,
+      expectedUsd: spent.plus(cents(remaining)),
+      lowUsd: spent.plus(cents(remaining - spread)),
+      highUsd: spent.plus(cents(remaining + spread)),
+      runRateUsd: cents(runRateForecast(spent.toNumber(), elapsedDays, periodDays)),
+      ahead: ahead.map((d, i) => ({ start: d.start, usd: aheadUsd[i]! })),
+    };
   }
 
   async status(
@@ -109,6 +182,12 @@ export class BudgetEvaluator {
         return { ...p, spentUsd: s, crossed: s.gte(budget.amountUsd) };
       }),
     );
+    const forecast = await this.forecast(org, budget, period, now);
+    const day = crossingDay(
+      spent.toNumber(),
+      forecast.ahead.map((d) => d.usd),
+      budget.amountUsd.toNumber(),
+    );
     const projectSlug = budget.projectId
       ? ((await this.projects.findById(budget.projectId))?.slug ?? null)
       : null;
@@ -119,7 +198,16 @@ export class BudgetEvaluator {
       resetsInDays: resetsInDays(period, now),
       crossedThresholds: crossedThresholds(budget.thresholds, spent, budget.amountUsd),
       history,
+      forecast,
+      projectedCrossingAt:
+        day === null ? null : spent.gte(budget.amountUsd) ? now : forecast.ahead[day]!.start,
       ...budgetUsage(spent, budget.amountUsd),
     };
   }
+}
+
+/** When a local day ends: the next day's start (or a day after the last one listed). */
+function periodEnd(days: readonly { start: Date }[], day: { start: Date }): number {
+  const i = days.indexOf(day);
+  return i + 1 < days.length ? days[i + 1]!.start.getTime() : day.start.getTime() + 86_400_000;
 }

@@ -98,6 +98,22 @@ export class BudgetMonitor {
         });
         if (created) alertsCreated++;
       }
+      // Forecast to cross: once per period, while the amount is not reached yet.
+      if (
+        !status.exceeded &&
+        status.projectedCrossingAt &&
+        status.forecast.expectedUsd.gte(budget.amountUsd)
+      ) {
+        const created = await this.alerts.record({
+          budgetId: budget.id,
+          periodStart: status.period.start,
+          threshold: 100,
+          kind: 'forecast',
+          spentUsd: status.spentUsd.toFixed(),
+          projectedAt: status.projectedCrossingAt,
+        });
+        if (created) alertsCreated++;
+      }
     }
     await writeStates(this.cache, org.id, statuses);
 

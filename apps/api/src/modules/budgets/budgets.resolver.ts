@@ -1,5 +1,5 @@
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { Access, OrgWideRead, OrgWideWrite } from '../../graphql/policy';
+import { Access, OrgRead, OrgWideRead, OrgWideWrite } from '../../graphql/policy';
 import type { OrgAccess } from '../access/principal';
 import { ORG_ARG } from '../accounts/org-arg';
 import { BudgetsService } from './budgets.service';
@@ -11,6 +11,7 @@ import {
   BudgetAlert,
   BudgetStatus,
   CreatedAlertDestination,
+  SpendForecast,
 } from './models/budget.model';
 
 /** Budgets (organization-wide: project keys are refused), their status, alerts and destinations. */
@@ -36,6 +37,21 @@ export class BudgetsResolver {
     @Args(ORG_ARG) _org?: string,
   ): Promise<BudgetStatus> {
     return this.service.status(access, id, history);
+  }
+
+  @Query(() => SpendForecast, {
+    description:
+      'Month-end spend of the organization (or one project) with a range, from the weekly rhythm and trend; beside the run rate.',
+  })
+  @OrgRead()
+  forecast(
+    @Access() access: OrgAccess,
+    @Args('month', { description: '"2026-11": the current month or a later one.' }) month: string,
+    @Args('project', { type: () => String, nullable: true }) project: string | null,
+    @Args('timeZone', { defaultValue: 'UTC', description: 'IANA zone of the month.' }) timeZone: string,
+    @Args(ORG_ARG) _org?: string,
+  ): Promise<SpendForecast> {
+    return this.service.forecast(access, month, project, timeZone);
   }
 
   @Mutation(() => Budget)

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { checkBudget, type BudgetDraft } from '@tokenledger/budgeting';
+import { checkBudget, isTimeZone, periodAt, type BudgetDraft, type Period } from '@tokenledger/budgeting';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
 import {
   AlertsRepository,
@@ -12,11 +12,18 @@ import {
   type BudgetRecord,
   type BudgetStatusRecord,
   type DestinationFormat,
+  type PeriodForecast,
 } from '@tokenledger/db';
 import Decimal from 'decimal.js';
 import type { OrgAccess } from '../access/principal';
 import type { AlertDestinationInput, BudgetInput } from './dto/budget.input';
-import type { AlertDelivery, Budget, BudgetStatus, CreatedAlertDestination } from './models/budget.model';
+import type {
+  AlertDelivery,
+  Budget,
+  BudgetStatus,
+  CreatedAlertDestination,
+  SpendForecast,
+} from './models/budget.model';
 
 export const MAX_HISTORY_PERIODS = 24;
 
@@ -70,6 +77,45 @@ export class BudgetsService {
       );
     const budget = await this.budgets.get(access.organizationId, id);
     return toStatus(await this.evaluator.status(access, budget, new Date(), history));
+  }
+
+  /** Month-end spend of the organization, or of one project, for the current or a coming month. */
+  async forecast(
+    access: OrgAccess,
+    month: string,
+    project: string | null,
+    timeZone: string,
+  ): Promise<SpendForecast> {
+    const m = /^(\d{4})-(\d{2})$/.exec(month);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 12)
+      throw new TokenledgerError(ErrorCode.ValidationFailed, 'month: must be YYYY-MM');
+    if (!isTimeZone(timeZone))
+      throw new TokenledgerError(
+        ErrorCode.ValidationFailed,
+        `timeZone: "${timeZone}" is not an IANA time zone`,
+      );
+    const projectId = project ? await this.projectOf(access, project, 'project') : access.projectId;
+    const now = new Date();
+    const rule = { period: 'month' as const, timeZone, startsAt: now };
+    const period = periodAt(rule, new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 15)));
+    if (period.end <= now)
+      throw new TokenledgerError(
+        ErrorCode.ValidationFailed,
+        'month: must be the current month or a later one',
+      );
+    const f = await this.evaluator.forecast(
+      access,
+      {
+        projectId,
+        scopeKind: projectId ? 'project' : 'organization',
+        scopeKey: null,
+        scopeValue: null,
+        timeZone,
+      },
+      period,
+      period.start > now ? period.start : now,
+    );
+    return toForecast(f, period, month);
   }
 
   alertsOf(access: OrgAccess, budgetId: string | null, first: number) {
@@ -164,11 +210,15 @@ export class BudgetsService {
     return logged ?? last!;
   }
 
-  private async projectOf(access: OrgAccess, slug: string | null): Promise<string | null> {
+  private async projectOf(
+    access: OrgAccess,
+    slug: string | null,
+    field = 'scope.project',
+  ): Promise<string | null> {
     if (!slug) return null;
     const project = await this.projects.findBySlug(access.organizationId, slug);
-    if (!project)
-      throw new TokenledgerError(ErrorCode.ValidationFailed, `scope.project: no project "${slug}"`);
+    if (!project || (access.projectId && project.id !== access.projectId))
+      throw new TokenledgerError(ErrorCode.ValidationFailed, `${field}: no project "${slug}"`);
     return project.id;
   }
 
@@ -216,5 +266,20 @@ function toStatus(s: BudgetStatusRecord): BudgetStatus {
     resetsInDays: s.resetsInDays,
     crossedThresholds: s.crossedThresholds,
     history: s.history.map((h) => ({ start: h.start, end: h.end, spentUsd: h.spentUsd, crossed: h.crossed })),
+    forecast: toForecast(s.forecast, s.period, null),
+    projectedCrossingAt: s.projectedCrossingAt,
+  };
+}
+
+function toForecast(f: PeriodForecast, period: Period, month: string | null): SpendForecast {
+  return {
+    month,
+    periodStart: period.start,
+    periodEnd: period.end,
+    spentUsd: f.spentUsd,
+    expectedUsd: f.expectedUsd,
+    lowUsd: f.lowUsd,
+    highUsd: f.highUsd,
+    runRateUsd: f.runRateUsd,
   };
 }

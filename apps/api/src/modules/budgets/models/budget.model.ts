@@ -34,6 +34,23 @@ export class BudgetPeriod {
   @Field({ description: 'Whether spend reached the amount.' }) crossed!: boolean;
 }
 
+@ObjectType({
+  description:
+    'Period-end spend from the weekly rhythm and recent trend of daily spend, with an 80% range, beside the naive run rate.',
+})
+export class SpendForecast {
+  @Field(() => String, { nullable: true, description: 'The month forecast ("2026-11"), for `forecast`.' })
+  month?: string | null;
+  @Field() periodStart!: Date;
+  @Field() periodEnd!: Date;
+  @Field(() => DecimalScalar, { description: 'Spend so far in the period.' }) spentUsd!: Decimal;
+  @Field(() => DecimalScalar) expectedUsd!: Decimal;
+  @Field(() => DecimalScalar) lowUsd!: Decimal;
+  @Field(() => DecimalScalar) highUsd!: Decimal;
+  @Field(() => DecimalScalar, { description: 'Spend so far ÷ days elapsed × days in the period.' })
+  runRateUsd!: Decimal;
+}
+
 @ObjectType({ description: 'Where a budget stands in its current period.' })
 export class BudgetStatus {
   @Field(() => Budget) budget!: Budget;
@@ -46,6 +63,14 @@ export class BudgetStatus {
   @Field(() => Int, { description: 'Whole days until the period resets, rounded up.' }) resetsInDays!: number;
   @Field(() => [Int], { description: 'Thresholds reached in this period.' }) crossedThresholds!: number[];
   @Field(() => [BudgetPeriod], { description: 'Past periods, most recent first.' }) history!: BudgetPeriod[];
+  @Field(() => SpendForecast, { description: 'Where spend is heading by the end of this period.' })
+  forecast!: SpendForecast;
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'The local day spend is forecast to reach the amount (now when it has); null when not this period.',
+  })
+  projectedCrossingAt!: Date | null;
 }
 
 @ObjectType()
