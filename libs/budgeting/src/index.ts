@@ -3,3 +3,4 @@ export * from './budget-rules';
 export * from './thresholds';
 export * from './forecast';
 export * from './backtest';
+export * from './anomaly';

@@ -91,7 +91,11 @@ describe('history and reset', () => {
 
 describe('localDays', () => {
   it('lists local midnights with their weekdays across a DST change', () => {
-    const days = localDays(new Date('2026-10-24T22:00:00Z'), new Date('2026-10-27T23:00:00Z'), 'Europe/Paris');
+    const days = localDays(
+      new Date('2026-10-24T22:00:00Z'),
+      new Date('2026-10-27T23:00:00Z'),
+      'Europe/Paris',
+    );
     expect(days.map((d) => [d.start.toISOString(), d.weekday])).toEqual([
       ['2026-10-24T22:00:00.000Z', 0],
       ['2026-10-25T23:00:00.000Z', 1],

@@ -25,6 +25,7 @@ import { createRedis } from './redis';
 import { RepriceRunsRepository } from './reprice/reprice-runs.repository';
 import { Store } from './store/store';
 import { AlertsRepository } from './budgets/alerts.repository';
+import { AnomalyFinder } from './budgets/anomalies';
 import { BudgetEvaluator } from './budgets/budget-evaluator';
 import { BudgetStateCache } from './budgets/budget-cache';
 import { BudgetMonitor } from './budgets/budget-monitor';
@@ -66,6 +67,7 @@ const REPOSITORIES = [
   ['budgets', BudgetsRepository],
   ['alerts', AlertsRepository],
   ['budgetEvaluator', BudgetEvaluator],
+  ['anomalies', AnomalyFinder],
 ] as const;
 
 export interface DatabaseModuleOptions {

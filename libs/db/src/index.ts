@@ -41,6 +41,7 @@ export * from './budgets/budget-cache';
 export * from './budgets/alerts.repository';
 export * from './budgets/budget-monitor';
 export * from './budgets/webhook.sender';
+export * from './budgets/anomalies';
 export * from './store/analytics-store';
 export * from './store/postgres-analytics-store';
 export * from './store/store';

@@ -1,5 +1,6 @@
 import { ApiKeyRepository } from '../accounts/api-key.repository';
 import { AlertsRepository } from '../budgets/alerts.repository';
+import { AnomalyFinder } from '../budgets/anomalies';
 import { BudgetEvaluator } from '../budgets/budget-evaluator';
 import { BudgetsRepository } from '../budgets/budgets.repository';
 import { OrganizationsRepository } from '../accounts/organizations.repository';
@@ -40,6 +41,8 @@ export class Store {
   readonly alerts: AlertsRepository;
   /** Budget spend, status and history, from the rollups. */
   readonly budgetEvaluator: BudgetEvaluator;
+  /** Unusual spend per project, feature, customer or model, from the rollups. */
+  readonly anomalies: AnomalyFinder;
   /** Usage events and their rollups: the storage seam (analytics-store.ts). */
   readonly analytics: AnalyticsStore;
 
@@ -62,6 +65,7 @@ export class Store {
     this.budgets = new BudgetsRepository(prisma);
     this.alerts = new AlertsRepository(prisma);
     this.budgetEvaluator = new BudgetEvaluator(this.analytics, this.projects);
+    this.anomalies = new AnomalyFinder(this.analytics);
   }
 
   /** The demo organization, its owner and its keys (idempotent; `seed`, `npm start`). */

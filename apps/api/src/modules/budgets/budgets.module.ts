@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { AnomaliesResolver } from './anomalies.resolver';
 import { BudgetCheckController } from './budget-check.controller';
 import { BudgetsResolver } from './budgets.resolver';
 import { BudgetsService } from './budgets.service';
@@ -8,6 +9,6 @@ import { BudgetsService } from './budgets.service';
 @Module({
   imports: [AuthModule],
   controllers: [BudgetCheckController],
-  providers: [BudgetsService, BudgetsResolver],
+  providers: [BudgetsService, BudgetsResolver, AnomaliesResolver],
 })
 export class BudgetsModule {}
