@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const add = (m: Map<string, number[]>, key: string, day: number, usd: number) => {
     let s = m.get(key);
     if (!s) m.set(key, (s = new Array<number>(DAYS).fill(0)));
-    s[day]! += usd;
+    s[day] = (s[day] ?? 0) + usd;
   };
   const cells: { customer: string | null; feature: string; day: number; usd: number }[] = [];
   for await (const { event, usd } of pricedDemoEvents(16, EVENTS, DAYS, END)) {
@@ -38,17 +38,18 @@ async function main(): Promise<void> {
   // Where to inject: regular customers (spending on most days) and every feature, on days of the examined weeks.
   const perCustomerDays = new Map<string, Set<number>>();
   for (const c of cells)
-    if (c.customer)
-      (perCustomerDays.get(c.customer) ?? perCustomerDays.set(c.customer, new Set()).get(c.customer)!).add(
-        c.day,
-      );
+    if (c.customer) {
+      const seen = perCustomerDays.get(c.customer) ?? new Set<number>();
+      seen.add(c.day);
+      perCustomerDays.set(c.customer, seen);
+    }
   const regular = [...perCustomerDays]
     .filter(([, d]) => d.size >= DAYS * 0.8)
     .map(([c]) => c)
     .sort();
   const featureNames = [...new Set(cells.map((c) => c.feature))].sort();
   const random = createRandom(16, 'anomaly-injection');
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(random.next() * xs.length)]!;
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random.next() * xs.length)] as T;
   const firstExamined = DAYS - EXAMINED;
   const injected = new Set<string>();
   const customerSpikes = new Map<string, number>();

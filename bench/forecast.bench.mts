@@ -19,7 +19,7 @@ const DAYS = Number(process.env.BENCH_FORECAST_DAYS ?? 180);
 const CHECKPOINTS = [7, 14, 21];
 
 async function demoCompany(): Promise<SpendDay[]> {
-  const providers: Provider[] = (await waitForUpdate())!;
+  const providers = (await waitForUpdate()) as Provider[];
   const builtin = buildBuiltInCatalog(providers, 'bench');
   const pricer = buildPricer(
     snapshotOf([
@@ -82,8 +82,8 @@ function growthCompany(): SpendDay[] {
 function table(name: string, r: BacktestSummary): string {
   const months = new Set(r.points.map((p) => p.month)).size;
   const rows = CHECKPOINTS.map((d) => {
-    const f = r.mapeForecast[d]!;
-    const n = r.mapeRunRate[d]!;
+    const f = r.mapeForecast[d] ?? NaN;
+    const n = r.mapeRunRate[d] ?? NaN;
     return `| ${d} | ${f.toFixed(1)}% | ${n.toFixed(1)}% | ${(f / n).toFixed(2)} |`;
   });
   return [
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(table('Growth company (25%/month, ×1.8 step change)', growth));
   const ratio = (r: BacktestSummary) =>
-    Math.max(...CHECKPOINTS.map((d) => r.mapeForecast[d]! / r.mapeRunRate[d]!));
+    Math.max(...CHECKPOINTS.map((d) => (r.mapeForecast[d] ?? NaN) / (r.mapeRunRate[d] ?? NaN)));
   const worst = Math.max(ratio(demo), ratio(growth));
   console.log(
     `\nWorst forecast/run-rate MAPE ratio: ${worst.toFixed(2)} (target ≤ 0.50) — ${worst <= 0.5 ? 'met' : 'NOT met'}; ${((Date.now() - started) / 1000).toFixed(1)} s`,

@@ -5,7 +5,7 @@ import { BUILTIN_TABLES, buildBuiltInCatalog, buildPricer, snapshotOf } from '@t
 
 /** The pricer `seed` publishes: the built-in catalog and the list prices, in memory. */
 export async function builtInPricer() {
-  const providers: Provider[] = (await waitForUpdate())!;
+  const providers = (await waitForUpdate()) as Provider[];
   const builtin = buildBuiltInCatalog(providers, 'bench');
   return buildPricer(
     snapshotOf([
