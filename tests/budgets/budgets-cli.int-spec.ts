@@ -69,4 +69,41 @@ describe('tokenledger budgets', () => {
     expect(res.code).not.toBe(0);
     expect(res.stdout + res.stderr).toContain('amountUsd');
   });
+
+  it('forecast --month and anomalies --since answer as JSON for the organization', async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    const f = await runCli(['forecast', '--org', tenant.org.slug, '--month', month, '--json']);
+    expect(f.code, f.stderr).toBe(0);
+    expect(JSON.parse(f.stdout)).toMatchObject({
+      organization: tenant.org.slug,
+      month,
+      spentUsd: '0',
+      expectedUsd: '0',
+    });
+    const since = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+    const a = await runCli([
+      'anomalies',
+      '--org',
+      tenant.org.slug,
+      '--since',
+      since,
+      '--by',
+      'feature',
+      '--json',
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(JSON.parse(a.stdout)).toEqual({ organization: tenant.org.slug, anomalies: [] });
+    const bad = await runCli([
+      'anomalies',
+      '--org',
+      tenant.org.slug,
+      '--since',
+      since,
+      '--by',
+      'galaxy',
+      '--json',
+    ]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout + bad.stderr).toContain('by:');
+  });
 });

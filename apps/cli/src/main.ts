@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { registerBudgetCommands } from './commands/budgets.command';
+import { registerBudgetCommands, registerForecastCommands } from './commands/budgets.command';
 import { registerCatalogCommands } from './commands/catalog.command';
 import { registerDeadLetterCommands } from './commands/dead-letters.command';
 import { registerDemoCommands } from './commands/demo.command';
@@ -23,6 +23,7 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerDemoCommands(program);
   registerBudgetCommands(program);
+  registerForecastCommands(program);
   return program;
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { checkBudget } from '@tokenledger/budgeting';
+import { checkBudget, isTimeZone, periodAt } from '@tokenledger/budgeting';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
+import type { AnomalyDimension } from '@tokenledger/db';
 import { withStore } from '../context';
 import { emit, runCommand, type GlobalOptions } from '../output';
 
@@ -165,4 +166,131 @@ export function registerBudgetCommands(program: Command): void {
         }),
       );
     });
+}
+
+export function registerForecastCommands(program: Command): void {
+  program
+    .command('forecast')
+    .description('Month-end spend of an organization (or a project) with a range, beside the run rate')
+    .option('--org <slug>', 'organization slug', 'demo')
+    .option('--month <YYYY-MM>', 'the current month or a later one (default: the current month)')
+    .option('--project <slug>', 'one project only')
+    .option('--time-zone <tz>', 'IANA zone of the month', 'UTC')
+    .action(
+      async (
+        options: { org: string; month?: string; project?: string; timeZone: string },
+        command: Command,
+      ) => {
+        const global = command.optsWithGlobals<GlobalOptions>();
+        await runCommand(global, () =>
+          withStore(async (store) => {
+            const org = await store.organizations.requireBySlug(options.org);
+            const now = new Date();
+            const month = options.month ?? now.toISOString().slice(0, 7);
+            const m = /^(\d{4})-(\d{2})$/.exec(month);
+            if (!m) throw new TokenledgerError(ErrorCode.ValidationFailed, 'month: must be YYYY-MM');
+            if (!isTimeZone(options.timeZone))
+              throw new TokenledgerError(
+                ErrorCode.ValidationFailed,
+                `timeZone: "${options.timeZone}" is not an IANA time zone`,
+              );
+            let projectId: string | null = null;
+            if (options.project) {
+              const p = await store.projects.findBySlug(org.id, options.project);
+              if (!p)
+                throw new TokenledgerError(ErrorCode.NotFound, `project: no project "${options.project}"`);
+              projectId = p.id;
+            }
+            const period = periodAt(
+              { period: 'month', timeZone: options.timeZone, startsAt: now },
+              new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 15)),
+            );
+            if (period.end <= now)
+              throw new TokenledgerError(
+                ErrorCode.ValidationFailed,
+                'month: must be the current month or a later one',
+              );
+            const f = await store.budgetEvaluator.forecast(
+              { organizationId: org.id, slug: org.slug },
+              {
+                projectId,
+                scopeKind: projectId ? 'project' : 'organization',
+                scopeKey: null,
+                scopeValue: null,
+                timeZone: options.timeZone,
+              },
+              period,
+              period.start > now ? period.start : now,
+            );
+            const result = {
+              organization: org.slug,
+              project: options.project ?? null,
+              month,
+              spentUsd: f.spentUsd.toFixed(),
+              expectedUsd: f.expectedUsd.toFixed(),
+              lowUsd: f.lowUsd.toFixed(),
+              highUsd: f.highUsd.toFixed(),
+              runRateUsd: f.runRateUsd.toFixed(),
+            };
+            emit(
+              global,
+              result,
+              () =>
+                `${org.slug}${options.project ? `/${options.project}` : ''} ${month}: $${result.spentUsd} so far, ` +
+                `forecast $${result.expectedUsd} (80% range $${result.lowUsd}–$${result.highUsd}); run rate $${result.runRateUsd}`,
+            );
+          }),
+        );
+      },
+    );
+
+  program
+    .command('anomalies')
+    .description('Unusual spend per project, feature, customer or model since a date')
+    .option('--org <slug>', 'organization slug', 'demo')
+    .requiredOption('--since <date>', 'examine days (or hours) from this date on')
+    .option('--by <dimension>', 'project | feature | customer | model', 'customer')
+    .option('--hourly', 'hourly buckets instead of daily')
+    .action(
+      async (options: { org: string; since: string; by: string; hourly?: boolean }, command: Command) => {
+        const global = command.optsWithGlobals<GlobalOptions>();
+        await runCommand(global, () =>
+          withStore(async (store) => {
+            const org = await store.organizations.requireBySlug(options.org);
+            const dimension = options.by.toUpperCase();
+            if (!['PROJECT', 'FEATURE', 'CUSTOMER', 'MODEL'].includes(dimension))
+              throw new TokenledgerError(
+                ErrorCode.ValidationFailed,
+                'by: must be project, feature, customer or model',
+              );
+            const since = new Date(options.since);
+            if (Number.isNaN(since.getTime()))
+              throw new TokenledgerError(ErrorCode.ValidationFailed, 'since: is not a date');
+            const found = await store.anomalies.find(
+              { organizationId: org.id, slug: org.slug, projectId: null },
+              {
+                dimension: dimension as AnomalyDimension,
+                granularity: options.hourly ? 'HOUR' : 'DAY',
+                since,
+                limit: 50,
+              },
+              new Date(),
+            );
+            emit(global, { organization: org.slug, anomalies: found }, () =>
+              found.length === 0
+                ? 'No unusual spend.'
+                : found
+                    .map(
+                      (a) =>
+                        `${a.bucketStart.toISOString()} ${a.dimension.toLowerCase()} ${a.value || '(none)'}: ${a.kind}, ` +
+                        `$${a.actual.costUsd.toFixed(2)} vs $${a.baseline.costUsd.toFixed(2)} usual; ` +
+                        `${a.actual.requests} requests vs ${a.baseline.requests}; ` +
+                        `${Math.round(a.actual.tokensPerRequest)} tokens/request vs ${Math.round(a.baseline.tokensPerRequest)}`,
+                    )
+                    .join('\n'),
+            );
+          }),
+        );
+      },
+    );
 }
