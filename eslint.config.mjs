@@ -117,7 +117,7 @@ export default [
     },
   },
   {
-    files: ['libs/{contracts,pricing,simulation,demo}/src/**/*.ts'],
+    files: ['libs/{contracts,pricing,simulation,budgeting,demo}/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: { 'no-restricted-syntax': ['error', ...NO_CLOCK_OR_RANDOMNESS] },
   },

@@ -173,32 +173,35 @@ describe('generated authorization test: every operation of schema.graphql × eve
 
   async function state() {
     const orgId = victim.org.id;
-    const [org, members, projects, keys, invitations, tables, runs] = await Promise.all([
-      prisma.organization.findUniqueOrThrow({ where: { id: orgId }, select: { slug: true, name: true } }),
-      prisma.membership.findMany({
-        where: { organizationId: orgId },
-        select: { userId: true, role: true },
-        orderBy: { userId: 'asc' },
-      }),
-      prisma.project.findMany({ where: { organizationId: orgId }, orderBy: { id: 'asc' } }),
-      prisma.apiKey.findMany({
-        where: { organizationId: orgId },
-        select: { id: true, scopes: true, revokedAt: true, projectId: true },
-        orderBy: { id: 'asc' },
-      }),
-      prisma.invitation.findMany({
-        where: { organizationId: orgId },
-        select: { id: true, role: true, acceptedAt: true, revokedAt: true },
-        orderBy: { id: 'asc' },
-      }),
-      prisma.rateTable.findMany({
-        where: { organizationId: orgId },
-        include: { versions: { select: { id: true } } },
-        orderBy: { id: 'asc' },
-      }),
-      prisma.repriceRun.count({ where: { organizationId: orgId } }),
-    ]);
-    return { org, members, projects, keys, invitations, tables, runs };
+    const [org, members, projects, keys, invitations, tables, runs, budgets, destinations] =
+      await Promise.all([
+        prisma.organization.findUniqueOrThrow({ where: { id: orgId }, select: { slug: true, name: true } }),
+        prisma.membership.findMany({
+          where: { organizationId: orgId },
+          select: { userId: true, role: true },
+          orderBy: { userId: 'asc' },
+        }),
+        prisma.project.findMany({ where: { organizationId: orgId }, orderBy: { id: 'asc' } }),
+        prisma.apiKey.findMany({
+          where: { organizationId: orgId },
+          select: { id: true, scopes: true, revokedAt: true, projectId: true },
+          orderBy: { id: 'asc' },
+        }),
+        prisma.invitation.findMany({
+          where: { organizationId: orgId },
+          select: { id: true, role: true, acceptedAt: true, revokedAt: true },
+          orderBy: { id: 'asc' },
+        }),
+        prisma.rateTable.findMany({
+          where: { organizationId: orgId },
+          include: { versions: { select: { id: true } } },
+          orderBy: { id: 'asc' },
+        }),
+        prisma.repriceRun.count({ where: { organizationId: orgId } }),
+        prisma.budget.findMany({ where: { organizationId: orgId }, orderBy: { id: 'asc' } }),
+        prisma.alertDestination.findMany({ where: { organizationId: orgId }, orderBy: { id: 'asc' } }),
+      ]);
+    return { org, members, projects, keys, invitations, tables, runs, budgets, destinations };
   }
 
   beforeAll(async () => {
@@ -241,6 +244,25 @@ describe('generated authorization test: every operation of schema.graphql × eve
     const run = await prisma.repriceRun.create({
       data: { organizationId: victim.org.id, reason: `probe run ${hex}`, since: new Date('2026-01-01') },
     });
+    const budget = await prisma.budget.create({
+      data: {
+        organizationId: victim.org.id,
+        name: `Budget ${hex}`,
+        scopeKind: 'customer',
+        scopeValue: `customer-${hex}`,
+        period: 'month',
+        amountUsd: '100',
+        thresholds: [50, 100],
+      },
+    });
+    const destination = await prisma.alertDestination.create({
+      data: {
+        organizationId: victim.org.id,
+        name: `Hook ${hex}`,
+        url: `http://127.0.0.1:9/hook-${hex}`,
+        secret: `whsec_probe_${hex}`,
+      },
+    });
     const conflictEventId = `conflict-${hex}`;
     await prisma.eventConflict.create({
       data: {
@@ -264,6 +286,9 @@ describe('generated authorization test: every operation of schema.graphql × eve
       run.id,
       table.slug,
       conflictEventId,
+      budget.name,
+      destination.url,
+      destination.secret,
       orgKey.key.prefix,
       secretKey.key.prefix,
     ];
@@ -274,6 +299,8 @@ describe('generated authorization test: every operation of schema.graphql × eve
       secretKey.key.id,
       invitation.id,
       run.id,
+      budget.id,
+      destination.id,
     ];
     // Everything of the victim's.
     const allIds = [...projectKeyIds, viewer.user.id, p1Read.key.id, p1Admin.key.id, victim.project.id];

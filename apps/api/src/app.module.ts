@@ -6,6 +6,7 @@ import { ErrorEnvelopeFilter } from './errors/error-envelope.filter';
 import { GraphQLAppModule } from './graphql/graphql-app.module';
 import { AccessModule } from './modules/access/access.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
+import { BudgetsModule } from './modules/budgets/budgets.module';
 import { EventsModule } from './modules/events/events.module';
 import { HealthModule } from './modules/health/health.module';
 import { IngestModule } from './modules/ingest/ingest.module';
@@ -33,6 +34,7 @@ import { StatusModule } from './modules/status/status.module';
     EventsModule,
     RatesModule,
     ReportsModule,
+    BudgetsModule,
     StatusModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ErrorEnvelopeFilter }],

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBudgetCommands, registerForecastCommands } from './commands/budgets.command';
 import { registerCatalogCommands } from './commands/catalog.command';
 import { registerDeadLetterCommands } from './commands/dead-letters.command';
 import { registerDemoCommands } from './commands/demo.command';
@@ -23,6 +24,8 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerDemoCommands(program);
   registerReportCommand(program);
+  registerBudgetCommands(program);
+  registerForecastCommands(program);
   return program;
 }
 

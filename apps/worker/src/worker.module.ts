@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@tokenledger/config';
 import { DatabaseModule } from '@tokenledger/db';
+import { AlertProcessor } from './alert/alert.processor';
+import { BudgetTrigger } from './alert/budget-trigger';
 import { IngestProcessor } from './ingest/ingest.processor';
 import { CatalogPricerSource } from './pricing/catalog-pricer.source';
 import { ReportScheduleProcessor } from './report/report-schedule.processor';
@@ -20,6 +22,8 @@ import { PRICER_SOURCE } from './tokens';
     RepriceProcessor,
     ReportProcessor,
     ReportScheduleProcessor,
+    BudgetTrigger,
+    AlertProcessor,
   ],
 })
 export class WorkerModule {}

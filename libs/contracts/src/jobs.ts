@@ -58,9 +58,13 @@ export interface MonthlyReportsJob {
   month: string | null;
 }
 
+/**
+ * Evaluate budgets: one organization's (after an ingest write), or every organization holding a
+ * budget when `organizationId` is null (the job scheduler's tick, every minute).
+ */
 export interface AlertJob {
-  organizationId: string;
-  budgetId: string;
+  organizationId: string | null;
+  budgetId: string | null;
 }
 
 export interface JobCatalog {

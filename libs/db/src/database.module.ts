@@ -26,6 +26,12 @@ import { LocalReportStorage, type ReportStorage } from './reports/report-storage
 import { ReportsRepository } from './reports/reports.repository';
 import { RepriceRunsRepository } from './reprice/reprice-runs.repository';
 import { Store } from './store/store';
+import { AlertsRepository } from './budgets/alerts.repository';
+import { AnomalyFinder } from './budgets/anomalies';
+import { BudgetEvaluator } from './budgets/budget-evaluator';
+import { BudgetStateCache } from './budgets/budget-cache';
+import { BudgetMonitor } from './budgets/budget-monitor';
+import { BudgetsRepository } from './budgets/budgets.repository';
 
 /** Injection token of the process's shared Redis connection (not for blocking commands). */
 export const REDIS = Symbol('REDIS');
@@ -63,6 +69,10 @@ const REPOSITORIES = [
   ['deadLetters', DeadLettersRepository],
   ['reports', ReportsRepository],
   ['health', DatabaseHealth],
+  ['budgets', BudgetsRepository],
+  ['alerts', AlertsRepository],
+  ['budgetEvaluator', BudgetEvaluator],
+  ['anomalies', AnomalyFinder],
 ] as const;
 
 export interface DatabaseModuleOptions {
@@ -111,6 +121,17 @@ export class DatabaseModule {
         inject: [Store],
         useFactory: (store: Store) => store[field],
       })),
+      {
+        provide: BudgetStateCache,
+        inject: [REDIS],
+        useFactory: (redis: Redis) => new BudgetStateCache(redis),
+      },
+      {
+        provide: BudgetMonitor,
+        inject: [Store, BudgetStateCache],
+        useFactory: (store: Store, cache: BudgetStateCache) =>
+          new BudgetMonitor(store.budgets, store.alerts, store.budgetEvaluator, cache),
+      },
       ConnectionsLifecycle,
     ];
     return {
@@ -124,6 +145,8 @@ export class DatabaseModule {
         Store,
         ANALYTICS_STORE,
         REPORT_STORAGE,
+        BudgetStateCache,
+        BudgetMonitor,
         ...REPOSITORIES.map(([, type]) => type),
       ],
     };

@@ -8,6 +8,7 @@ import {
   Recorder,
   type MethodWrapper,
   type WrapOptions,
+  enforcing,
 } from './instrument.js';
 
 /** Structural view of `@anthropic-ai/sdk`'s usage (Messages API): only the fields read here. */
@@ -166,7 +167,8 @@ function messagesCreate(recorder: Recorder): MethodWrapper {
  * is not modified.
  */
 export function wrapAnthropic<C extends AnthropicLike>(client: C, options: WrapOptions): C {
-  const create = messagesCreate(new Recorder(options, options.provider ?? 'anthropic'));
+  const recorder = new Recorder(options, options.provider ?? 'anthropic');
+  const create = enforcing(recorder, messagesCreate(recorder));
   return proxyClient(client, {
     messages: { create },
     beta: { messages: { create } },

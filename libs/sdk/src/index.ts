@@ -34,3 +34,4 @@ export {
   type OpenAIResponsesUsage,
 } from './openai.js';
 export { wrapAnthropic, usageFromAnthropic, type AnthropicLike, type AnthropicUsage } from './anthropic.js';
+export { BudgetExceededError, type BudgetCheck, type BudgetLabels, type BindingBudget } from './budgets.js';

@@ -2,13 +2,47 @@ import { currentScope, mergeContext } from './context.js';
 import { isoTime } from './iso-time.js';
 import { USAGE_PARTS, type EventContext, type Modality, type ServiceTier, type Usage } from './event.js';
 import type { Tokenledger } from './tokenledger.js';
+import { BudgetExceededError } from './budgets.js';
 
 /** Options of `wrapOpenAI` / `wrapAnthropic`: where events go and the labels they carry. */
 export interface WrapOptions extends EventContext {
-  /** The client events are tracked through. */
-  tokenledger: Pick<Tokenledger, 'track'>;
+  /** The client events are tracked through (and budgets checked with, under `enforceBudgets`). */
+  tokenledger: Pick<Tokenledger, 'track'> & Partial<Pick<Tokenledger, 'checkBudget'>>;
   /** Catalog provider id, for OpenAI-compatible or proxied endpoints (default per wrapper). */
   provider?: string;
+  /**
+   * Check hard budgets before each call (`tokenledger.checkBudget` with the call's labels and
+   * model) and throw `BudgetExceededError` instead of calling the provider when one is spent.
+   * Opt-in; the call then returns a plain Promise of what the client returns (`withResponse()` and
+   * similar helpers of the client's APIPromise are not available on it). Default false.
+   */
+  enforceBudgets?: boolean;
+}
+
+/**
+ * Under `enforceBudgets`, a method that first checks the call's labels against hard budgets and
+ * throws `BudgetExceededError` before the provider is reached; otherwise the wrapper itself.
+ */
+export function enforcing(recorder: Recorder, wrapper: MethodWrapper): MethodWrapper {
+  const { tokenledger, enforceBudgets } = recorder.options;
+  if (!enforceBudgets || typeof tokenledger.checkBudget !== 'function') return wrapper;
+  const check = tokenledger.checkBudget.bind(tokenledger);
+  return (original, owner) => {
+    const tracked = wrapper(original, owner);
+    return function budgetCheckedCall(...args: unknown[]) {
+      const scope = currentScope();
+      const labels = scope === undefined ? recorder.labels : mergeContext(recorder.labels, scope);
+      const model = (args[0] as { model?: unknown } | undefined)?.model;
+      return check({ ...labels, ...(typeof model === 'string' ? { model } : {}) }).then((answer) => {
+        if (!answer.allowed)
+          throw new BudgetExceededError(
+            answer.budgets.filter((b) => b.exceeded),
+            labels,
+          );
+        return tracked(...args);
+      });
+    };
+  };
 }
 
 /** A method replacement: gets the original and the object it belongs to. */

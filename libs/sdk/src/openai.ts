@@ -9,6 +9,7 @@ import {
   type CallRecord,
   type MethodWrapper,
   type WrapOptions,
+  enforcing,
 } from './instrument.js';
 
 /**
@@ -276,8 +277,8 @@ function responsesCreate(recorder: Recorder): MethodWrapper {
 export function wrapOpenAI<C extends OpenAILike>(client: C, options: WrapOptions): C {
   const recorder = new Recorder(options, options.provider ?? 'openai');
   return proxyClient(client, {
-    chat: { completions: { create: chatCreate(recorder) } },
-    responses: { create: responsesCreate(recorder) },
+    chat: { completions: { create: enforcing(recorder, chatCreate(recorder)) } },
+    responses: { create: enforcing(recorder, responsesCreate(recorder)) },
     withOptions: (original, owner) =>
       function wrappedWithOptions(...args: unknown[]) {
         return wrapOpenAI(original.apply(owner, args) as C, options);

@@ -11,6 +11,7 @@ import {
 } from './event.js';
 import { TokenledgerSdkError, type RejectedEventReport, type TokenledgerSdkErrorInit } from './errors.js';
 import { RingBuffer } from './ring-buffer.js';
+import { budgetQuery, type BudgetCheck, type BudgetLabels } from './budgets.js';
 import { classify, gzip, gzipAvailable, type FetchLike, type Outcome } from './transport.js';
 
 export interface TokenledgerOptions {
@@ -117,6 +118,7 @@ function positive(value: number | undefined, fallback: number): number {
  */
 export class Tokenledger {
   private readonly url: string;
+  private readonly checkUrl: string;
   private readonly apiKey: string;
   private readonly enabled: boolean;
   private readonly defaults: EventContext | undefined;
@@ -169,6 +171,7 @@ export class Tokenledger {
     this.apiKey = options.apiKey ?? env.TOKENLEDGER_API_KEY ?? '';
     const baseUrl = options.baseUrl ?? env.TOKENLEDGER_BASE_URL ?? 'http://127.0.0.1:4000';
     this.url = `${baseUrl.replace(/\/+$/, '')}/v1/events`;
+    this.checkUrl = `${baseUrl.replace(/\/+$/, '')}/v1/budgets/check`;
     this.defaults = options.defaults;
     this.maxBatchSize = Math.min(MAX_EVENTS_PER_BATCH, Math.floor(positive(options.maxBatchSize, 500)));
     this.batchSize = this.maxBatchSize;
@@ -194,6 +197,48 @@ export class Tokenledger {
     }
     this.enabled = enabled;
     if (enabled && options.flushOnExit !== false) nodeProcess?.on?.('beforeExit', this.exitListener);
+  }
+
+  /**
+   * Asks whether a call with these labels is within its hard budgets (`GET /v1/budgets/check`;
+   * `withContext` and `defaults` labels apply as they do to events). As fresh as ingestion, not
+   * exact to the cent; when Tokenledger cannot be asked it answers allowed, with `unavailable`.
+   */
+  async checkBudget(labels: BudgetLabels = {}): Promise<BudgetCheck> {
+    const scope = currentScope();
+    const merged: BudgetLabels = {
+      ...this.defaults,
+      ...scope,
+      ...labels,
+      tags: { ...this.defaults?.tags, ...scope?.tags, ...labels.tags },
+    };
+    if (!this.apiKey || !this.fetchImpl) return { allowed: true, budgets: [], unavailable: 'not configured' };
+    const controller = new AbortController();
+    const timer = unref(setTimeout(() => controller.abort(), this.requestTimeoutMs));
+    try {
+      const query = budgetQuery(merged);
+      const get = this.fetchImpl as unknown as (
+        url: string,
+        init: { method: string; headers: Record<string, string>; signal: AbortSignal },
+      ) => ReturnType<FetchLike>;
+      const response = await get(`${this.checkUrl}${query ? `?${query}` : ''}`, {
+        method: 'GET',
+        headers: { authorization: `Bearer ${this.apiKey}` },
+        signal: controller.signal,
+      });
+      const text = await response.text();
+      if (response.status !== 200)
+        return { allowed: true, budgets: [], unavailable: `HTTP ${response.status}: ${text.slice(0, 200)}` };
+      return JSON.parse(text) as BudgetCheck;
+    } catch (error) {
+      return {
+        allowed: true,
+        budgets: [],
+        unavailable: error instanceof Error ? error.message : String(error),
+      };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import {
 } from '@tokenledger/db';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { BudgetTrigger } from '../alert/budget-trigger';
 import { QueueProcessor } from '../queue-processor';
 import { PRICER_SOURCE, type PricerSource } from '../tokens';
 
@@ -34,6 +35,7 @@ export class IngestProcessor extends QueueProcessor<'ingest', WriteOutcome> {
     @Inject(PRICER_SOURCE) private readonly pricers: PricerSource,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly deadLetters: DeadLettersRepository,
+    private readonly budgets: BudgetTrigger,
   ) {
     super(config, 'ingest', {
       concurrency: Math.max(1, config.WORKER_CONCURRENCY),
@@ -63,6 +65,8 @@ export class IngestProcessor extends QueueProcessor<'ingest', WriteOutcome> {
       },
       { last_batch_lag_ms: Date.now() - Date.parse(job.data.receivedAt) },
     ).catch(() => undefined);
+    if (outcome.stored > 0)
+      await this.budgets.afterIngest(job.data.organizationId, Date.now()).catch(() => undefined);
     if (outcome.conflicts > 0) {
       this.logger.warn(
         `${outcome.conflicts} resent event(s) with different content kept as conflicts (project ${job.data.projectId})`,

@@ -3,6 +3,7 @@ import { arrayLiteral, inTransaction, type PgClient, type PgPool } from '../pg';
 import { contentHash, type PricedBatch, type PricedEvent } from './priced-event';
 import { accumulate, type RollupDelta } from './rollup-cell';
 import { ROLLUP_PARAM_COUNT, rollupParams, rollupUpserts, withRollups } from './rollup.sql';
+import { tagRollupCells, tagRollupParams, tagRollupUpsert, upsertTagRollups } from './tag-rollup.sql';
 
 export interface WriteOutcome {
   /** Events stored now (first time seen). */
@@ -107,7 +108,8 @@ WITH keys AS (
 new_events AS (${INSERT_EVENTS_SQL}),
 ${rollupUpserts(ROLLUPS_FROM)
   .map((sql, i) => `rollup_${i} AS (${sql})`)
-  .join(',\n')}
+  .join(',\n')},
+tag_rollup AS (${tagRollupUpsert(HASHES_PARAM + 1)})
 SELECT count(*)::int AS stored FROM keys`;
 
 /** PostgreSQL's unique_violation. */
@@ -273,6 +275,7 @@ export class UsageEventWriter {
         ...columns,
         ...rollupParams(batches.flatMap((b) => b.cells)),
         joinLiterals(batches.map((b) => b.hashes)),
+        ...tagRollupParams(tagRollupCells(batches.flatMap((b) => b.rows))),
       ],
     });
     if (result[0]!.stored !== count) throw new Error(`wrote ${result[0]!.stored} keys for ${count} events`);
@@ -312,6 +315,7 @@ export class UsageEventWriter {
             ...rollupParams(hourlyCells(newRows)),
           ],
         });
+        await upsertTagRollups(client, batch.organizationId, batch.projectId, newRows);
       }
       return {
         stored: newRows.length,

@@ -5,6 +5,7 @@ import { priceSafely } from '../ingest/ingest-batch';
 import type { EventPricing, PricingStatus } from '../ingest/priced-event';
 import { accumulate, type RollupDelta } from '../ingest/rollup-cell';
 import { upsertRollups } from '../ingest/rollup.sql';
+import { upsertTagRollups, type TagContribution } from '../ingest/tag-rollup.sql';
 import { inTransaction, type PgClient, type PgPool } from '../pg';
 
 interface EventRow extends Record<TokenColumn, string> {
@@ -199,7 +200,7 @@ async function applyChunk(
   const changed: { row: EventRow; old: EventPricing; next: EventPricing }[] = [];
   const deltas = new Map<
     string,
-    { organizationId: string; projectId: string; cells: Map<string, RollupDelta> }
+    { organizationId: string; projectId: string; cells: Map<string, RollupDelta>; tags: TagContribution[] }
   >();
 
   for (const row of rows) {
@@ -215,10 +216,16 @@ async function applyChunk(
     if (!project)
       deltas.set(
         row.project_id,
-        (project = { organizationId: row.organization_id, projectId: row.project_id, cells: new Map() }),
+        (project = {
+          organizationId: row.organization_id,
+          projectId: row.project_id,
+          cells: new Map(),
+          tags: [],
+        }),
       );
     accumulate(project.cells, event, old, -1);
     accumulate(project.cells, event, next, 1);
+    project.tags.push({ event, pricing: old, sign: -1 }, { event, pricing: next, sign: 1 });
   }
 
   if (changed.length > 0) {
@@ -251,11 +258,12 @@ async function applyChunk(
       changed.map((c) => c.old.rateVersionId),
       changed.map((c) => c.next.rateVersionId),
     ]);
-    for (const { organizationId, projectId, cells } of [...deltas.values()].sort((a, b) =>
+    for (const { organizationId, projectId, cells, tags } of [...deltas.values()].sort((a, b) =>
       a.projectId < b.projectId ? -1 : 1,
     )) {
       // upsertRollups sorts each level by its unique key (one lock order for every writer).
       await upsertRollups(client, organizationId, projectId, [...cells.values()]);
+      await upsertTagRollups(client, organizationId, projectId, tags);
     }
   }
 

@@ -105,4 +105,62 @@ describe('planSpend', () => {
       expect.stringContaining('groupBy'),
     ]);
   });
+
+  describe('by tag', () => {
+    it('groups the values of one tag key from tag_rollups, on hours', () => {
+      const plan = planSpend(query({ groupBy: ['TAG', 'PROJECT', 'DAY'], tagKey: 'team' }));
+      expect(plan.table).toBe('tag_rollups');
+      expect(plan.dims).toEqual(['tag', 'project']);
+      expect(plan.sql).toContain('tag_key = $2');
+      expect(plan.sql).toContain('GROUP BY tag_value, project_id, period');
+      expect(plan.params[1]).toBe('team');
+      expect(plan.sql).toContain('hour >= ');
+    });
+
+    it('filters by a tag key and values, with the values bound as parameters', () => {
+      const hostile = "growth'; DROP TABLE tag_rollups; --";
+      const plan = planSpend(
+        query({
+          groupBy: ['DAY'],
+          tags: [
+            { key: 'team', value: 'core' },
+            { key: 'team', value: hostile },
+          ],
+        }),
+      );
+      expect(plan.table).toBe('tag_rollups');
+      expect(plan.sql).not.toContain(hostile);
+      expect(plan.sql).toContain('tag_value = ANY($3::text[])');
+      expect(plan.params.slice(0, 3)).toEqual(['org-1', 'team', ['core', hostile]]);
+    });
+
+    it('restricts tag questions to projects when asked', () => {
+      const plan = planSpend(query({ groupBy: ['TAG'], tagKey: 'team', projectIds: ['p-1'] }));
+      expect(plan.table).toBe('tag_rollups');
+      expect(plan.sql).toContain('project_id = ANY($3::uuid[])');
+    });
+
+    it('refuses a grouping without key, two keys, and dimensions tag rollups do not keep', () => {
+      expect(refusal({ groupBy: ['TAG'] })).toEqual([
+        ErrorCode.ValidationFailed,
+        expect.stringContaining('tagKey'),
+      ]);
+      expect(refusal({ groupBy: ['TAG'], tagKey: 'team', tags: [{ key: 'env', value: 'x' }] })).toEqual([
+        ErrorCode.ValidationFailed,
+        expect.stringContaining('one tag key'),
+      ]);
+      expect(refusal({ groupBy: ['TAG', 'MODEL'], tagKey: 'team' })).toEqual([
+        ErrorCode.ValidationFailed,
+        expect.stringContaining('not with model'),
+      ]);
+      expect(refusal({ tags: [{ key: 'team', value: 'a' }], values: { customer: ['acme'] } })).toEqual([
+        ErrorCode.ValidationFailed,
+        expect.stringContaining('not with customer'),
+      ]);
+    });
+
+    it('leaves tag-free questions on the other tables', () => {
+      expect(table({ groupBy: ['MODEL', 'DAY'], tags: [] })).toBe('daily_rollups');
+    });
+  });
 });

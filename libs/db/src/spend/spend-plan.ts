@@ -1,7 +1,10 @@
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
 import { ROLLUP_COUNTERS } from '../ingest/rollup.sql';
 
-/** What spend can be grouped by: six dimensions and three time buckets (GraphQL `SpendDimension`). */
+/**
+ * What spend can be grouped by: six dimensions, the values of one tag key, and three time buckets
+ * (GraphQL `SpendDimension`).
+ */
 export const SPEND_DIMENSIONS = [
   'PROJECT',
   'PROVIDER',
@@ -9,6 +12,7 @@ export const SPEND_DIMENSIONS = [
   'FEATURE',
   'CUSTOMER',
   'ENVIRONMENT',
+  'TAG',
   'HOUR',
   'DAY',
   'MONTH',
@@ -16,9 +20,9 @@ export const SPEND_DIMENSIONS = [
 export type SpendGrouping = (typeof SPEND_DIMENSIONS)[number];
 export type SpendTimeBucket = Extract<SpendGrouping, 'HOUR' | 'DAY' | 'MONTH'>;
 
-export type SpendDim = 'project' | 'provider' | 'model' | 'feature' | 'customer' | 'environment';
-/** The dimensions a filter can restrict by value (projects are restricted by id). */
-export type SpendValueDim = Exclude<SpendDim, 'project'>;
+export type SpendDim = 'project' | 'provider' | 'model' | 'feature' | 'customer' | 'environment' | 'tag';
+/** The dimensions a filter can restrict by value (projects by id, tags by key and value). */
+export type SpendValueDim = Exclude<SpendDim, 'project' | 'tag'>;
 
 const DIM_OF: Partial<Record<SpendGrouping, SpendDim>> = {
   PROJECT: 'project',
@@ -27,6 +31,7 @@ const DIM_OF: Partial<Record<SpendGrouping, SpendDim>> = {
   FEATURE: 'feature',
   CUSTOMER: 'customer',
   ENVIRONMENT: 'environment',
+  TAG: 'tag',
 };
 
 /** The rollup column of each dimension. */
@@ -37,6 +42,7 @@ export const SPEND_COLUMN: Record<SpendDim, string> = {
   feature: 'feature',
   customer: 'customer_id',
   environment: 'environment',
+  tag: 'tag_value',
 };
 
 const VALUE_DIMS: readonly SpendValueDim[] = ['provider', 'model', 'feature', 'customer', 'environment'];
@@ -46,6 +52,13 @@ interface RollupTable {
   bucket: 'hour' | 'day';
   dims: readonly SpendDim[];
 }
+
+/** The table of tag questions: project × hour × tag key × tag value (tag-rollup.sql.ts). */
+export const TAG_ROLLUP_TABLE: RollupTable = {
+  name: 'tag_rollups',
+  bucket: 'hour',
+  dims: ['project', 'tag'],
+};
 
 /** Coarsest first: the planner takes the first table that has every needed dimension. */
 export const ROLLUP_TABLES: readonly RollupTable[] = [
@@ -78,6 +91,15 @@ export interface SpendQuery extends SpendArgs {
   projectIds: readonly string[] | null;
   /** Restrict each dimension to these values ("" selects usage without one); empty = no restriction. */
   values: Partial<Record<SpendValueDim, readonly string[] | null | undefined>>;
+  /** Restrict to usage carrying one of these tags (all of one key: a value of that key). */
+  tags?: readonly SpendTag[] | null;
+  /** The key whose values `TAG` groups by. */
+  tagKey?: string | null;
+}
+
+export interface SpendTag {
+  key: string;
+  value: string;
 }
 
 /** The plan of one spend query: which rollup table, and the statement to send. */
@@ -150,6 +172,17 @@ export function planSpend(query: SpendQuery): SpendPlan {
   const needed = new Set<SpendDim>(dims);
   const where: string[] = ['organization_id = $1'];
   const params: unknown[] = [query.organizationId];
+  const tagKey = tagKeyOf(query, dims.includes('tag'));
+  if (tagKey !== null) {
+    needed.add('tag');
+    params.push(tagKey);
+    where.push(`tag_key = $${params.length}`);
+    const tagValues = (query.tags ?? []).map((t) => t.value);
+    if (tagValues.length > 0) {
+      params.push(tagValues);
+      where.push(`tag_value = ANY($${params.length}::text[])`);
+    }
+  }
   if (query.projectIds) {
     needed.add('project');
     params.push([...query.projectIds]);
@@ -166,12 +199,13 @@ export function planSpend(query: SpendQuery): SpendPlan {
 
   const dayAligned = isMidnightUtc(from) && isMidnightUtc(to);
   const localBuckets = timeZone !== 'UTC' && (time === 'DAY' || time === 'MONTH');
-  const table =
-    ROLLUP_TABLES.find(
-      (t) =>
-        [...needed].every((d) => t.dims.includes(d)) &&
-        (t.bucket === 'hour' || (dayAligned && time !== 'HOUR' && !localBuckets)),
-    ) ?? ROLLUP_TABLES[ROLLUP_TABLES.length - 1]!;
+  const table = needed.has('tag')
+    ? tagTable(needed)
+    : (ROLLUP_TABLES.find(
+        (t) =>
+          [...needed].every((d) => t.dims.includes(d)) &&
+          (t.bucket === 'hour' || (dayAligned && time !== 'HOUR' && !localBuckets)),
+      ) ?? ROLLUP_TABLES[ROLLUP_TABLES.length - 1]!);
 
   if (table.bucket === 'day') {
     params.push(from.toISOString().slice(0, 10), to.toISOString().slice(0, 10));
@@ -221,4 +255,35 @@ export function planSpend(query: SpendQuery): SpendPlan {
     .filter(Boolean)
     .join('\n');
   return { table: table.name, sql, params, dims, time };
+}
+
+/**
+ * The one tag key a query restricts or groups by, or null when it asks nothing of tags. Tag rollups
+ * keep one key per row, so a query names at most one key: its filter's and its grouping's.
+ */
+function tagKeyOf(query: SpendQuery, groupsByTag: boolean): string | null {
+  const keys = new Set((query.tags ?? []).map((t) => t.key));
+  if (query.tagKey) keys.add(query.tagKey);
+  else if (groupsByTag)
+    throw new TokenledgerError(ErrorCode.ValidationFailed, 'tagKey: required when grouping by TAG');
+  for (const k of keys)
+    if (k.length === 0 || k.length > 128)
+      throw new TokenledgerError(ErrorCode.ValidationFailed, 'tags.key: must be 1 to 128 characters');
+  if (keys.size > 1)
+    throw new TokenledgerError(
+      ErrorCode.ValidationFailed,
+      `tags: a query may filter and group by one tag key, not ${keys.size} (${[...keys].join(', ')})`,
+    );
+  return keys.size === 1 ? [...keys][0]! : null;
+}
+
+/** Tag questions read tag_rollups, which keeps projects and hours beside the tag and nothing else. */
+function tagTable(needed: Set<SpendDim>): RollupTable {
+  const other = [...needed].filter((d) => !TAG_ROLLUP_TABLE.dims.includes(d));
+  if (other.length > 0)
+    throw new TokenledgerError(
+      ErrorCode.ValidationFailed,
+      `tags: spend by tag can be combined with projects and time buckets, not with ${other.join(', ')}`,
+    );
+  return TAG_ROLLUP_TABLE;
 }

@@ -10,6 +10,7 @@ import {
   type SpendArgs,
   type SpendDim,
   type SpendPlan,
+  type SpendTag,
   type SpendValueDim,
 } from './spend-plan';
 
@@ -17,6 +18,8 @@ import {
 export interface SpendRequest extends SpendArgs {
   projects?: readonly string[] | null;
   values?: Partial<Record<SpendValueDim, readonly string[] | null | undefined>>;
+  tags?: readonly SpendTag[] | null;
+  tagKey?: string | null;
 }
 
 /** Totals of one group, with tokens by kind (`inputTokens`, …). Dimensions not grouped by are null. */
@@ -27,6 +30,8 @@ export interface SpendTotals extends Record<UsageField, number> {
   feature: string | null;
   customer: string | null;
   environment: string | null;
+  /** The value of the grouped tag key. */
+  tag: string | null;
   period: Date | null;
   costUsd: Decimal;
   requests: number;
@@ -85,6 +90,7 @@ function toTotals(r: Row, dims: SpendDim[], slugs: Map<string, string>): SpendTo
     feature: text('feature'),
     customer: text('customer'),
     environment: text('environment'),
+    tag: text('tag'),
     period: (r.period as Date | null | undefined) ?? null,
     costUsd: new Decimal((r.cost_usd as string | null) ?? '0'),
     requests: n('requests'),

@@ -1,4 +1,8 @@
 import { ApiKeyRepository } from '../accounts/api-key.repository';
+import { AlertsRepository } from '../budgets/alerts.repository';
+import { AnomalyFinder } from '../budgets/anomalies';
+import { BudgetEvaluator } from '../budgets/budget-evaluator';
+import { BudgetsRepository } from '../budgets/budgets.repository';
 import { OrganizationsRepository } from '../accounts/organizations.repository';
 import { ProjectsRepository } from '../accounts/projects.repository';
 import { UsersRepository } from '../accounts/users.repository';
@@ -37,6 +41,12 @@ export class Store {
   readonly deadLetters: DeadLettersRepository;
   readonly reports: ReportsRepository;
   readonly health: DatabaseHealth;
+  readonly budgets: BudgetsRepository;
+  readonly alerts: AlertsRepository;
+  /** Budget spend, status and history, from the rollups. */
+  readonly budgetEvaluator: BudgetEvaluator;
+  /** Unusual spend per project, feature, customer or model, from the rollups. */
+  readonly anomalies: AnomalyFinder;
   /** Usage events and their rollups: the storage seam (analytics-store.ts). */
   readonly analytics: AnalyticsStore;
 
@@ -57,6 +67,10 @@ export class Store {
     this.reports = new ReportsRepository(prisma);
     this.health = new DatabaseHealth(prisma);
     this.analytics = createPostgresAnalyticsStore(prisma, pool, this.projects);
+    this.budgets = new BudgetsRepository(prisma);
+    this.alerts = new AlertsRepository(prisma);
+    this.budgetEvaluator = new BudgetEvaluator(this.analytics, this.projects);
+    this.anomalies = new AnomalyFinder(this.analytics);
   }
 
   /** The demo organization, its owner and its keys (idempotent; `seed`, `npm start`). */

@@ -27,8 +27,14 @@ export class SpendResolver {
       description: 'At most 10,000 rows; ordered by period, then cost.',
     })
     limit: number,
+    @Args('tagKey', {
+      type: () => String,
+      nullable: true,
+      description: 'The tag key whose values TAG groups by.',
+    })
+    tagKey: string | null,
     @Args('org', { type: () => String, nullable: true }) _org?: string,
   ): Promise<SpendRow[]> {
-    return this.spendService.spend(access, filter, groupBy ?? [], timeZone, limit);
+    return this.spendService.spend(access, filter, groupBy ?? [], timeZone, limit, tagKey);
   }
 }

@@ -18,8 +18,9 @@ export class SpendService {
     groupBy: SpendDimension[],
     timeZone: string,
     limit: number,
+    tagKey: string | null = null,
   ): Promise<SpendRow[]> {
-    return this.store.spend(access, request(filter, groupBy, timeZone, limit));
+    return this.store.spend(access, request(filter, groupBy, timeZone, limit, tagKey));
   }
 
   /** The plan `spend` would run (tests and benchmarks). */
@@ -29,8 +30,9 @@ export class SpendService {
     groupBy: SpendDimension[],
     timeZone: string,
     limit: number,
+    tagKey: string | null = null,
   ): Promise<SpendPlan> {
-    return this.store.planSpend(access, request(filter, groupBy, timeZone, limit));
+    return this.store.planSpend(access, request(filter, groupBy, timeZone, limit, tagKey));
   }
 }
 
@@ -39,6 +41,7 @@ function request(
   groupBy: SpendDimension[],
   timeZone: string,
   limit: number,
+  tagKey: string | null,
 ): SpendRequest {
   return {
     from: filter.from,
@@ -47,6 +50,8 @@ function request(
     timeZone,
     limit,
     projects: filter.projects,
+    tags: filter.tags,
+    tagKey,
     values: {
       provider: filter.providers,
       model: filter.models,

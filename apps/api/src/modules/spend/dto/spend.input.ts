@@ -7,13 +7,15 @@ export enum SpendDimension {
   FEATURE = 'FEATURE',
   CUSTOMER = 'CUSTOMER',
   ENVIRONMENT = 'ENVIRONMENT',
+  TAG = 'TAG',
   HOUR = 'HOUR',
   DAY = 'DAY',
   MONTH = 'MONTH',
 }
 registerEnumType(SpendDimension, {
   name: 'SpendDimension',
-  description: 'What to group spend by; HOUR, DAY and MONTH are time buckets (at most one).',
+  description:
+    'What to group spend by; TAG groups by the values of `tagKey`; HOUR, DAY and MONTH are time buckets (at most one).',
 });
 
 @InputType({
@@ -31,4 +33,16 @@ export class SpendFilter {
   @Field(() => [String], { nullable: true, description: 'End-customer ids; "" selects usage without one.' })
   customers?: string[] | null;
   @Field(() => [String], { nullable: true }) environments?: string[] | null;
+  @Field(() => [TagFilter], {
+    nullable: true,
+    description:
+      'Usage carrying one of these tags (all of one key). Tag questions combine with projects and time buckets only.',
+  })
+  tags?: TagFilter[] | null;
+}
+
+@InputType({ description: 'One tag an event carried, e.g. {key: "team", value: "growth"}.' })
+export class TagFilter {
+  @Field() key!: string;
+  @Field() value!: string;
 }

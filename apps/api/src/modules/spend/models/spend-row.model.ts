@@ -12,6 +12,8 @@ export class SpendRow extends TokenCountFields('object', { describeTotals: true 
   feature!: string | null;
   @Field(() => String, { nullable: true }) customer!: string | null;
   @Field(() => String, { nullable: true }) environment!: string | null;
+  @Field(() => String, { nullable: true, description: 'The value of `tagKey` when grouped by TAG.' })
+  tag!: string | null;
   @Field(() => Date, {
     nullable: true,
     description: 'Start of the HOUR, DAY or MONTH bucket (in the requested time zone).',
