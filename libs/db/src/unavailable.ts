@@ -37,3 +37,29 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/** Prisma codes for "the database refused a value" (invalid input value, column data, too long). */
+const REFUSED_VALUE_CODES = new Set(['P2000', 'P2006', 'P2007', 'P2020', 'P2023']);
+
+/**
+ * Why PostgreSQL refused a value a client sent (an id that is not a UUID, a number out of range,
+ * a date it cannot hold: SQLSTATE class 22, "data exception"), or null for any other error. Every
+ * input should be checked before it reaches a query; this is the net under that rule, so a check
+ * that was forgotten answers the client's mistake as a 4xx rather than an internal error.
+ */
+export function refusedValue(error: unknown): string | null {
+  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
+    const x = e as {
+      code?: string;
+      message?: string;
+      cause?: unknown;
+      meta?: { driverAdapterError?: { cause?: { originalCode?: string; originalMessage?: string } } };
+    };
+    const adapter = x.meta?.driverAdapterError?.cause;
+    if (adapter?.originalCode?.startsWith('22')) return adapter.originalMessage ?? 'a value is not valid';
+    if (x.code && /^22[0-9A-Z]{3}$/.test(x.code)) return x.message ?? 'a value is not valid';
+    if (x.code && REFUSED_VALUE_CODES.has(x.code)) return 'a value is not valid for what it names';
+    e = x.cause;
+  }
+  return null;
+}

@@ -6,7 +6,7 @@ import {
   isTokenledgerError,
   type ErrorEnvelope,
 } from '@tokenledger/contracts';
-import { isDatabaseUnavailable } from '@tokenledger/db';
+import { isDatabaseUnavailable, refusedValue } from '@tokenledger/db';
 import type { FastifyReply } from 'fastify';
 
 interface FastifyishError {
@@ -81,6 +81,14 @@ export function toEnvelope(exception: unknown): {
   ) {
     const code = STATUS_CODES[fastify.statusCode] ?? ErrorCode.ValidationFailed;
     return { status: fastify.statusCode, body: errorEnvelope(code, fastify.message ?? 'Bad request') };
+  }
+  const refused = refusedValue(exception);
+  if (refused) {
+    return {
+      status: 400,
+      body: errorEnvelope(ErrorCode.ValidationFailed, `A value is not valid: ${refused.slice(0, 200)}`),
+      headers: {},
+    };
   }
   if (isDatabaseUnavailable(exception)) {
     return {

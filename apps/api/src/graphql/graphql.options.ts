@@ -1,8 +1,9 @@
+import { DateTimeScalar } from './scalars';
 import { Logger } from '@nestjs/common';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloDriver } from '@nestjs/apollo';
 import { ErrorCode, isTokenledgerError } from '@tokenledger/contracts';
-import { isDatabaseUnavailable } from '@tokenledger/db';
+import { isDatabaseUnavailable, refusedValue } from '@tokenledger/db';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { GraphQLFormattedError } from 'graphql';
 import {
@@ -51,6 +52,16 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (graphqlCode && (Object.values(ErrorCode) as string[]).includes(graphqlCode)) {
     return { message: formatted.message, path: formatted.path, extensions: { code: graphqlCode } };
   }
+  const refused = refusedValue(original);
+  if (refused) {
+    // A value no check stopped before the query: still the client's mistake, and logged to be fixed.
+    logger.warn(`${formatted.path?.join('.') ?? 'operation'}: the database refused a value: ${refused}`);
+    return {
+      message: `${formatted.path?.join('.') ?? 'operation'}: an argument is not valid (${refused.slice(0, 200)})`,
+      path: formatted.path,
+      extensions: { code: ErrorCode.ValidationFailed },
+    };
+  }
   if (isDatabaseUnavailable(original)) {
     return {
       message: 'The database is unavailable; retry shortly',
@@ -72,6 +83,8 @@ export function graphqlOptions(): ApolloDriverConfig {
     path: '/graphql',
     autoSchemaFile: true,
     sortSchema: true,
+    // Every Date field and argument is this strict DateTime (scalars.ts).
+    buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
     graphiql: process.env.NODE_ENV !== 'production',
     includeStacktraceInErrorResponses: false,
     formatError,

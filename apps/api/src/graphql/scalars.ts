@@ -81,3 +81,46 @@ export const JSONScalar = new GraphQLScalarType<unknown, unknown>({
   parseValue: (value) => value,
   parseLiteral: literal,
 });
+
+/**
+ * `DateTime`: an RFC 3339 / ISO 8601 instant. Nest's own scalar turns text that is no date into an
+ * Invalid Date, which then fails deep inside a resolver as an internal error; this one refuses it
+ * where it arrives, as the client's mistake (VALIDATION_FAILED), for every DateTime argument.
+ */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+
+function toDate(value: unknown): Date {
+  const date =
+    value instanceof Date
+      ? value
+      : typeof value === 'string' && ISO_INSTANT.test(value)
+        ? new Date(value)
+        : typeof value === 'number' && Number.isFinite(value)
+          ? new Date(value)
+          : null;
+  if (!date || Number.isNaN(date.getTime()))
+    throw new GraphQLError(
+      `"${String(value).slice(0, 64)}" is not a date-time: use RFC 3339, e.g. 2026-06-01T00:00:00Z`,
+      { extensions: { code: 'VALIDATION_FAILED' } },
+    );
+  return date;
+}
+
+export const DateTimeScalar = new GraphQLScalarType<Date, string>({
+  name: 'DateTime',
+  description:
+    'A date-time string at UTC, such as 2019-12-03T09:54:33Z, compliant with the date-time format.',
+  serialize(value) {
+    return toDate(value).toISOString();
+  },
+  parseValue(value) {
+    return toDate(value);
+  },
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING && ast.kind !== Kind.INT)
+      throw new GraphQLError('DateTime must be a string such as "2026-06-01T00:00:00Z"', {
+        extensions: { code: 'VALIDATION_FAILED' },
+      });
+    return toDate(ast.kind === Kind.INT ? Number(ast.value) : ast.value);
+  },
+});

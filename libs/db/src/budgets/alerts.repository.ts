@@ -112,6 +112,8 @@ export class AlertsRepository {
   }
 
   async alerts(organizationId: string, budgetId: string | null, first: number): Promise<AlertRecord[]> {
+    // An id that is not a UUID names no budget: nothing to list (never a query the column refuses).
+    if (budgetId && !isUuid(budgetId)) return [];
     const rows = await this.prisma.alert.findMany({
       where: { budget: { organizationId }, ...(budgetId ? { budgetId } : {}) },
       select: ALERT_SELECT,
@@ -176,6 +178,8 @@ export class AlertsRepository {
     destinationId: string | null,
     first: number,
   ): Promise<DeliveryRecord[]> {
+    // An id that is not a UUID names no destination: nothing to list.
+    if (destinationId && !isUuid(destinationId)) return [];
     return this.prisma.alertDelivery.findMany({
       where: { destination: { organizationId }, ...(destinationId ? { destinationId } : {}) },
       orderBy: { createdAt: 'desc' },
