@@ -21,6 +21,7 @@ import { ModelFactsRepository } from './rates/model-facts.repository';
 import { RateTableRepository } from './rates/rate-table.repository';
 import { createRedis } from './redis';
 import { RepriceRunsRepository } from './reprice/reprice-runs.repository';
+import { ScenariosRepository } from './simulation/scenarios.repository';
 import { Store } from './store/store';
 
 /** Injection token of the process's shared Redis connection (not for blocking commands). */
@@ -53,6 +54,7 @@ const REPOSITORIES = [
   ['modelFacts', ModelFactsRepository],
   ['repriceRuns', RepriceRunsRepository],
   ['deadLetters', DeadLettersRepository],
+  ['scenarios', ScenariosRepository],
   ['health', DatabaseHealth],
 ] as const;
 

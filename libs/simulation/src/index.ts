@@ -8,3 +8,4 @@ export * from './slice-pricer';
 export * from './simulate';
 export * from './recommend';
 export * from './testing';
+export * from './definition';

@@ -106,3 +106,21 @@ export function floorOf(floors: readonly number[], tokens: number): number {
   }
   return found;
 }
+
+/**
+ * The window classes as runs: minute-of-week starts (the first is 0) and the representative minute
+ * of each run — what the database keeps (a few dozen numbers instead of 10,080).
+ */
+export function windowRuns(layout: MixLayout): { starts: number[]; minutes: number[] } {
+  if (layout.windowMinutes.length === 0) return { starts: [0], minutes: [0] };
+  const starts: number[] = [];
+  const minutes: number[] = [];
+  layout.windowMinutes.forEach((rep, m) => {
+    const startOfDay = m % 1440 === 0;
+    if (startOfDay || rep !== layout.windowMinutes[m - 1]) {
+      starts.push(m);
+      minutes.push(rep);
+    }
+  });
+  return { starts, minutes };
+}

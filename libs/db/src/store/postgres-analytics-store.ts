@@ -6,6 +6,7 @@ import type { PrismaClient } from '../prisma';
 import type { PgPool } from '../pg';
 import { runReprice } from '../reprice/reprice.runner';
 import { SpendRepository } from '../spend/spend.repository';
+import { TrafficMixRepository } from '../simulation/traffic-mix';
 import type { AnalyticsStore } from './analytics-store';
 
 /** The analytics store on PostgreSQL: the ingest writer, the spend planner over rollups, drill-down. */
@@ -17,6 +18,7 @@ export function createPostgresAnalyticsStore(
   const writer = new UsageEventWriter(pool);
   const spend = new SpendRepository(pool, projects);
   const events = new UsageEventsRepository(prisma, projects);
+  const mix = new TrafficMixRepository(pool, projects);
   return {
     prepare: (batch) => writer.prepare(batch),
     write: (batch) => writer.write(batch),
@@ -28,5 +30,10 @@ export function createPostgresAnalyticsStore(
     pricingOutcomes: (projectId, eventIds) => pricingOutcomes(pool, projectId, eventIds),
     organizationHasEvents: (organizationId) => events.organizationHasEvents(organizationId),
     reprice: (pricer, runId) => runReprice(pool, pricer, runId),
+    trafficMix: (scope, request) => mix.slices(scope, request),
+    dailyUsage: (scope, request) => mix.dailyUsage(scope, request),
+    trafficMixLayout: () => mix.layout(),
+    rebuildTrafficMix: (layout, onProgress) => mix.rebuild(layout, onProgress),
+    trafficMixSize: () => mix.size(),
   };
 }

@@ -11,6 +11,8 @@ import { ModelFactsRepository } from '../rates/model-facts.repository';
 import { RateTableRepository } from '../rates/rate-table.repository';
 import { RepriceRunsRepository } from '../reprice/reprice-runs.repository';
 import { seedDemoOrganization, type DemoCredentials } from '../seed/demo';
+import { ScenariosRepository } from '../simulation/scenarios.repository';
+import { SimulationRunner } from '../simulation/simulation.runner';
 import type { AnalyticsStore } from './analytics-store';
 import { createPostgresAnalyticsStore } from './postgres-analytics-store';
 
@@ -28,6 +30,7 @@ export class Store {
   readonly modelFacts: ModelFactsRepository;
   readonly repriceRuns: RepriceRunsRepository;
   readonly deadLetters: DeadLettersRepository;
+  readonly scenarios: ScenariosRepository;
   readonly health: DatabaseHealth;
   /** Usage events and their rollups: the storage seam (analytics-store.ts). */
   readonly analytics: AnalyticsStore;
@@ -44,6 +47,7 @@ export class Store {
     this.modelFacts = new ModelFactsRepository(prisma);
     this.repriceRuns = new RepriceRunsRepository(prisma);
     this.deadLetters = new DeadLettersRepository(prisma);
+    this.scenarios = new ScenariosRepository(prisma);
     this.health = new DatabaseHealth(prisma);
     this.analytics = createPostgresAnalyticsStore(prisma, pool, this.projects);
   }
@@ -51,6 +55,11 @@ export class Store {
   /** The demo organization, its owner and its keys (idempotent; `seed`, `npm start`). */
   seedDemoOrganization(): Promise<DemoCredentials | null> {
     return seedDemoOrganization(this.prisma);
+  }
+
+  /** What-if simulation and recommendations over this store (one per process: it caches the catalog). */
+  simulationRunner(pricer: CachedPricer = this.pricer()): SimulationRunner {
+    return new SimulationRunner(this.analytics, this.modelFacts, this.rates, pricer);
   }
 
   /** A pricer over the stored rate tables, cached and rebuilt after a publication. */
