@@ -13,6 +13,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
 import { OtlpModule } from './modules/otlp/otlp.module';
 import { QueueModule } from './modules/queue/queue.module';
 import { RatesModule } from './modules/rates/rates.module';
+import { SimulationModule } from './modules/simulation/simulation.module';
 import { SpendModule } from './modules/spend/spend.module';
 import { StatusModule } from './modules/status/status.module';
 
@@ -32,6 +33,7 @@ import { StatusModule } from './modules/status/status.module';
     EventsModule,
     RatesModule,
     StatusModule,
+    SimulationModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ErrorEnvelopeFilter }],
 })

@@ -4,6 +4,7 @@ import { DatabaseModule } from '@tokenledger/db';
 import { IngestProcessor } from './ingest/ingest.processor';
 import { CatalogPricerSource } from './pricing/catalog-pricer.source';
 import { RepriceProcessor } from './reprice/reprice.processor';
+import { SimulateProcessor } from './simulate/simulate.processor';
 import { PRICER_SOURCE } from './tokens';
 
 @Module({
@@ -12,6 +13,11 @@ import { PRICER_SOURCE } from './tokens';
     // One pg connection per concurrent batch, and a few for re-pricing and the catalog.
     DatabaseModule.forRoot({ pgPoolSize: (config) => config.WORKER_CONCURRENCY + 4 }),
   ],
-  providers: [{ provide: PRICER_SOURCE, useClass: CatalogPricerSource }, IngestProcessor, RepriceProcessor],
+  providers: [
+    { provide: PRICER_SOURCE, useClass: CatalogPricerSource },
+    IngestProcessor,
+    RepriceProcessor,
+    SimulateProcessor,
+  ],
 })
 export class WorkerModule {}

@@ -9,3 +9,4 @@ export * from './simulate';
 export * from './recommend';
 export * from './testing';
 export * from './definition';
+export * from './result-json';

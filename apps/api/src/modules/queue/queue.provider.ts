@@ -1,6 +1,12 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { CONFIG, type Config } from '@tokenledger/config';
-import { createProducerConnection, createQueue, type IngestQueue, type RepriceQueue } from '@tokenledger/db';
+import {
+  createProducerConnection,
+  createQueue,
+  type IngestQueue,
+  type RepriceQueue,
+  type TypedQueue,
+} from '@tokenledger/db';
 import type { Redis } from 'ioredis';
 
 /**
@@ -13,6 +19,7 @@ export class QueueProvider implements OnApplicationShutdown {
   readonly connection: Redis;
   readonly ingest: IngestQueue;
   readonly reprice: RepriceQueue;
+  readonly simulate: TypedQueue<'simulate'>;
 
   constructor(@Inject(CONFIG) readonly config: Config) {
     this.connection = createProducerConnection(config.REDIS_URL);
@@ -20,11 +27,12 @@ export class QueueProvider implements OnApplicationShutdown {
     this.connection.on('error', () => undefined);
     this.ingest = createQueue('ingest', this.connection, { prefix: config.QUEUE_PREFIX });
     this.reprice = createQueue('reprice', this.connection, { prefix: config.QUEUE_PREFIX });
-    for (const queue of [this.ingest, this.reprice]) queue.on('error', () => undefined);
+    this.simulate = createQueue('simulate', this.connection, { prefix: config.QUEUE_PREFIX });
+    for (const queue of [this.ingest, this.reprice, this.simulate]) queue.on('error', () => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.ingest.close(), this.reprice.close()]);
+    await Promise.allSettled([this.ingest.close(), this.reprice.close(), this.simulate.close()]);
     this.connection.disconnect();
   }
 }

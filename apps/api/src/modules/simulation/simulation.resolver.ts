@@ -1,0 +1,119 @@
+import { Args, Float, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
+import { isUuid, ScenariosRepository } from '@tokenledger/db';
+import { DEFAULT_BENCHMARK } from '@tokenledger/simulation';
+import { CurrentPrincipal } from '../../graphql/graphql-context';
+import { AccessService } from '../access/access.service';
+import type { Principal } from '../access/principal';
+import { SpendFilter } from '../spend/dto/spend.input';
+import { PriceBasis, ScenarioInput } from './dto/scenario.input';
+import { Recommendation, SavedScenario, SimulationResult, SimulationRun } from './models/simulation.model';
+import { SimulationService } from './simulation.service';
+
+@Resolver()
+export class SimulationResolver {
+  constructor(
+    private readonly simulation: SimulationService,
+    private readonly saved: ScenariosRepository,
+    private readonly access: AccessService,
+  ) {}
+
+  @Query(() => SimulationResult, {
+    description:
+      'What the traffic would have cost with the moves made, at once. Read from the traffic mix (rollups).',
+    complexity: 20,
+  })
+  async simulate(
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Args('scenario') scenario: ScenarioInput,
+    @Args('org', { type: () => String, nullable: true }) org?: string,
+  ): Promise<SimulationResult> {
+    const access = await this.access.forOrg(principal, org, 'read');
+    return (await this.simulation.simulate(access, scenario)) as SimulationResult;
+  }
+
+  @Query(() => [Recommendation], {
+    description:
+      'For each (feature, current model): the cheapest eligible target whose benchmark score is at most `tolerance` below, ranked by monthly savings.',
+    complexity: 30,
+  })
+  async recommendations(
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Args('filter') filter: SpendFilter,
+    @Args('benchmark', { defaultValue: DEFAULT_BENCHMARK }) benchmark: string,
+    @Args('tolerance', { type: () => Float, defaultValue: 2, description: 'Points of the benchmark (≥ 0).' })
+    tolerance: number,
+    @Args('prices', { type: () => PriceBasis, defaultValue: PriceBasis.EVENT_TIME }) prices: PriceBasis,
+    @Args('org', { type: () => String, nullable: true }) org?: string,
+  ): Promise<Recommendation[]> {
+    const access = await this.access.forOrg(principal, org, 'read');
+    return (await this.simulation.recommendations(
+      access,
+      filter,
+      benchmark,
+      tolerance,
+      prices,
+    )) as Recommendation[];
+  }
+
+  @Query(() => [SavedScenario], { description: "This organization's saved scenarios, newest first." })
+  async scenarios(
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Args('first', { type: () => Int, defaultValue: 50 }) first: number,
+    @Args('org', { type: () => String, nullable: true }) org?: string,
+  ): Promise<SavedScenario[]> {
+    const access = await this.access.forOrg(principal, org, 'read');
+    if (first < 1 || first > 200)
+      throw new TokenledgerError(ErrorCode.ValidationFailed, 'first: must be between 1 and 200');
+    return this.saved.list(access.organizationId, first);
+  }
+
+  @Mutation(() => SavedScenario, { description: 'Saves a new scenario, or a new definition of one (id).' })
+  async saveScenario(
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Args('name') name: string,
+    @Args('scenario') scenario: ScenarioInput,
+    @Args('id', { type: () => ID, nullable: true }) id?: string,
+    @Args('org', { type: () => String, nullable: true }) org?: string,
+  ): Promise<SavedScenario> {
+    const access = await this.access.forOrg(principal, org, 'write');
+    return this.simulation.save(access, id, name, scenario);
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Deletes a saved scenario and its runs; false when there was none.',
+  })
+  async deleteScenario(
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('org', { type: () => String, nullable: true }) org?: string,
+  ): Promise<boolean> {
+    const access = await this.access.forOrg(principal, org, 'write');
+    return isUuid(id) ? this.saved.delete(access.organizationId, id) : false;
+  }
+
+  @Mutation(() => SimulationRun, {
+    description:
+      'Runs a saved scenario in the background (the simulate queue); read it with simulationRun(id).',
+  })
+  async startSimulationRun(
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Args('scenarioId', { type: () => ID }) scenarioId: string,
+    @Args('org', { type: () => String, nullable: true }) org?: string,
+  ): Promise<SimulationRun> {
+    const access = await this.access.forOrg(principal, org, 'write');
+    return (await this.simulation.startRun(access, scenarioId)) as SimulationRun;
+  }
+
+  @Query(() => SimulationRun, { nullable: true })
+  async simulationRun(
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('org', { type: () => String, nullable: true }) org?: string,
+  ): Promise<SimulationRun | null> {
+    const access = await this.access.forOrg(principal, org, 'read');
+    return isUuid(id)
+      ? ((await this.saved.findRun(access.organizationId, id)) as SimulationRun | null)
+      : null;
+  }
+}
