@@ -6,6 +6,7 @@ import { registerKeyCommands } from './commands/keys.command';
 import { registerRepriceCommand } from './commands/reprice.command';
 import { registerQuoteCommand } from './commands/quote.command';
 import { registerSeedCommand } from './commands/seed.command';
+import { registerSimulateCommands } from './commands/simulate.command';
 
 /** `npm run tokenledger -- <command>`: every command takes --json (one JSON document on stdout). */
 export function buildProgram(): Command {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerQuoteCommand(program);
   registerCatalogCommands(program);
   registerDemoCommands(program);
+  registerSimulateCommands(program);
   return program;
 }
 

@@ -56,7 +56,7 @@ ALTER TABLE "daily_traffic_mix" SET (fillfactor = 70);
 -- The cuts of the built-in catalog as shipped (@pydantic/genai-prices 0.1.8 and MARKET.md):
 -- prompt buckets start just above every context window and tier threshold (and at the routing
 -- sizes 1K…128K), and the week's minutes fall into classes by the catalog's time-of-day windows.
--- `tokenledger simulate rebuild` recomputes them from the catalog in the database and rebuilds the mix.
+-- `tokenledger traffic-mix rebuild` recomputes them from the catalog in the database and rebuilds the mix.
 INSERT INTO traffic_mix_layout (id, input_floors, output_floors, window_starts, window_minutes) VALUES (
   1,
   '{0,513,1001,2001,4001,4096,4097,6145,8001,8192,8193,12289,16001,16385,16386,24001,30001,32001,32769,40961,60001,60289,64001,65536,65537,81921,110001,120001,123001,127073,128001,131001,131073,144001,160001,163001,163841,196001,200000,200001,202001,202753,202801,204801,205001,256001,262001,262145,264001,265537,272000,272001,300001,328001,400001,500001,512001,524289,890001,1000001,1000193,1040001,1047577,1048001,1048577,1050001,1310721,2000001,10000001}',
