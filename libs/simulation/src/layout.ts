@@ -124,3 +124,31 @@ export function windowRuns(layout: MixLayout): { starts: number[]; minutes: numb
   });
   return { starts, minutes };
 }
+
+/**
+ * The UTC days on which some price can change (a rate version takes effect, a rule starts or
+ * ends): between two of them, a day's prices depend only on its weekday and time of day, so the
+ * traffic mix may be summed over such a period per weekday and priced on one of its days.
+ */
+export function pricePeriodStarts(
+  versions: readonly { effectiveFrom: Date | string; cards: readonly unknown[] }[],
+): string[] {
+  const days = new Set<string>(['1970-01-01']);
+  const add = (value: string | Date | undefined) => {
+    if (value === undefined) return;
+    const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+    if (Number.isFinite(ms)) days.add(new Date(ms).toISOString().slice(0, 10));
+  };
+  for (const v of versions) {
+    add(v.effectiveFrom);
+    for (const raw of v.cards) {
+      const parsed = parseRateCard(raw);
+      if (!parsed.ok || isAdjustment(parsed.value)) continue;
+      for (const rule of parsed.value.rules ?? []) {
+        add(rule.when.from);
+        add(rule.when.until);
+      }
+    }
+  }
+  return [...days].sort();
+}

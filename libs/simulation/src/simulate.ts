@@ -361,20 +361,29 @@ export function simulate(input: SimulationInput): SimulationResult {
           c.stays.push({ reason: 'TARGET_UNPRICED', requests, tokens, cost: baseline });
           warnings.add(`${move.target.provider}/${move.target.model}: ${mid.reason}`);
         } else {
-          const low = pricer.price(
-            move.target,
-            tier,
-            at,
-            slice.inputMin,
-            targetUsage(slice, share, { input: eff.input.low, output: eff.output.low }, move),
-          );
-          const high = pricer.price(
-            move.target,
-            tier,
-            at,
-            slice.inputMin,
-            targetUsage(slice, share, { input: eff.input.high, output: eff.output.high }, move),
-          );
+          const fixed =
+            eff.input.low === eff.input.ratio &&
+            eff.input.high === eff.input.ratio &&
+            eff.output.low === eff.output.ratio &&
+            eff.output.high === eff.output.ratio;
+          const low = fixed
+            ? mid
+            : pricer.price(
+                move.target,
+                tier,
+                at,
+                slice.inputMin,
+                targetUsage(slice, share, { input: eff.input.low, output: eff.output.low }, move),
+              );
+          const high = fixed
+            ? mid
+            : pricer.price(
+                move.target,
+                tier,
+                at,
+                slice.inputMin,
+                targetUsage(slice, share, { input: eff.input.high, output: eff.output.high }, move),
+              );
           const kept = new Usd(1).minus(share);
           const keptCost = baseline.times(kept);
           c.projected = mid.usd.plus(keptCost);

@@ -6,6 +6,7 @@ import {
   daysOf,
   filterErrors,
   mixLayout,
+  pricePeriodStarts,
   recommend,
   scenarioErrors,
   simulate,
@@ -70,6 +71,7 @@ function profileOf(f: ModelFactRecord): ModelProfile {
  */
 export class SimulationRunner {
   private facts?: { at: number; profiles: ModelProfile[] };
+  private periods?: { at: number; starts: Promise<string[]> };
 
   constructor(
     private readonly analytics: AnalyticsStore,
@@ -82,6 +84,27 @@ export class SimulationRunner {
     if (!this.facts || Date.now() - this.facts.at > FACTS_TTL_MS)
       this.facts = { at: Date.now(), profiles: (await this.modelFacts.all()).map(profileOf) };
     return this.facts.profiles;
+  }
+
+  /** Days a price may change on, from the stored rate tables (cached like the facts). */
+  private periodStarts(): Promise<string[]> {
+    if (!this.periods || Date.now() - this.periods.at > FACTS_TTL_MS) {
+      const starts = this.rates
+        .loadSnapshot()
+        .then((snapshot) =>
+          pricePeriodStarts(
+            snapshot.tables.flatMap((t) =>
+              t.versions.map((v) => ({
+                effectiveFrom: v.effectiveFrom,
+                cards: v.rates.map((r) => r.prices),
+              })),
+            ),
+          ),
+        );
+      this.periods = { at: Date.now(), starts };
+      starts.catch(() => (this.periods = undefined));
+    }
+    return this.periods.starts;
   }
 
   private lookup(profiles: ModelProfile[]) {
@@ -101,10 +124,16 @@ export class SimulationRunner {
     const [pricer, profiles] = await Promise.all([this.pricer.current(), this.profiles()]);
     const profile = this.lookup(profiles);
     const errors = scenarioErrors(scenario, (ref) => known(pricer, profile, scope.organizationId, ref, now));
+    errors.push(...customerErrors(scenario.filter, 'scenario.filter'));
     if (errors.length > 0) throw invalid(errors);
     const range = daysOf(scenario.filter);
     const [slices, layout] = await Promise.all([
-      this.analytics.trafficMix(scope, { ...scenario.filter, firstDay: range.first, lastDay: range.last }),
+      this.analytics.trafficMix(scope, {
+        ...scenario.filter,
+        firstDay: range.first,
+        lastDay: range.last,
+        periodStarts: await this.periodStarts(),
+      }),
       this.analytics.trafficMixLayout(),
     ]);
     const calibrations = await this.calibrations(scope, scenario, slices, range);
@@ -183,7 +212,7 @@ export class SimulationRunner {
 
   /** For each (feature, current model) of the filter: the cheapest target within the tolerance. */
   async recommend(scope: OrgScope, request: RecommendationRequest, now: Date): Promise<Recommendation[]> {
-    const errors = filterErrors(request.filter);
+    const errors = [...filterErrors(request.filter), ...customerErrors(request.filter, 'filter')];
     if (!(Number.isFinite(request.tolerance) && request.tolerance >= 0))
       errors.push({ path: 'tolerance', message: 'must be zero or more (points of the benchmark)' });
     if (!request.benchmark) errors.push({ path: 'benchmark', message: 'is required' });
@@ -196,7 +225,12 @@ export class SimulationRunner {
     if (errors.length > 0) throw invalid(errors);
     const range = daysOf(request.filter);
     const [slices, layout] = await Promise.all([
-      this.analytics.trafficMix(scope, { ...request.filter, firstDay: range.first, lastDay: range.last }),
+      this.analytics.trafficMix(scope, {
+        ...request.filter,
+        firstDay: range.first,
+        lastDay: range.last,
+        periodStarts: await this.periodStarts(),
+      }),
       this.analytics.trafficMixLayout(),
     ]);
     const candidates = profiles.filter(
@@ -231,6 +265,19 @@ export class SimulationRunner {
       outputEdges: layout.outputFloors.length - 1,
     };
   }
+}
+
+/** The traffic mix keeps no end-customer dimension (it is per daily rollup cell): say so by field. */
+function customerErrors(filter: TrafficFilter, prefix: string): FieldError[] {
+  return filter.customers && filter.customers.length > 0
+    ? [
+        {
+          path: `${prefix}.customers`,
+          message:
+            'simulation cannot select end customers (the traffic mix is kept per project, model, feature and environment); filter by those',
+        },
+      ]
+    : [];
 }
 
 /** A model the catalog knows: it has facts, or the pricer has a rate for it now. */

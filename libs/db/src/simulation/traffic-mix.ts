@@ -13,8 +13,12 @@ export interface TrafficMixRequest {
   providers?: readonly string[] | null;
   models?: readonly string[] | null;
   features?: readonly string[] | null;
-  customers?: readonly string[] | null;
   environments?: readonly string[] | null;
+  /**
+   * Days on which a price may change (sorted, `YYYY-MM-DD`): days between two are summed per
+   * weekday (libs/simulation pricePeriodStarts). Empty: every day apart.
+   */
+  periodStarts?: readonly string[];
 }
 
 /** Days of one feature on given models (calibration), from the daily rollups. */
@@ -70,17 +74,22 @@ export class TrafficMixRepository {
     any('provider', request.providers);
     any('model', request.models);
     any('feature', request.features);
-    any('customer_id', request.customers);
     any('environment', request.environments);
+    // Days of one price period are summed per weekday, and priced on the first such day.
+    let period = 'day';
+    if (request.periodStarts && request.periodStarts.length > 0) {
+      params.push(request.periodStarts);
+      period = `width_bucket(day, $${params.length}::date[]), extract(isodow FROM day)`;
+    }
     const { rows } = await this.pool.query<Row>(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, provider, model, feature, input_min::float8 AS input_min,
+      `SELECT to_char(min(day), 'YYYY-MM-DD') AS day, provider, model, feature, input_min::float8 AS input_min,
          output_min::float8 AS output_min, modalities, service_tier, window_minute,
          sum(requests)::float8 AS requests, sum(priced_requests)::float8 AS priced_requests,
          ${TOKEN_COLUMNS.map(([c]) => `sum(${c})::float8 AS ${c}`).join(', ')},
          sum(cost_usd)::text AS cost_usd
        FROM daily_traffic_mix
        WHERE ${where.join(' AND ')}
-       GROUP BY day, provider, model, feature, input_min, output_min, modalities, service_tier, window_minute`,
+       GROUP BY ${period}, provider, model, feature, input_min, output_min, modalities, service_tier, window_minute`,
       params,
     );
     return rows.map((r) => {

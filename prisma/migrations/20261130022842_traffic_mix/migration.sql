@@ -7,7 +7,6 @@ CREATE TABLE "daily_traffic_mix" (
     "provider" TEXT NOT NULL,
     "model" TEXT NOT NULL,
     "feature" TEXT NOT NULL DEFAULT '',
-    "customer_id" TEXT NOT NULL DEFAULT '',
     "environment" TEXT NOT NULL,
     "input_min" BIGINT NOT NULL,
     "output_min" BIGINT NOT NULL,
@@ -46,7 +45,7 @@ CREATE TABLE "traffic_mix_layout" (
 CREATE INDEX "daily_traffic_mix_organization_id_day_idx" ON "daily_traffic_mix"("organization_id", "day");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "daily_traffic_mix_cell_key" ON "daily_traffic_mix"("project_id", "day", "provider", "model", "feature", "customer_id", "environment", "input_min", "output_min", "modalities", "service_tier", "window_minute");
+CREATE UNIQUE INDEX "daily_traffic_mix_cell_key" ON "daily_traffic_mix"("project_id", "day", "provider", "model", "feature", "environment", "input_min", "output_min", "modalities", "service_tier", "window_minute");
 
 -- ───────────── how the traffic mix is kept (nothing below is expressible in schema.prisma) ─────────────
 
@@ -55,7 +54,8 @@ ALTER TABLE "daily_traffic_mix" SET (fillfactor = 70);
 
 -- The cuts of the built-in catalog as shipped (@pydantic/genai-prices 0.1.8 and MARKET.md):
 -- prompt buckets start just above every context window and tier threshold (and at the routing
--- sizes 1K…128K), and the week's minutes fall into classes by the catalog's time-of-day windows.
+-- sizes 1K…128K), and the week's minutes fall into classes by the catalog's time-of-day windows
+-- (runs: the minute of the week each starts at, and a representative minute of its day).
 -- `tokenledger traffic-mix rebuild` recomputes them from the catalog in the database and rebuilds the mix.
 INSERT INTO traffic_mix_layout (id, input_floors, output_floors, window_starts, window_minutes) VALUES (
   1,
@@ -69,12 +69,13 @@ INSERT INTO traffic_mix_layout (id, input_floors, output_floors, window_starts, 
 -- writer's single statement, the group commit, the demo loader alike), in one lock order.
 CREATE FUNCTION traffic_mix_on_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO daily_traffic_mix (organization_id, project_id, day, provider, model, feature, customer_id, environment, input_min, output_min, modalities, service_tier, window_minute, requests, priced_requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens, cost_usd)
+  INSERT INTO daily_traffic_mix (organization_id, project_id, day, provider, model, feature, environment, input_min, output_min, modalities, service_tier, window_minute, requests, priced_requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens, cost_usd)
   SELECT n.organization_id, n.project_id, (n.occurred_at AT TIME ZONE 'UTC')::date, n.provider, n.model,
-    n.feature, n.customer_id, n.environment,
+    n.feature, n.environment,
     l.input_floors[width_bucket(n.input_tokens, l.input_floors)],
     l.output_floors[width_bucket(n.output_tokens, l.output_floors)],
-    array_to_string(ARRAY(SELECT DISTINCT m FROM unnest(n.input_modalities) AS m ORDER BY 1), ','),
+    CASE WHEN n.input_modalities = '{text}' THEN 'text'
+      ELSE array_to_string(ARRAY(SELECT DISTINCT m FROM unnest(n.input_modalities) AS m ORDER BY 1), ',') END,
     n.service_tier,
     l.window_minutes[width_bucket(
       (extract(isodow FROM n.occurred_at AT TIME ZONE 'UTC')::int - 1) * 1440
@@ -82,7 +83,7 @@ BEGIN
         + extract(minute FROM n.occurred_at AT TIME ZONE 'UTC')::int,
       l.window_starts)]::smallint,
     count(*),
-    count(*) FILTER (WHERE n.pricing_status = 'priced'),
+    coalesce(count(*) FILTER (WHERE n.pricing_status = 'priced'), 0),
     sum(n.input_tokens),
     sum(n.output_tokens),
     sum(n.cache_read_tokens),
@@ -94,9 +95,9 @@ BEGIN
     sum(n.input_image_tokens),
     coalesce(sum(n.cost_usd) FILTER (WHERE n.pricing_status = 'priced'), 0)
   FROM new_rows n CROSS JOIN traffic_mix_layout l
-  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
-  ORDER BY 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
-  ON CONFLICT (project_id, day, provider, model, feature, customer_id, environment, input_min, output_min, modalities, service_tier, window_minute) DO UPDATE SET
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+  ORDER BY 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+  ON CONFLICT (project_id, day, provider, model, feature, environment, input_min, output_min, modalities, service_tier, window_minute) DO UPDATE SET
     requests = daily_traffic_mix.requests + EXCLUDED.requests,
     priced_requests = daily_traffic_mix.priced_requests + EXCLUDED.priced_requests,
     input_tokens = daily_traffic_mix.input_tokens + EXCLUDED.input_tokens,
@@ -118,12 +119,13 @@ CREATE TRIGGER usage_events_traffic_mix_insert AFTER INSERT ON usage_events
 -- Re-pricing updates events' cost and status: the mix moves by the difference.
 CREATE FUNCTION traffic_mix_on_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO daily_traffic_mix (organization_id, project_id, day, provider, model, feature, customer_id, environment, input_min, output_min, modalities, service_tier, window_minute, requests, priced_requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens, cost_usd)
+  INSERT INTO daily_traffic_mix (organization_id, project_id, day, provider, model, feature, environment, input_min, output_min, modalities, service_tier, window_minute, requests, priced_requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens, cost_usd)
   SELECT n.organization_id, n.project_id, (n.occurred_at AT TIME ZONE 'UTC')::date, n.provider, n.model,
-    n.feature, n.customer_id, n.environment,
+    n.feature, n.environment,
     l.input_floors[width_bucket(n.input_tokens, l.input_floors)],
     l.output_floors[width_bucket(n.output_tokens, l.output_floors)],
-    array_to_string(ARRAY(SELECT DISTINCT m FROM unnest(n.input_modalities) AS m ORDER BY 1), ','),
+    CASE WHEN n.input_modalities = '{text}' THEN 'text'
+      ELSE array_to_string(ARRAY(SELECT DISTINCT m FROM unnest(n.input_modalities) AS m ORDER BY 1), ',') END,
     n.service_tier,
     l.window_minutes[width_bucket(
       (extract(isodow FROM n.occurred_at AT TIME ZONE 'UTC')::int - 1) * 1440
@@ -131,7 +133,7 @@ BEGIN
         + extract(minute FROM n.occurred_at AT TIME ZONE 'UTC')::int,
       l.window_starts)]::smallint,
     sum(n.sign),
-    sum(n.sign) FILTER (WHERE n.pricing_status = 'priced'),
+    coalesce(sum(n.sign) FILTER (WHERE n.pricing_status = 'priced'), 0),
     sum(n.sign * n.input_tokens),
     sum(n.sign * n.output_tokens),
     sum(n.sign * n.cache_read_tokens),
@@ -143,9 +145,9 @@ BEGIN
     sum(n.sign * n.input_image_tokens),
     coalesce(sum(n.sign * n.cost_usd) FILTER (WHERE n.pricing_status = 'priced'), 0)
   FROM (SELECT o.*, -1 AS sign FROM old_rows o UNION ALL SELECT nw.*, 1 AS sign FROM new_rows nw) n CROSS JOIN traffic_mix_layout l
-  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
-  ORDER BY 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
-  ON CONFLICT (project_id, day, provider, model, feature, customer_id, environment, input_min, output_min, modalities, service_tier, window_minute) DO UPDATE SET
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+  ORDER BY 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+  ON CONFLICT (project_id, day, provider, model, feature, environment, input_min, output_min, modalities, service_tier, window_minute) DO UPDATE SET
     requests = daily_traffic_mix.requests + EXCLUDED.requests,
     priced_requests = daily_traffic_mix.priced_requests + EXCLUDED.priced_requests,
     input_tokens = daily_traffic_mix.input_tokens + EXCLUDED.input_tokens,
@@ -173,12 +175,13 @@ BEGIN
   LOCK TABLE daily_traffic_mix IN SHARE ROW EXCLUSIVE MODE;
   DELETE FROM daily_traffic_mix
     WHERE day >= (p_from AT TIME ZONE 'UTC')::date AND day < (p_to AT TIME ZONE 'UTC')::date;
-  INSERT INTO daily_traffic_mix (organization_id, project_id, day, provider, model, feature, customer_id, environment, input_min, output_min, modalities, service_tier, window_minute, requests, priced_requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens, cost_usd)
+  INSERT INTO daily_traffic_mix (organization_id, project_id, day, provider, model, feature, environment, input_min, output_min, modalities, service_tier, window_minute, requests, priced_requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens, cost_usd)
   SELECT n.organization_id, n.project_id, (n.occurred_at AT TIME ZONE 'UTC')::date, n.provider, n.model,
-    n.feature, n.customer_id, n.environment,
+    n.feature, n.environment,
     l.input_floors[width_bucket(n.input_tokens, l.input_floors)],
     l.output_floors[width_bucket(n.output_tokens, l.output_floors)],
-    array_to_string(ARRAY(SELECT DISTINCT m FROM unnest(n.input_modalities) AS m ORDER BY 1), ','),
+    CASE WHEN n.input_modalities = '{text}' THEN 'text'
+      ELSE array_to_string(ARRAY(SELECT DISTINCT m FROM unnest(n.input_modalities) AS m ORDER BY 1), ',') END,
     n.service_tier,
     l.window_minutes[width_bucket(
       (extract(isodow FROM n.occurred_at AT TIME ZONE 'UTC')::int - 1) * 1440
@@ -186,7 +189,7 @@ BEGIN
         + extract(minute FROM n.occurred_at AT TIME ZONE 'UTC')::int,
       l.window_starts)]::smallint,
     count(*),
-    count(*) FILTER (WHERE n.pricing_status = 'priced'),
+    coalesce(count(*) FILTER (WHERE n.pricing_status = 'priced'), 0),
     sum(n.input_tokens),
     sum(n.output_tokens),
     sum(n.cache_read_tokens),
@@ -198,19 +201,20 @@ BEGIN
     sum(n.input_image_tokens),
     coalesce(sum(n.cost_usd) FILTER (WHERE n.pricing_status = 'priced'), 0)
   FROM (SELECT * FROM usage_events WHERE occurred_at >= p_from AND occurred_at < p_to) n CROSS JOIN traffic_mix_layout l
-  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
-  ORDER BY 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13;
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+  ORDER BY 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12;
   GET DIAGNOSTICS written = ROW_COUNT;
   RETURN written;
 END $$;
 
 -- Existing events: the mix from the start.
-INSERT INTO daily_traffic_mix (organization_id, project_id, day, provider, model, feature, customer_id, environment, input_min, output_min, modalities, service_tier, window_minute, requests, priced_requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens, cost_usd)
+INSERT INTO daily_traffic_mix (organization_id, project_id, day, provider, model, feature, environment, input_min, output_min, modalities, service_tier, window_minute, requests, priced_requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens, cost_usd)
 SELECT n.organization_id, n.project_id, (n.occurred_at AT TIME ZONE 'UTC')::date, n.provider, n.model,
-    n.feature, n.customer_id, n.environment,
+    n.feature, n.environment,
     l.input_floors[width_bucket(n.input_tokens, l.input_floors)],
     l.output_floors[width_bucket(n.output_tokens, l.output_floors)],
-    array_to_string(ARRAY(SELECT DISTINCT m FROM unnest(n.input_modalities) AS m ORDER BY 1), ','),
+    CASE WHEN n.input_modalities = '{text}' THEN 'text'
+      ELSE array_to_string(ARRAY(SELECT DISTINCT m FROM unnest(n.input_modalities) AS m ORDER BY 1), ',') END,
     n.service_tier,
     l.window_minutes[width_bucket(
       (extract(isodow FROM n.occurred_at AT TIME ZONE 'UTC')::int - 1) * 1440
@@ -218,7 +222,7 @@ SELECT n.organization_id, n.project_id, (n.occurred_at AT TIME ZONE 'UTC')::date
         + extract(minute FROM n.occurred_at AT TIME ZONE 'UTC')::int,
       l.window_starts)]::smallint,
     count(*),
-    count(*) FILTER (WHERE n.pricing_status = 'priced'),
+    coalesce(count(*) FILTER (WHERE n.pricing_status = 'priced'), 0),
     sum(n.input_tokens),
     sum(n.output_tokens),
     sum(n.cache_read_tokens),
@@ -230,5 +234,5 @@ SELECT n.organization_id, n.project_id, (n.occurred_at AT TIME ZONE 'UTC')::date
     sum(n.input_image_tokens),
     coalesce(sum(n.cost_usd) FILTER (WHERE n.pricing_status = 'priced'), 0)
   FROM usage_events n CROSS JOIN traffic_mix_layout l
-  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
-  ORDER BY 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13;
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+  ORDER BY 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12;
