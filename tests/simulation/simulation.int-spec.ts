@@ -462,6 +462,13 @@ describe('what-if simulation over GraphQL, from the traffic mix', () => {
         { moves: [{ toProvider: 'deepseek', toModel: 'deepseek-v4-pro', share: 1.5 }] },
         'scenario.moves[0].share',
       ],
+      [
+        {
+          filter: { ...FILTER, customers: ['acme'] },
+          moves: [{ toProvider: 'deepseek', toModel: 'deepseek-v4-pro' }],
+        },
+        'scenario.filter.customers',
+      ],
     ];
     for (const [scenario, field] of cases) {
       const r = await simulate(scenario);
