@@ -524,3 +524,82 @@ describe('recommend', () => {
     expect(strict.every((r) => r.target === null)).toBe(true);
   });
 });
+
+describe("prices: today's rates or those in force at the time", () => {
+  const gpt = (output: string): RateInput => ({
+    provider: 'openai',
+    model: 'gpt-5.5',
+    match: { exact: ['gpt-5.5'] },
+    prices: { input: '5', output },
+    source: 'test',
+  });
+  const flash: RateInput = {
+    provider: 'deepseek',
+    model: 'deepseek-v4-flash',
+    match: { exact: ['deepseek-v4-flash'] },
+    prices: { input: '0.14', output: '0.28' },
+    source: 'test',
+  };
+  const versioned = buildPricer(
+    snapshotOf([
+      {
+        slug: 'test',
+        versions: [
+          { effectiveFrom: '2026-01-01T00:00:00Z', rates: [gpt('30'), flash] },
+          { effectiveFrom: '2026-10-01T00:00:00Z', rates: [gpt('20'), flash] },
+        ],
+      },
+    ]),
+  );
+  const june: TrafficSlice = {
+    day: '2026-06-03',
+    provider: 'openai',
+    model: 'gpt-5.5',
+    feature: 'chat',
+    inputMin: 0,
+    outputMin: 0,
+    modalities: ['text'],
+    serviceTier: 'standard',
+    windowMinute: 0,
+    requests: 100,
+    pricedRequests: 100,
+    costUsd: new Usd(30),
+    inputTokens: 0,
+    outputTokens: 1_000_000,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    cacheWrite1hTokens: 0,
+    reasoningTokens: 0,
+    inputAudioTokens: 0,
+    outputAudioTokens: 0,
+    inputImageTokens: 0,
+  };
+  const run = (prices: Scenario['prices'], target = { provider: 'deepseek', model: 'deepseek-v4-flash' }) =>
+    simulate({
+      scenario: {
+        filter: { from: new Date('2026-06-01T00:00:00Z'), to: new Date('2026-07-01T00:00:00Z') },
+        moves: [{ source: { model: 'gpt-5.5' }, target }],
+        prices,
+        benchmark: 'swe-bench-pro',
+      },
+      slices: [june],
+      layout: mixLayout([], []),
+      pricer: versioned,
+      organizationId: null,
+      profile: () => null,
+      now: NOW,
+    });
+
+  it('compares against what was paid, at the rates of the time', () => {
+    const r = run('event-time');
+    expect(r.baselineUsd.toFixed()).toBe('30');
+    expect(r.projectedUsd.toFixed()).toBe('0.28');
+  });
+
+  it("re-prices the baseline at today's rates too, so both sides use one price list", () => {
+    const r = run('today');
+    expect(r.baselineUsd.toFixed()).toBe('20');
+    expect(r.projectedUsd.toFixed()).toBe('0.28');
+    expect(run('today', { provider: 'openai', model: 'gpt-5.5' }).projectedUsd.toFixed()).toBe('20');
+  });
+});
