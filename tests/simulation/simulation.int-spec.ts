@@ -282,6 +282,42 @@ describe('what-if simulation over GraphQL, from the traffic mix', () => {
     expect(after.baselineUsd).toBe(before.baselineUsd);
   });
 
+  it('keeps the mix equal to the events when their cost changes (re-pricing updates them)', async () => {
+    const d = await createTenant(prisma, 'sim-d');
+    await write(d.org.id, d.project.id, traffic(200, 23));
+    const sums = async () => {
+      const { rows } = await pool.query<{
+        mix: string;
+        events: string;
+        mix_priced: string;
+        events_priced: string;
+      }>(
+        `SELECT (SELECT sum(cost_usd)::text FROM daily_traffic_mix WHERE organization_id = $1) AS mix,
+                (SELECT coalesce(sum(cost_usd), 0)::text FROM usage_events WHERE organization_id = $1 AND pricing_status = 'priced') AS events,
+                (SELECT sum(priced_requests)::text FROM daily_traffic_mix WHERE organization_id = $1) AS mix_priced,
+                (SELECT count(*)::text FROM usage_events WHERE organization_id = $1 AND pricing_status = 'priced') AS events_priced`,
+        [d.org.id],
+      );
+      return rows[0]!;
+    };
+    const before = await sums();
+    expect(before.mix).toBe(before.events);
+    // What a reprice run does to events: new costs, and a status that may change.
+    await pool.query(
+      `UPDATE usage_events SET cost_usd = cost_usd * 3 + 0.001 WHERE organization_id = $1 AND pricing_status = 'priced'`,
+      [d.org.id],
+    );
+    await pool.query(
+      `UPDATE usage_events SET pricing_status = 'unpriced_model', cost_usd = NULL
+       WHERE organization_id = $1 AND id IN (SELECT id FROM usage_events WHERE organization_id = $1 AND pricing_status = 'priced' LIMIT 10)`,
+      [d.org.id],
+    );
+    const after = await sums();
+    expect(new Decimal(after.mix).eq(after.events)).toBe(true);
+    expect(after.mix_priced).toBe(after.events_priced);
+    expect(Number(after.events_priced)).toBe(Number(before.events_priced) - 10);
+  });
+
   it('calibrates token efficiency from traffic where both models served the feature (1.3× output)', async () => {
     const c = await createTenant(prisma, 'sim-c');
     const random = seededRandom(5);

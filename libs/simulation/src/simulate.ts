@@ -163,10 +163,26 @@ function add(t: SliceTotals, c: Contribution): void {
   t.projectedUsd = t.projectedUsd.plus(c.projected);
   t.projectedLowUsd = t.projectedLowUsd.plus(c.low);
   t.projectedHighUsd = t.projectedHighUsd.plus(c.high);
-  t.movedRequests = t.movedRequests.plus(c.movedRequests);
-  t.movedTokens = t.movedTokens.plus(c.movedTokens);
-  t.movedBaselineUsd = t.movedBaselineUsd.plus(c.movedBaseline);
+  if (!c.movedRequests.isZero()) {
+    t.movedRequests = t.movedRequests.plus(c.movedRequests);
+    t.movedTokens = t.movedTokens.plus(c.movedTokens);
+    t.movedBaselineUsd = t.movedBaselineUsd.plus(c.movedBaseline);
+  }
   for (const s of c.stays) addStay(t, s.reason, s.requests, s.tokens, s.cost);
+}
+
+/** Adds one set of totals into another. */
+function merge(t: SliceTotals, g: SliceTotals): void {
+  t.requests = t.requests.plus(g.requests);
+  t.tokens = t.tokens.plus(g.tokens);
+  t.baselineUsd = t.baselineUsd.plus(g.baselineUsd);
+  t.projectedUsd = t.projectedUsd.plus(g.projectedUsd);
+  t.projectedLowUsd = t.projectedLowUsd.plus(g.projectedLowUsd);
+  t.projectedHighUsd = t.projectedHighUsd.plus(g.projectedHighUsd);
+  t.movedRequests = t.movedRequests.plus(g.movedRequests);
+  t.movedTokens = t.movedTokens.plus(g.movedTokens);
+  t.movedBaselineUsd = t.movedBaselineUsd.plus(g.movedBaselineUsd);
+  for (const [reason, a] of g.stayed) addStay(t, reason, a.requests, a.tokens, a.costUsd);
 }
 
 function matches(move: Move, slice: TrafficSlice): boolean {
@@ -271,6 +287,9 @@ export function simulate(input: SimulationInput): SimulationResult {
   const featureQuality = new Map<string, Map<string, QualityBasis>>();
   const sourceQuality = new Map<string, Map<string, QualityBasis>>();
   let unpriced = ZERO;
+  const qualityCache = new Map<string, QualityBasis>();
+  /** Per (feature, source model): slices add here, and each group once to the breakdowns. */
+  const groups = new Map<string, { feature: string; source: string; totals: SliceTotals }>();
 
   const moves = scenario.moves.map((move, index) => {
     const profile = input.profile(move.target);
@@ -334,14 +353,19 @@ export function simulate(input: SimulationInput): SimulationResult {
     if (chosen) {
       const { move, profile } = chosen;
       const benchmark = scenario.featureBenchmarks?.[slice.feature] ?? scenario.benchmark;
-      quality = qualityBasis(
-        benchmark,
-        { provider: slice.provider, model: slice.model },
-        input.profile({ provider: slice.provider, model: slice.model }) ??
-          input.profile({ provider: null, model: slice.model }),
-        move.target,
-        profile,
-      );
+      const qualityKey = `${benchmark}\u001f${slice.provider}\u001f${slice.model}\u001f${chosen.report.index}`;
+      quality = qualityCache.get(qualityKey) ?? null;
+      if (!quality) {
+        quality = qualityBasis(
+          benchmark,
+          { provider: slice.provider, model: slice.model },
+          input.profile({ provider: slice.provider, model: slice.model }) ??
+            input.profile({ provider: null, model: slice.model }),
+          move.target,
+          profile,
+        );
+        qualityCache.set(qualityKey, quality);
+      }
       let reason: StayReason | null = ineligibility(slice, profile, move.requiredCapabilities);
       if (!reason && move.maxPromptTokens && slice.inputMin > move.maxPromptTokens) reason = 'PROMPT_ROUTING';
       if (reason) c.stays.push({ reason, requests, tokens, cost: baseline });
@@ -405,17 +429,23 @@ export function simulate(input: SimulationInput): SimulationResult {
         }
       }
     }
-    add(totals, c);
-    const f = row(byFeature, slice.feature);
-    add(f, c);
-    const s = row(bySource, `${slice.provider}/${slice.model}`);
-    add(s, c);
+    const source = `${slice.provider}/${slice.model}`;
+    const groupKey = `${slice.feature}\u001f${source}`;
+    let group = groups.get(groupKey);
+    if (!group) groups.set(groupKey, (group = { feature: slice.feature, source, totals: emptyTotals() }));
+    add(group.totals, c);
     if (quality) {
       const pair = `${quality.benchmark}|${quality.source.provider}/${quality.source.model}>${quality.target.provider}/${quality.target.model}`;
       if (quality.benchmark === scenario.benchmark) qualityPairs.set(pair, quality);
       remember(featureQuality, slice.feature, pair, quality);
       remember(sourceQuality, `${slice.provider}/${slice.model}`, pair, quality);
     }
+  }
+
+  for (const g of groups.values()) {
+    merge(totals, g.totals);
+    merge(row(byFeature, g.feature), g.totals);
+    merge(row(bySource, g.source), g.totals);
   }
 
   for (const m of moves) {
