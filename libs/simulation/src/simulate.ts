@@ -234,22 +234,23 @@ function targetUsage(
 ): SliceUsage {
   const inScale = share.times(eff.input);
   const outScale = share.times(eff.output);
-  const input = dec(slice.inputTokens).times(inScale);
-  let cacheRead = dec(slice.cacheReadTokens).times(inScale);
+  const scaled = (n: number, scale: Decimal) => (n === 0 ? ZERO : scale.times(n));
+  const input = scaled(slice.inputTokens, inScale);
+  let cacheRead = scaled(slice.cacheReadTokens, inScale);
   const cache = move.cache ?? { mode: 'keep' };
   if (cache.mode === 'none') cacheRead = ZERO;
   else if (cache.mode === 'share') cacheRead = input.times(cache.share);
   return {
-    requests: dec(slice.requests).times(share),
+    requests: share.times(slice.requests),
     inputTokens: input,
-    outputTokens: dec(slice.outputTokens).times(outScale),
+    outputTokens: scaled(slice.outputTokens, outScale),
     cacheReadTokens: cacheRead,
-    cacheWriteTokens: dec(slice.cacheWriteTokens).times(inScale),
-    cacheWrite1hTokens: dec(slice.cacheWrite1hTokens).times(inScale),
-    reasoningTokens: dec(slice.reasoningTokens).times(outScale),
-    inputAudioTokens: dec(slice.inputAudioTokens).times(inScale),
-    outputAudioTokens: dec(slice.outputAudioTokens).times(outScale),
-    inputImageTokens: dec(slice.inputImageTokens).times(inScale),
+    cacheWriteTokens: scaled(slice.cacheWriteTokens, inScale),
+    cacheWrite1hTokens: scaled(slice.cacheWrite1hTokens, inScale),
+    reasoningTokens: scaled(slice.reasoningTokens, outScale),
+    inputAudioTokens: scaled(slice.inputAudioTokens, inScale),
+    outputAudioTokens: scaled(slice.outputAudioTokens, outScale),
+    inputImageTokens: scaled(slice.inputImageTokens, inScale),
   };
 }
 
@@ -261,7 +262,19 @@ function ownUsage(slice: TrafficSlice): SliceUsage {
 }
 
 /** The instant a slice is priced at: its own day, or the latest same weekday up to `now`; its window minute. */
+const INSTANTS = new Map<string, string>();
+
 function pricingInstant(slice: TrafficSlice, prices: Scenario['prices'], now: Date): string {
+  const key = `${slice.day}|${slice.windowMinute}|${prices}|${prices === 'today' ? now.getTime() : ''}`;
+  let at = INSTANTS.get(key);
+  if (at === undefined) {
+    if (INSTANTS.size > 100_000) INSTANTS.clear();
+    INSTANTS.set(key, (at = instantOf(slice, prices, now)));
+  }
+  return at;
+}
+
+function instantOf(slice: TrafficSlice, prices: Scenario['prices'], now: Date): string {
   let dayMs = Date.parse(`${slice.day}T00:00:00.000Z`);
   if (prices === 'today') {
     const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;

@@ -70,8 +70,8 @@ function profileOf(f: ModelFactRecord): ModelProfile {
  * rollups — handed to libs/simulation's pure functions. The API, the worker and the CLI all run this.
  */
 export class SimulationRunner {
-  private facts?: { at: number; profiles: ModelProfile[] };
-  private periods?: { at: number; starts: Promise<string[]> };
+  private facts?: { at: number; profiles: Promise<ModelProfile[]>; ready: boolean };
+  private periods?: { at: number; starts: Promise<string[]>; ready: boolean };
 
   constructor(
     private readonly analytics: AnalyticsStore,
@@ -80,16 +80,33 @@ export class SimulationRunner {
     private readonly pricer: CachedPricer,
   ) {}
 
-  private async profiles(): Promise<ModelProfile[]> {
-    if (!this.facts || Date.now() - this.facts.at > FACTS_TTL_MS)
-      this.facts = { at: Date.now(), profiles: (await this.modelFacts.all()).map(profileOf) };
+  /**
+   * The catalog's model facts, cached: a value older than the TTL is still answered at once while
+   * a fresh one loads (a simulation never waits for the catalog once it has been read).
+   */
+  private profiles(): Promise<ModelProfile[]> {
+    if (!this.facts || Date.now() - this.facts.at > FACTS_TTL_MS) {
+      const previous = this.facts;
+      const loading = this.modelFacts.all().then((rows) => rows.map(profileOf));
+      this.facts = {
+        at: Date.now(),
+        profiles: previous && previous.ready ? previous.profiles : loading,
+        ready: false,
+      };
+      const entry = this.facts;
+      loading.then(
+        (profiles) => Object.assign(entry, { profiles: Promise.resolve(profiles), ready: true }),
+        () => (this.facts = previous),
+      );
+    }
     return this.facts.profiles;
   }
 
   /** Days a price may change on, from the stored rate tables (cached like the facts). */
   private periodStarts(): Promise<string[]> {
     if (!this.periods || Date.now() - this.periods.at > FACTS_TTL_MS) {
-      const starts = this.rates
+      const previous = this.periods;
+      const loading = this.rates
         .loadSnapshot()
         .then((snapshot) =>
           pricePeriodStarts(
@@ -101,8 +118,16 @@ export class SimulationRunner {
             ),
           ),
         );
-      this.periods = { at: Date.now(), starts };
-      starts.catch(() => (this.periods = undefined));
+      this.periods = {
+        at: Date.now(),
+        starts: previous && previous.ready ? previous.starts : loading,
+        ready: false,
+      };
+      const entry = this.periods;
+      loading.then(
+        (starts) => Object.assign(entry, { starts: Promise.resolve(starts), ready: true }),
+        () => (this.periods = previous),
+      );
     }
     return this.periods.starts;
   }
