@@ -187,7 +187,7 @@ await runBench(async (cleanup) => {
         ],
       },
     })
-  ).simulate.moves[0]!.outputEfficiency;
+  ).simulate.moves.map((m) => m.outputEfficiency)[0] ?? { ratio: 1, low: 1, high: 1, calibrations: [] };
   log(
     `demo support-chat calibrated output ratio ${calibrated.ratio.toFixed(3)} [${calibrated.low.toFixed(3)}, ${calibrated.high.toFixed(3)}]`,
   );
@@ -195,7 +195,8 @@ await runBench(async (cleanup) => {
   // Brute force: every raw event of the range read and re-priced, the way the scenario says.
   const pricer = await store.pricer().current();
   const facts = await store.modelFacts.all();
-  const target = facts.find((f) => f.provider === 'deepseek' && f.model === 'deepseek-v4-pro')!;
+  const target = facts.find((f) => f.provider === 'deepseek' && f.model === 'deepseek-v4-pro');
+  if (!target) throw new Error('the catalog has no deepseek/deepseek-v4-pro facts');
   const brute = await time(async () => {
     let total = new Decimal(0);
     let after: [string, string] = ['-infinity', '0'];
@@ -251,9 +252,9 @@ await runBench(async (cleanup) => {
           tags: {},
         };
         const p = pricer.price(event, org.id);
-        total = p.status === 'priced' ? total.plus(p.totalUsd!) : total.plus(cost);
+        total = p.status === 'priced' && p.totalUsd ? total.plus(p.totalUsd) : total.plus(cost);
       }
-      const last = rows.at(-1)!;
+      const last = rows[rows.length - 1] as (typeof rows)[number];
       after = [new Date(last.occurred_at as unknown as Date).toISOString(), last.id as string];
     }
     return { total, scanned };
