@@ -77,10 +77,9 @@ BEGIN
     CASE WHEN n.input_modalities = '{text}' THEN 'text'
       ELSE array_to_string(ARRAY(SELECT DISTINCT m FROM unnest(n.input_modalities) AS m ORDER BY 1), ',') END,
     n.service_tier,
+    -- The minute of the week (Monday 00:00 UTC = 0); the Unix epoch began on a Thursday.
     l.window_minutes[width_bucket(
-      (extract(isodow FROM n.occurred_at AT TIME ZONE 'UTC')::int - 1) * 1440
-        + extract(hour FROM n.occurred_at AT TIME ZONE 'UTC')::int * 60
-        + extract(minute FROM n.occurred_at AT TIME ZONE 'UTC')::int,
+      ((floor(extract(epoch FROM n.occurred_at) / 60)::bigint + 3 * 1440) % 10080)::int,
       l.window_starts)]::smallint,
     count(*),
     coalesce(count(*) FILTER (WHERE n.pricing_status = 'priced'), 0),
@@ -127,10 +126,9 @@ BEGIN
     CASE WHEN n.input_modalities = '{text}' THEN 'text'
       ELSE array_to_string(ARRAY(SELECT DISTINCT m FROM unnest(n.input_modalities) AS m ORDER BY 1), ',') END,
     n.service_tier,
+    -- The minute of the week (Monday 00:00 UTC = 0); the Unix epoch began on a Thursday.
     l.window_minutes[width_bucket(
-      (extract(isodow FROM n.occurred_at AT TIME ZONE 'UTC')::int - 1) * 1440
-        + extract(hour FROM n.occurred_at AT TIME ZONE 'UTC')::int * 60
-        + extract(minute FROM n.occurred_at AT TIME ZONE 'UTC')::int,
+      ((floor(extract(epoch FROM n.occurred_at) / 60)::bigint + 3 * 1440) % 10080)::int,
       l.window_starts)]::smallint,
     sum(n.sign),
     coalesce(sum(n.sign) FILTER (WHERE n.pricing_status = 'priced'), 0),
@@ -183,10 +181,9 @@ BEGIN
     CASE WHEN n.input_modalities = '{text}' THEN 'text'
       ELSE array_to_string(ARRAY(SELECT DISTINCT m FROM unnest(n.input_modalities) AS m ORDER BY 1), ',') END,
     n.service_tier,
+    -- The minute of the week (Monday 00:00 UTC = 0); the Unix epoch began on a Thursday.
     l.window_minutes[width_bucket(
-      (extract(isodow FROM n.occurred_at AT TIME ZONE 'UTC')::int - 1) * 1440
-        + extract(hour FROM n.occurred_at AT TIME ZONE 'UTC')::int * 60
-        + extract(minute FROM n.occurred_at AT TIME ZONE 'UTC')::int,
+      ((floor(extract(epoch FROM n.occurred_at) / 60)::bigint + 3 * 1440) % 10080)::int,
       l.window_starts)]::smallint,
     count(*),
     coalesce(count(*) FILTER (WHERE n.pricing_status = 'priced'), 0),
@@ -216,10 +213,9 @@ SELECT n.organization_id, n.project_id, (n.occurred_at AT TIME ZONE 'UTC')::date
     CASE WHEN n.input_modalities = '{text}' THEN 'text'
       ELSE array_to_string(ARRAY(SELECT DISTINCT m FROM unnest(n.input_modalities) AS m ORDER BY 1), ',') END,
     n.service_tier,
+    -- The minute of the week (Monday 00:00 UTC = 0); the Unix epoch began on a Thursday.
     l.window_minutes[width_bucket(
-      (extract(isodow FROM n.occurred_at AT TIME ZONE 'UTC')::int - 1) * 1440
-        + extract(hour FROM n.occurred_at AT TIME ZONE 'UTC')::int * 60
-        + extract(minute FROM n.occurred_at AT TIME ZONE 'UTC')::int,
+      ((floor(extract(epoch FROM n.occurred_at) / 60)::bigint + 3 * 1440) % 10080)::int,
       l.window_starts)]::smallint,
     count(*),
     coalesce(count(*) FILTER (WHERE n.pricing_status = 'priced'), 0),
