@@ -391,6 +391,13 @@ describe('what-if simulation over GraphQL, from the traffic mix', () => {
     const id = saved.data!.saveScenario.id;
     const listB = await gql<{ scenarios: { id: string }[] }>(app, '{ scenarios { id } }', {}, tokenB);
     expect(listB.data!.scenarios.map((s) => s.id)).not.toContain(id);
+    const overwriteB = await gql(
+      app,
+      `mutation($id: ID!, $s: ScenarioInput!) { saveScenario(id: $id, name: "b's now", scenario: $s) { id } }`,
+      { id, s: { filter: FILTER, moves: [{ toProvider: 'deepseek', toModel: 'deepseek-v4-flash' }] } },
+      tokenB,
+    );
+    expect(codeOf(overwriteB)).toBe('NOT_FOUND');
     const delB = await gql<{ deleteScenario: boolean }>(
       app,
       'mutation($id: ID!) { deleteScenario(id: $id) }',
