@@ -10,6 +10,7 @@ COPY apps/dashboard/package.json apps/dashboard/
 COPY libs/contracts/package.json libs/contracts/
 COPY libs/config/package.json libs/config/
 COPY libs/pricing/package.json libs/pricing/
+COPY libs/reports/package.json libs/reports/
 COPY libs/simulation/package.json libs/simulation/
 COPY libs/demo/package.json libs/demo/
 COPY libs/db/package.json libs/db/

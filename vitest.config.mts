@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 /** Workspace libraries resolve to their sources, so tests never need a build. */
 const alias = [
   {
-    find: /^@tokenledger\/(contracts|config|pricing|simulation|demo|db|sdk)$/,
+    find: /^@tokenledger\/(contracts|config|pricing|simulation|reports|demo|db|sdk)$/,
     replacement: resolve(import.meta.dirname, 'libs/$1/src/index.ts'),
   },
   // One copy of graphql: Vite would pick its ESM build for our sources while Nest and Apollo load the

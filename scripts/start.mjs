@@ -1,12 +1,16 @@
 // `npm start`: brings the whole product up on this machine — dependencies, build, database,
 // migrations, seed, demo traffic on the first start — then runs the API, the worker and the
-// dashboard with prefixed logs. Ctrl-C stops all three.
+// dashboard with prefixed logs. A process that crashes is restarted with backoff while the others
+// keep serving; a crash loop (5 crashes of one process within a minute) stops all and exits 1.
+// Ctrl-C or SIGTERM stops all three. `npm start -- status [--json]` shows what runs and its restarts.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { bin, prepare, ROOT } from './lib/prepare.mjs';
+import { readStatus, renderStatus, statusExitCode } from './lib/status.mjs';
+import { Supervisor } from './lib/supervisor.mjs';
 
 const env = { LOG_FORMAT: 'pretty', ...process.env };
 const port = Number(env.PORT || 4000);
@@ -17,6 +21,8 @@ const HOME = env.TOKENLEDGER_HOME ?? join(ROOT, '.tokenledger');
 const CREDENTIALS_FILE = join(HOME, 'demo-login.txt');
 /** The first start's demo load: its window, and whether it finished (so a stopped one is resumed). */
 const DEMO_STATE_FILE = join(HOME, 'demo-load.json');
+/** Each running process: pid, state, restarts, last exit (written by the supervisor, read by `status`). */
+const PROCESSES_FILE = join(HOME, 'processes.json');
 /** Demo events loaded on the first start (bulk path, 15-20 s on two cores, beside the services). */
 const DEMO_EVENTS = 200_000;
 
@@ -87,7 +93,15 @@ async function main() {
     });
   if (demo) saveDemoState({ ...demo.state, done: false });
 
-  const services = [
+  let stopping = false;
+  const supervisor = new Supervisor({
+    stateFile: PROCESSES_FILE,
+    launch: run,
+    log: (line) => console.error(`\n${line}`),
+    onGiveUp: () => stop(1),
+    info: { apiUrl, dashboardUrl },
+  });
+  supervisor.start([
     { name: 'api', color: 36, args: [join(ROOT, 'apps/api/dist/main.js')] },
     { name: 'worker', color: 35, args: [join(ROOT, 'apps/worker/dist/main.js')] },
     {
@@ -96,21 +110,25 @@ async function main() {
       args: [bin('vite'), 'preview', 'apps/dashboard', '--logLevel', 'warn'],
       env: { API_URL: apiUrl },
     },
-  ].map((child) => run(child));
-  const children = demoLoad ? [...services, demoLoad] : services;
+  ]);
+  const children = () => [...supervisor.children(), ...(demoLoad?.exitCode === null ? [demoLoad] : [])];
 
-  let stopping = false;
-  const stop = (code) => {
+  function stop(code) {
     if (stopping) return;
     stopping = true;
+    supervisor.stopping();
     console.error('\nStopping Tokenledger…');
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    const force = setTimeout(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')), 10_000);
+    const running = children();
+    for (const c of running) c.kill('SIGTERM');
+    const force = setTimeout(() => running.forEach((c) => c.exitCode === null && c.kill('SIGKILL')), 10_000);
     force.unref();
     Promise.all(
-      children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))),
-    ).then(() => process.exit(code));
-  };
+      running.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))),
+    ).then(() => {
+      supervisor.finish(code);
+      process.exit(code);
+    });
+  }
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
   process.on('SIGHUP', () => stop(0)); // the terminal closed
@@ -121,13 +139,6 @@ async function main() {
         `Loading the demo traffic failed (${signal ?? `code ${code}`}, see above); the rest runs on.`,
       );
   });
-  for (const c of services) {
-    c.once('exit', (code, signal) => {
-      if (stopping) return;
-      console.error(`\n${c.tokenledgerName} exited (${signal ?? `code ${code}`}); stopping the others.`);
-      stop(code || 1);
-    });
-  }
 
   await waitUntilUp();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -141,7 +152,7 @@ async function main() {
       demoLoad?.exitCode === null
         ? '  Demo data  loading (lines marked "demo"); the dashboard fills in as it goes'
         : '',
-      'Press Ctrl-C to stop.',
+      'Press Ctrl-C to stop. Status: npm start -- status',
       '',
     ]
       .filter(Boolean)
@@ -205,4 +216,18 @@ async function waitUntilUp() {
   console.error('Tokenledger did not become ready within 2 minutes; see the logs above.');
 }
 
-main().catch((error) => fail(error instanceof Error ? error.message : String(error)));
+async function status(json) {
+  const current = await readStatus(PROCESSES_FILE);
+  console.log(json ? JSON.stringify(current, null, 2) : renderStatus(current));
+  process.exit(statusExitCode(current));
+}
+
+const [command, ...options] = process.argv.slice(2);
+if (command === 'status') {
+  status(options.includes('--json')).catch((error) => fail(error.message));
+} else if (command !== undefined) {
+  fail(`Unknown command "${command}". Usage: npm start            (run Tokenledger)
+       npm start -- status  [--json]  (what runs, restarts, last exits)`);
+} else {
+  main().catch((error) => fail(error instanceof Error ? error.message : String(error)));
+}

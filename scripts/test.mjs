@@ -3,6 +3,7 @@
 // the integration setup creates and drops). Ends with one line: `N passed, N failed`.
 // Extra arguments go to Vitest, e.g. `npm test -- libs/pricing`.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bin, prepare, ROOT } from './lib/prepare.mjs';
@@ -52,6 +53,12 @@ async function main() {
     '--check',
   ]);
 
+  // This run's Redis keys all start with `tltest-<run>` (tests/support/queue-prefix.ts); the
+  // integration teardown deletes them, and the check after Vitest makes sure it did.
+  // `node scripts/test.mjs -- tests/start` passes the `--` on: Vitest would then ignore the filter.
+  const vitestArgs = process.argv.slice(2);
+  if (vitestArgs[0] === '--') vitestArgs.shift();
+  const run = process.env.TOKENLEDGER_TEST_RUN || randomBytes(4).toString('hex');
   const vitestReport = join(REPORTS, 'vitest.json');
   console.error('\n── vitest (unit + integration)');
   const vitest = spawnSync(
@@ -62,10 +69,11 @@ async function main() {
       '--reporter=default',
       '--reporter=json',
       `--outputFile.json=${vitestReport}`,
-      ...process.argv.slice(2),
+      ...vitestArgs,
     ],
-    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', TOKENLEDGER_TEST_RUN: run } },
   );
+  await checkNoKeysLeft(run);
 
   let passed = checks.filter((c) => c.ok).length;
   let failed = checks.filter((c) => !c.ok).length;
@@ -89,6 +97,46 @@ async function main() {
   writeFileSync(join(REPORTS, 'summary.txt'), `${summary}\n`);
   console.log(summary);
   process.exit(failed > 0 || passed === 0 ? 1 : 0);
+}
+
+/**
+ * The tests removed every Redis key they made (only this run's: other runs may be going on). When
+ * they did not (a failed teardown, an interrupted run), the check fails and the keys are removed
+ * now, so they do not pile up.
+ */
+async function checkNoKeysLeft(run) {
+  const name = `no Redis keys left by this run (tltest-${run}*)`;
+  console.error(`\n── ${name}`);
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379', {
+    maxRetriesPerRequest: 3,
+    lazyConnect: true,
+  });
+  try {
+    await redis.connect();
+    const left = [];
+    for (const match of [`tltest-${run}:*`, `tltest-${run}-*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+        cursor = next;
+        left.push(...keys);
+      } while (cursor !== '0');
+    }
+    checks.push({ name, ok: left.length === 0 });
+    if (left.length === 0) {
+      console.error(`✓ ${name}`);
+      return;
+    }
+    console.error(`✗ ${left.length} left, e.g.\n  ${left.slice(0, 5).join('\n  ')}`);
+    for (let i = 0; i < left.length; i += 500) await redis.unlink(...left.slice(i, i + 500));
+    console.error('  (removed them now)');
+  } catch (error) {
+    checks.push({ name, ok: false });
+    console.error(`✗ could not read Redis: ${error.message}`);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 main().catch((error) => {

@@ -1,6 +1,6 @@
 // Brings a checkout to a runnable state, doing only what is out of date: dependencies, the Prisma
 // client, the TypeScript build, the dashboard bundle. Only Node built-ins here: this runs before
-// `npm ci` on a fresh clone.
+// `npm ci` on a fresh clone. Everything it prints goes to standard error.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,10 @@ export function run(command, args, options = {}) {
   const started = Date.now();
   const result = spawnSync(command, args, {
     cwd: ROOT,
-    stdio: options.quiet ? 'pipe' : 'inherit',
+    // Whatever preparing prints is a log, never a result: it goes to standard error, so that the
+    // first `npm run -s tokenledger -- … --json` of a fresh clone still prints only its JSON
+    // (npm ci's "added 932 packages" would otherwise come first).
+    stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', process.stderr.fd, 'inherit'],
     env: { ...process.env, ...options.env },
   });
   if (result.status !== 0) {

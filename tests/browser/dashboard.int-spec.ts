@@ -108,6 +108,18 @@ describe('dashboard in Chromium', () => {
     await expect.poll(() => models.textContent()).toContain('deepseek/deepseek-v4-pro');
   });
 
+  it('requests a monthly report, which appears queued with its revision', async () => {
+    await page.getByRole('link', { name: 'Reports' }).click();
+    const reports = page.getByRole('region', { name: 'Monthly reports' });
+    await expect.poll(() => reports.textContent(), { timeout: 10_000 }).toContain('No report yet');
+    await reports.getByRole('combobox').selectOption('PDF');
+    await reports.getByRole('button', { name: 'Make report' }).click();
+    // No worker runs beside this stack: the request is queued, listed, and waits.
+    await expect
+      .poll(() => reports.locator('tbody tr').first().textContent(), { timeout: 10_000 })
+      .toMatch(/PDF1queued/);
+  });
+
   it('logs out back to the login page', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Log in' }).count()).toBe(1);

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../support/cli';
 import { pricedAt, usageEvent } from '../support/events';
+import { testQueuePrefix } from '../support/queue-prefix';
 import { createTenant, testPrisma } from '../support/tenant';
 
 describe('CLI reprice and deadletters', () => {
@@ -84,7 +85,7 @@ describe('CLI reprice and deadletters', () => {
         payload: payload as object,
       },
     });
-    const prefix = `tltest-${randomBytes(4).toString('hex')}`;
+    const prefix = testQueuePrefix();
     const listed = await runCli(['deadletters', 'list', '--json'], { QUEUE_PREFIX: prefix });
     expect(JSON.parse(listed.stdout).deadLetters).toContainEqual(
       expect.objectContaining({ id: row.id.toString(), error: 'boom', eventCount: 1 }),

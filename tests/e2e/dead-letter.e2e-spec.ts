@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi } from '../support/api';
 import { usageEvent } from '../support/events';
+import { testQueuePrefix } from '../support/queue-prefix';
 import { createTenant, testPrisma } from '../support/tenant';
 import { startWorker } from '../support/worker';
 
@@ -14,7 +15,7 @@ describe('a batch that keeps failing', () => {
   let worker: INestApplicationContext;
   let redis: Redis;
   let queue: Queue<IngestBatchJob>;
-  const prefix = `tltest-dead-${Date.now()}`;
+  const prefix = testQueuePrefix();
 
   beforeAll(async () => {
     prisma = testPrisma();

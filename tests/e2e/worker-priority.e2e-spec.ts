@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { QUEUES } from '@tokenledger/contracts';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testQueuePrefix } from '../support/queue-prefix';
 import { spawnWorker } from '../support/worker';
 
 /** The nice value of every thread of a process (Linux: /proc/PID/task/TID/stat, field 19). */
@@ -23,7 +23,7 @@ describe('the worker process yields the CPU to the API', () => {
 
   /** Starts the built worker and waits until it takes ingest jobs; returns its threads' nice values. */
   async function niceOfRunningWorker(env: Record<string, string>): Promise<number[]> {
-    const prefix = `tltest-${randomBytes(4).toString('hex')}`;
+    const prefix = testQueuePrefix();
     const queue = new Queue(QUEUES.ingest, { connection: redis, prefix });
     const child = spawnWorker({ QUEUE_PREFIX: prefix, ...env });
     try {

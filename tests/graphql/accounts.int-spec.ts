@@ -113,7 +113,7 @@ describe('GraphQL accounts, roles and tenant isolation', () => {
     const mutations = [
       'mutation { createProject(input: { slug: "v", name: "v" }) { id } }',
       'mutation { createApiKey(input: { name: "v", scopes: [READ] }) { secret } }',
-      'mutation { inviteMember(input: { email: "v@example.com", name: "v", role: VIEWER }) { temporaryPassword } }',
+      'mutation { inviteMember(input: { email: "v@example.com", name: "v", role: VIEWER }) { token } }',
     ];
     for (const m of mutations)
       expect([m, codeOf(await gql(app, m, {}, tokens.viewerA))]).toEqual([m, 'FORBIDDEN']);
@@ -143,21 +143,37 @@ describe('GraphQL accounts, roles and tenant isolation', () => {
     expect(codeOf(demoteLast)).toBe('CONFLICT');
   });
 
-  it('invites a new user with a one-time password that logs in', async () => {
+  it('invites a new person, who accepts with the token, creates an account and is logged in', async () => {
     const email = `new-${Date.now()}@example.com`;
     const invited = await gql<{
-      inviteMember: { member: { role: string; user: { email: string } }; temporaryPassword: string };
+      inviteMember: { invitation: { email: string; role: string }; token: string; member: null };
     }>(
       app,
-      'mutation($e: String!) { inviteMember(input: { email: $e, name: "New", role: VIEWER }) { member { role user { email } } temporaryPassword } }',
+      'mutation($e: String!) { inviteMember(input: { email: $e, role: VIEWER }) { invitation { email role } token member { role } } }',
       { e: email },
       tokens.adminA,
     );
-    expect(invited.data?.inviteMember.member).toEqual({ role: 'VIEWER', user: { email } });
-    const token = await loginAs(app, email, invited.data!.inviteMember.temporaryPassword);
+    expect(invited.data?.inviteMember).toMatchObject({ invitation: { email, role: 'VIEWER' }, member: null });
+    const accepted = await gql<{
+      acceptInvitation: { organization: { slug: string; role: string }; login: { token: string } };
+    }>(
+      app,
+      'mutation($t: String!) { acceptInvitation(token: $t, name: "New", password: "a long password") { organization { slug role } login { token } } }',
+      { t: invited.data!.inviteMember.token },
+    );
+    expect(accepted.data?.acceptInvitation.organization).toEqual({ slug: a.org.slug, role: 'VIEWER' });
+    const token = accepted.data!.acceptInvitation.login.token;
     expect((await gql(app, '{ projects { slug } }', {}, token)).data).toEqual({
       projects: [{ slug: a.project.slug }],
     });
+    expect(await loginAs(app, email, 'a long password')).toMatch(/^tls_/);
+    // The token is spent.
+    const again = await gql(
+      app,
+      'mutation($t: String!) { acceptInvitation(token: $t, name: "Again", password: "a long password") { organization { slug } } }',
+      { t: invited.data!.inviteMember.token },
+    );
+    expect(codeOf(again)).toBe('NOT_FOUND');
   });
 
   it('creates a key shown once, lists it by prefix with its project, and revokes it everywhere', async () => {

@@ -6,8 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 // The architecture rules that only a lint enforces, checked against code that breaks them: a rule
 // that silently stopped firing (a renamed tag, a missing project graph) fails here.
-const ROOT = resolve(import.meta.dirname, '../..');
-const NX = resolve(dirname(createRequire(import.meta.url).resolve('nx/package.json')), 'dist/bin/nx.js');
+const ROOT = resolve(__dirname, '../..');
+const NX = resolve(dirname(createRequire(__filename).resolve('nx/package.json')), 'dist/bin/nx.js');
 
 async function ruleIds(filePath: string, code: string): Promise<string[]> {
   const [result] = await new ESLint({ cwd: ROOT }).lintText(code, { filePath: resolve(ROOT, filePath) });

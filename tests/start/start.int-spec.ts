@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { testQueuePrefix } from '../support/queue-prefix';
 
 const ROOT = join(__dirname, '..', '..');
 const START = join(ROOT, 'scripts', 'start.mjs');
@@ -96,7 +97,7 @@ describe('npm start', () => {
     const [port, dashboardPort] = [await freePort(), await freePort()];
     const env = {
       DATABASE_URL: databaseUrl,
-      QUEUE_PREFIX: `tlstart-${randomBytes(3).toString('hex')}`,
+      QUEUE_PREFIX: testQueuePrefix(),
       PORT: String(port),
       DASHBOARD_PORT: String(dashboardPort),
       TOKENLEDGER_HOME: home,
@@ -204,4 +205,230 @@ describe('npm start', () => {
       expect(output).not.toMatch(/^\s+at /m);
     },
   );
+});
+
+interface ProcessStatus {
+  name: string;
+  state: string;
+  pid: number | null;
+  alive: boolean;
+  restarts: number;
+  lastExit: { reason: string } | null;
+}
+
+describe('npm start when a process crashes', () => {
+  const database = `tokenledger_crash_${randomBytes(4).toString('hex')}`;
+  const databaseUrl = Object.assign(new URL(inject('databaseUrl')), { pathname: `/${database}` }).toString();
+  const home = mkdtempSync(join(tmpdir(), 'tokenledger-crash-'));
+  let started: Started | undefined;
+
+  afterAll(async () => {
+    try {
+      process.kill(-started!.child.pid!, 'SIGKILL');
+    } catch {
+      // the group has exited already
+    }
+    const admin = Object.assign(new URL(databaseUrl), { pathname: '/postgres' });
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await client.end();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  /** `npm start -- status`, as a person runs it. */
+  function status(json: boolean): { code: number | null; stdout: string } {
+    const result = spawnSync(process.execPath, [START, 'status', ...(json ? ['--json'] : [])], {
+      cwd: ROOT,
+      env: { ...process.env, TOKENLEDGER_HOME: home },
+      encoding: 'utf8',
+    });
+    return { code: result.status, stdout: result.stdout };
+  }
+  const processes = () => (JSON.parse(status(true).stdout) as { processes: ProcessStatus[] }).processes;
+  const processOf = (name: string) => processes().find((p) => p.name === name)!;
+
+  /** Waits (bounded) until `name` runs again with a new pid after a crash; returns that pid. */
+  async function restarted(name: string, oldPid: number, timeoutMs = 60_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const p = processOf(name);
+      if (p.state === 'running' && p.alive && p.pid !== oldPid) return p.pid!;
+      if (Date.now() > deadline || started!.child.exitCode !== null)
+        throw new Error(`${name} did not come back:\n${started!.output()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  it('restarts a killed worker, then a killed API, while the other keeps serving; every 202 is stored once; a crash loop stops all with exit code 1', async () => {
+    const [port, dashboardPort] = [await freePort(), await freePort()];
+    const api = `http://127.0.0.1:${port}`;
+    started = start({
+      DATABASE_URL: databaseUrl,
+      QUEUE_PREFIX: testQueuePrefix(),
+      PORT: String(port),
+      DASHBOARD_PORT: String(dashboardPort),
+      TOKENLEDGER_HOME: home,
+      TOKENLEDGER_DEMO_EVENTS: '0',
+    });
+    await waitFor(started, 'Tokenledger is up', 120_000);
+    const key = /^ingest key:\s+(\S+)/m.exec(readFileSync(join(home, 'demo-login.txt'), 'utf8'))![1]!;
+
+    // Events flow all along: batches of 20 with fresh eventIds; remember what got a 202, and when.
+    const accepted = new Set<string>();
+    const acceptedAt: number[] = [];
+    let refused = 0;
+    let partial = 0;
+    let sending = true;
+    let sent = 0;
+    const sender = (async () => {
+      const until = Date.now() + 240_000;
+      while (sending && Date.now() < until) {
+        const events = Array.from({ length: 20 }, (_, i) => ({
+          eventId: `crash-${sent}-${i}`,
+          occurredAt: new Date().toISOString(),
+          provider: 'openai',
+          model: 'gpt-5.5',
+          usage: { inputTokens: 1000 + i, outputTokens: 100 },
+        }));
+        sent += 1;
+        try {
+          const response = await fetch(`${api}/v1/events`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ events }),
+            signal: AbortSignal.timeout(5000),
+          });
+          const body = (await response.json()) as { accepted?: number };
+          if (response.status === 202 && body.accepted !== 20) partial += 1;
+          if (response.status === 202) {
+            for (const e of events) accepted.add(e.eventId);
+            acceptedAt.push(Date.now());
+          } else refused += 1;
+        } catch {
+          refused += 1; // the API is down (connection refused or reset)
+        }
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    })();
+    const acceptedBetween = (from: number, to: number) =>
+      acceptedAt.filter((t) => t >= from && t <= to).length;
+
+    const before = processes();
+    expect(before.map((p) => [p.name, p.state, p.alive, p.restarts])).toEqual([
+      ['api', 'running', true, 0],
+      ['worker', 'running', true, 0],
+      ['dashboard', 'running', true, 0],
+    ]);
+    const pid = Object.fromEntries(before.map((p) => [p.name, p.pid!]));
+    await new Promise((r) => setTimeout(r, 1500));
+
+    // The worker dies mid-flow: it comes back; the API kept accepting meanwhile.
+    const workerKilledAt = Date.now();
+    process.kill(pid.worker!, 'SIGKILL');
+    const worker = await restarted('worker', pid.worker!);
+    const workerBackAt = Date.now();
+    expect(started.output()).toMatch(
+      /worker exited \(SIGKILL\) after .+; restarting it in 1 s .*api and dashboard keep serving\./,
+    );
+    expect(started.output()).toContain(`worker restarted (pid ${worker}; 1 restart since start).`);
+    expect(acceptedBetween(workerKilledAt, workerBackAt)).toBeGreaterThan(0);
+    expect(processOf('api')).toMatchObject({ pid: pid.api, restarts: 0, alive: true });
+    await new Promise((r) => setTimeout(r, 1000));
+
+    // The API dies: it comes back; the worker and the dashboard kept running meanwhile.
+    const apiKilledAt = Date.now();
+    process.kill(pid.api!, 'SIGKILL');
+    const dashboardPage = await fetch(`http://127.0.0.1:${dashboardPort}/`);
+    expect(dashboardPage.status).toBe(200);
+    const apiPid = await restarted('api', pid.api!);
+    const deadline = Date.now() + 60_000;
+    while (
+      !(await fetch(`${api}/readyz`)
+        .then((r) => r.ok)
+        .catch(() => false))
+    ) {
+      if (Date.now() > deadline) throw new Error(`the API did not answer again:\n${started.output()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const apiBackAt = Date.now();
+    expect(started.output()).toMatch(
+      /api exited \(SIGKILL\) after .+; restarting it in 1 s .*worker and dashboard keep serving\./,
+    );
+    expect(started.output()).toContain(`api restarted (pid ${apiPid}; 1 restart since start).`);
+    expect(processOf('worker')).toMatchObject({ pid: worker, restarts: 1, alive: true });
+    expect(processOf('dashboard')).toMatchObject({ pid: pid.dashboard, restarts: 0, alive: true });
+    // Events are accepted again after the restart.
+    const resumed = Date.now() + 30_000;
+    while (acceptedBetween(apiBackAt, Date.now()) < 5 && Date.now() < resumed)
+      await new Promise((r) => setTimeout(r, 100));
+    sending = false;
+    await sender;
+    expect(partial).toBe(0);
+    expect(refused).toBeGreaterThan(0); // the API really was down for a while
+    expect(acceptedBetween(apiBackAt, Date.now())).toBeGreaterThanOrEqual(5);
+    expect(acceptedBetween(0, apiKilledAt)).toBeGreaterThan(0);
+
+    // What `status` shows a person, and its exit code (0: everything runs).
+    const shown = status(false);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^\s+api\s+running\s+\d+\s+.+?\s+1\s+SIGKILL, .+ ago$/m);
+    expect(shown.stdout).toMatch(/^\s+worker\s+running\s+\d+\s+.+?\s+1\s+SIGKILL, .+ ago$/m);
+    expect(shown.stdout).toMatch(/^\s+dashboard\s+running\s+\d+\s+.+?\s+0\s+-$/m);
+    expect(shown.stdout).toContain(`API        ${api}   ready`);
+
+    // Every event that got a 202 is stored, once; rollups count each stored event once.
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const ids = [...accepted];
+      let stored = { n: 0, distinct: 0 };
+      const storedBy = Date.now() + 60_000;
+      while (Date.now() < storedBy) {
+        const { rows } = await client.query<{ n: string; distinct: string }>(
+          'SELECT count(*) AS n, count(DISTINCT event_id) AS distinct FROM usage_events WHERE event_id = ANY($1)',
+          [ids],
+        );
+        stored = { n: Number(rows[0]!.n), distinct: Number(rows[0]!.distinct) };
+        if (stored.n >= ids.length) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(ids.length).toBeGreaterThan(100);
+      expect(stored).toEqual({ n: ids.length, distinct: ids.length });
+      // Batches whose 202 was lost with the API may be stored too: still each once, in rollups too.
+      const { rows } = await client.query<{ events: string; rolled: string }>(
+        `SELECT (SELECT count(*) FROM usage_events) AS events, (SELECT coalesce(sum(requests), 0) FROM hourly_rollups) AS rolled`,
+      );
+      expect(Number(rows[0]!.rolled)).toBe(Number(rows[0]!.events));
+    } finally {
+      await client.end();
+    }
+
+    // A crash loop: the worker dies each time it comes back. The fifth crash within a minute
+    // (the first kill above may count) stops everything, with exit code 1.
+    let current = worker;
+    for (let kill = 0; kill < 5 && started.child.exitCode === null; kill += 1) {
+      process.kill(current, 'SIGKILL');
+      const gaveUpOrBack = Date.now() + 30_000;
+      while (started.child.exitCode === null && Date.now() < gaveUpOrBack) {
+        const p = processOf('worker');
+        if (p.state === 'running' && p.alive && p.pid !== current) {
+          current = p.pid!;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    expect(await started.exited).toBe(1);
+    expect(started.output()).toMatch(
+      /worker exited \(SIGKILL\): its 5th crash within 60 s\. That is a crash loop; giving up and stopping api and dashboard\./,
+    );
+    expect([await portAnswers(port), await portAnswers(dashboardPort)]).toEqual([false, false]);
+    const after = status(false);
+    expect(after.code).toBe(3);
+    expect(after.stdout).toMatch(
+      /^Tokenledger is not running: it gave up on a crash loop .* \(exit code 1\)\.$/m,
+    );
+    expect(after.stdout).toMatch(/^\s+worker\s+crash loop\s+-/m);
+  }, 300_000);
 });

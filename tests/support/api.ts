@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApiApp } from '@tokenledger/api/bootstrap';
 import { ApiKeyRepository, type ApiKeyScope, type PrismaClient } from '@tokenledger/db';
+import { testQueuePrefix } from './queue-prefix';
 
 /**
  * An API app on the test database with its own queue prefix (so tests never share Redis keys),
@@ -10,7 +10,7 @@ import { ApiKeyRepository, type ApiKeyScope, type PrismaClient } from '@tokenled
 export async function startApi(
   env: Record<string, string> = {},
 ): Promise<{ app: NestFastifyApplication; queuePrefix: string }> {
-  const queuePrefix = env.QUEUE_PREFIX ?? `tltest-${randomBytes(4).toString('hex')}`;
+  const queuePrefix = env.QUEUE_PREFIX ?? testQueuePrefix();
   const saved = { ...process.env };
   Object.assign(process.env, { LOG_LEVEL: 'silent', QUEUE_PREFIX: queuePrefix, ...env });
   try {

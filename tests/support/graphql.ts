@@ -31,7 +31,7 @@ export async function createUser(
   prisma: PrismaClient,
   organizationId: string,
   role: 'owner' | 'admin' | 'viewer',
-  label = role,
+  label: string = role,
 ) {
   const email = `${label}-${organizationId.slice(0, 8)}-${Math.random().toString(36).slice(2, 8)}@example.com`;
   const password = `pw-${Math.random().toString(36).slice(2)}`;

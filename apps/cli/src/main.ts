@@ -5,6 +5,7 @@ import { registerDemoCommands } from './commands/demo.command';
 import { registerKeyCommands } from './commands/keys.command';
 import { registerRepriceCommand } from './commands/reprice.command';
 import { registerQuoteCommand } from './commands/quote.command';
+import { registerReportCommand } from './commands/report.command';
 import { registerSeedCommand } from './commands/seed.command';
 import { registerSimulateCommands } from './commands/simulate.command';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerDemoCommands(program);
   registerSimulateCommands(program);
+  registerReportCommand(program);
   return program;
 }
 

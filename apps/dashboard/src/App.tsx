@@ -1,10 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { NavLink, Outlet, useLocation } from 'react-router';
+import { ErrorState, Loading } from './components/states';
 import { graphql, request, session } from './graphql';
-import { EventsPage } from './pages/events';
+import { OrgContext, type OrgContextValue } from './org';
 import { LoginPage } from './pages/login';
-import { OverviewPage } from './pages/overview';
-import { RatesPage } from './pages/rates';
-import { useQuery } from './use-query';
+import { browserTimeZone } from './time-range';
 
 const ME = graphql(`
   query Me {
@@ -31,55 +32,78 @@ const LOGOUT = graphql(`
   }
 `);
 
-const PAGES = { overview: 'Overview', events: 'Events', rates: 'Rates & models' } as const;
-type Page = keyof typeof PAGES;
+const NAV = [
+  { to: '/', label: 'Overview', end: true },
+  { to: '/explorer', label: 'Explorer', end: false },
+  { to: '/events', label: 'Events', end: false },
+  { to: '/rates', label: 'Rates & models', end: false },
+  { to: '/reports', label: 'Reports', end: false },
+  { to: '/settings', label: 'Settings', end: false },
+] as const;
 
-function currentPage(): Page {
-  const hash = window.location.hash.replace(/^#\/?/, '');
-  return hash in PAGES ? (hash as Page) : 'overview';
-}
+const ORG_KEY = 'tokenledger.org';
 
+/** The shell: the login gate, the organization picker and the navigation around every page. */
 export function App() {
-  const [authed, setAuthed] = useState(() => session.token !== null);
-  const [page, setPage] = useState<Page>(currentPage);
-  const [org, setOrg] = useState<string | null>(null);
-  const me = useQuery(() => (authed ? request(ME) : Promise.resolve(null)), [authed]);
+  const token = useSyncExternalStore(session.subscribe, () => session.token);
+  const queryClient = useQueryClient();
+  const location = useLocation();
+  const [orgSlug, setOrgSlug] = useState<string | null>(() => localStorage.getItem(ORG_KEY));
+  const me = useQuery({
+    queryKey: ['me', token],
+    queryFn: ({ signal }) => request(ME, undefined, signal),
+    enabled: token !== null,
+    staleTime: 60_000,
+  });
 
+  // Focus the page's heading after navigation so screen readers announce the new page.
   useEffect(() => {
-    const onHash = () => setPage(currentPage());
-    window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
-  }, []);
-  useEffect(() => {
-    if (me.error && session.token === null) setAuthed(false);
-    const first = me.data?.me.organizations[0]?.slug;
-    if (first && !org) setOrg(first);
-  }, [me.data, me.error, org]);
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [location.pathname]);
 
-  if (!authed) return <LoginPage onLogin={() => setAuthed(true)} />;
+  if (token === null) return <LoginPage onLogin={() => queryClient.clear()} />;
 
   const logout = async () => {
     await request(LOGOUT).catch(() => undefined);
     session.set(null);
-    setOrg(null);
-    setAuthed(false);
+    queryClient.clear();
   };
 
   const orgs = me.data?.me.organizations ?? [];
+  const current = orgs.find((o) => o.slug === orgSlug) ?? orgs[0];
+  const org: OrgContextValue | null = current
+    ? { slug: current.slug, name: current.name, role: current.role, timeZone: browserTimeZone() }
+    : null;
+
   return (
     <div className="page">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
       <header className="top">
-        <h1>Tokenledger</h1>
-        <nav>
-          {(Object.keys(PAGES) as Page[]).map((p) => (
-            <a key={p} href={`#/${p}`} className={p === page ? 'active' : ''}>
-              {PAGES[p]}
-            </a>
+        <span className="brand">Tokenledger</span>
+        <nav aria-label="Main">
+          {NAV.map((n) => (
+            <NavLink
+              key={n.to}
+              to={n.to}
+              end={n.end}
+              className={({ isActive }) => (isActive ? 'active' : '')}
+            >
+              {n.label}
+            </NavLink>
           ))}
         </nav>
         <div className="who">
           {orgs.length > 1 ? (
-            <select aria-label="Organization" value={org ?? ''} onChange={(e) => setOrg(e.target.value)}>
+            <select
+              aria-label="Organization"
+              value={current?.slug ?? ''}
+              onChange={(e) => {
+                localStorage.setItem(ORG_KEY, e.target.value);
+                setOrgSlug(e.target.value);
+              }}
+            >
               {orgs.map((o) => (
                 <option key={o.slug} value={o.slug}>
                   {o.name}
@@ -87,21 +111,25 @@ export function App() {
               ))}
             </select>
           ) : (
-            <span>{orgs[0]?.name}</span>
+            <span>{current?.name}</span>
           )}
-          <span className="muted">{me.data?.me.user?.email}</span>
-          <button onClick={() => void logout()}>Log out</button>
+          {current && <span className="badge">{current.role.toLowerCase()}</span>}
+          <span className="muted email">{me.data?.me.user?.email}</span>
+          <button type="button" onClick={() => void logout()}>
+            Log out
+          </button>
         </div>
       </header>
-      {me.error && (
-        <p role="alert" className="error">
-          {me.error}
-        </p>
-      )}
-      {org && page === 'overview' && <OverviewPage org={org} />}
-      {org && page === 'events' && <EventsPage org={org} />}
-      {org && page === 'rates' && <RatesPage org={org} />}
-      {me.data && orgs.length === 0 && <p>You belong to no organization yet.</p>}
+      <main id="main" tabIndex={-1}>
+        {me.isPending && <Loading what="your organizations" />}
+        {me.error && <ErrorState error={me.error} retry={() => void me.refetch()} />}
+        {me.data && orgs.length === 0 && <p>You belong to no organization yet.</p>}
+        {org && (
+          <OrgContext.Provider value={org}>
+            <Outlet key={org.slug} />
+          </OrgContext.Provider>
+        )}
+      </main>
       <footer className="muted" data-testid="api-status">
         {me.data ? `API ${me.data.status.ready ? 'ready' : 'not ready'} · v${me.data.status.version}` : ''}
       </footer>

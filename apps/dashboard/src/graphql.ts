@@ -12,13 +12,22 @@ export type { ResultOf, VariablesOf } from 'gql.tada';
 
 const TOKEN_KEY = 'tokenledger.token';
 
+const listeners = new Set<() => void>();
+
+/** The login token, in localStorage; the app re-renders when it changes (login, logout, expiry). */
 export const session = {
   get token(): string | null {
     return localStorage.getItem(TOKEN_KEY);
   },
   set(token: string | null): void {
+    if (token === session.token) return;
     if (token) localStorage.setItem(TOKEN_KEY, token);
     else localStorage.removeItem(TOKEN_KEY);
+    for (const l of listeners) l();
+  },
+  subscribe(listener: () => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   },
 };
 
@@ -32,14 +41,19 @@ export class GraphQLRequestError extends Error {
 }
 
 /** POSTs an operation to /graphql (same origin: the dashboard server proxies it to the API). */
-export async function request<R, V>(document: TadaDocumentNode<R, V>, variables?: V): Promise<R> {
+export async function request<R, V>(
+  document: TadaDocumentNode<R, V>,
+  variables?: V,
+  signal?: AbortSignal,
+): Promise<R> {
   const token = session.token;
   const response = await fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query: print(document), variables }),
+    signal,
   });
-  const body = (await response.json()) as {
+  const body = (await response.json().catch(() => ({}))) as {
     data?: R;
     errors?: { message: string; extensions?: { code?: string } }[];
   };

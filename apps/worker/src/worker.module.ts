@@ -3,6 +3,8 @@ import { ConfigModule } from '@tokenledger/config';
 import { DatabaseModule } from '@tokenledger/db';
 import { IngestProcessor } from './ingest/ingest.processor';
 import { CatalogPricerSource } from './pricing/catalog-pricer.source';
+import { ReportScheduleProcessor } from './report/report-schedule.processor';
+import { ReportProcessor } from './report/report.processor';
 import { RepriceProcessor } from './reprice/reprice.processor';
 import { SimulateProcessor } from './simulate/simulate.processor';
 import { PRICER_SOURCE } from './tokens';
@@ -18,6 +20,8 @@ import { PRICER_SOURCE } from './tokens';
     IngestProcessor,
     RepriceProcessor,
     SimulateProcessor,
+    ReportProcessor,
+    ReportScheduleProcessor,
   ],
 })
 export class WorkerModule {}

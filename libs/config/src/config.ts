@@ -56,6 +56,32 @@ export const configSchema = z.object({
    * is in flight are written together (group commit), so more jobs in hand means larger writes.
    */
   WORKER_CONCURRENCY: positiveInt(16),
+  /** Where report files are kept (survives restarts; API and worker must see the same directory). */
+  REPORTS_DIR: z.string().min(1).default('.tokenledger/reports'),
+  /** When the monthly reports are made (cron, in REPORT_SCHEDULE_TZ): default 02:00 on the 1st. */
+  REPORT_SCHEDULE: z
+    .string()
+    .regex(/^\S+( \S+){4,5}$/, 'must be a cron pattern such as "0 2 1 * *"')
+    .default('0 2 1 * *'),
+  REPORT_SCHEDULE_TZ: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as UTC or Europe/Paris')
+    .default('UTC'),
+  /** The formats the monthly schedule makes for every organization ("none" turns the schedule off). */
+  REPORT_SCHEDULE_FORMATS: z
+    .string()
+    .default('xlsx,pdf,csv,focus')
+    .refine(
+      (v) => v === 'none' || v.split(',').every((f) => ['csv', 'xlsx', 'pdf', 'focus'].includes(f.trim())),
+      'must be a comma-separated list of csv, xlsx, pdf, focus (or none)',
+    ),
   /** Writes in flight per project in one worker process. */
   INGEST_WRITES_IN_FLIGHT: positiveInt(1),
   /** The most events one group-commit write takes. */

@@ -9,6 +9,7 @@ export const QUEUES = {
   reprice: '{reprice}',
   simulate: '{simulate}',
   report: '{report}',
+  reportSchedule: '{report-schedule}',
   alert: '{alert}',
 } as const;
 export type QueueKey = keyof typeof QUEUES;
@@ -47,6 +48,16 @@ export interface ReportJob {
   reportId: string;
 }
 
+/**
+ * One tick of the monthly report schedule: make last month's reports for every organization. The
+ * month is left to the worker (the month before the tick, in each organization's time zone) unless
+ * given. Each organization's report is created once whatever the number of ticks or workers
+ * (a unique key in the database).
+ */
+export interface MonthlyReportsJob {
+  month: string | null;
+}
+
 export interface AlertJob {
   organizationId: string;
   budgetId: string;
@@ -57,6 +68,7 @@ export interface JobCatalog {
   reprice: { reprice: RepriceJob };
   simulate: { run: SimulateJob };
   report: { generate: ReportJob };
+  reportSchedule: { monthly: MonthlyReportsJob };
   alert: { check: AlertJob };
 }
 
@@ -69,6 +81,7 @@ export const JOB_NAMES = {
   reprice: 'reprice',
   simulate: 'run',
   report: 'generate',
+  reportSchedule: 'monthly',
   alert: 'check',
 } as const satisfies { [Q in QueueKey]: JobName<Q> };
 

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { usageEventSchema } from './usage-event';
 import {
   EVENT_STATUSES,
+  MAX_INT4,
   MAX_TAGS,
   MAX_TOKENS,
   MODALITIES,
@@ -9,6 +10,9 @@ import {
   PROVIDER_ID,
   SERVICE_TIERS,
   USAGE_FIELDS,
+  tagKeyProblem,
+  timestampProblem,
+  unstorableText,
 } from './usage-event.rules';
 
 type Parsed = z.output<typeof usageEventSchema>;
@@ -36,7 +40,7 @@ const KINDS = new Set<unknown>(MODALITIES);
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const isLabel = (v: unknown, max: number): v is string =>
-  typeof v === 'string' && v.length >= 1 && v.length <= max;
+  typeof v === 'string' && v.length >= 1 && v.length <= max && unstorableText(v) === null;
 const isTokens = (v: unknown): v is number =>
   Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_TOKENS;
 
@@ -56,7 +60,8 @@ export function quickParse(raw: unknown): Parsed | null {
   if (
     typeof r.occurredAt !== 'string' ||
     !RFC3339.test(r.occurredAt) ||
-    Number.isNaN(Date.parse(r.occurredAt))
+    Number.isNaN(Date.parse(r.occurredAt)) ||
+    timestampProblem(r.occurredAt) !== null
   )
     return null;
   if (typeof r.provider !== 'string' || !PROVIDER_ID.test(r.provider)) return null;
@@ -86,7 +91,14 @@ export function quickParse(raw: unknown): Parsed | null {
     if (!Array.isArray(m) || m.length === 0 || !m.every((k) => KINDS.has(k))) return null;
     inputModalities = [...(m as string[])];
   }
-  if (r.latencyMs !== undefined && !(Number.isSafeInteger(r.latencyMs) && (r.latencyMs as number) >= 0))
+  if (
+    r.latencyMs !== undefined &&
+    !(
+      Number.isSafeInteger(r.latencyMs) &&
+      (r.latencyMs as number) >= 0 &&
+      (r.latencyMs as number) <= MAX_INT4
+    )
+  )
     return null;
   const status = r.status === undefined ? 'success' : r.status;
   if (!STATUSES.has(status)) return null;
@@ -98,11 +110,10 @@ export function quickParse(raw: unknown): Parsed | null {
     for (const key of keys) {
       const v = r.tags[key];
       if (
-        key.length > 64 ||
-        key.length === 0 ||
-        key === '__proto__' ||
+        tagKeyProblem(key) !== null ||
         typeof v !== 'string' ||
-        v.length > 256
+        v.length > 256 ||
+        unstorableText(v) !== null
       )
         return null;
       tags[key] = v;

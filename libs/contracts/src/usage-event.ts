@@ -3,17 +3,23 @@ import type { FieldError } from './errors';
 import {
   EVENT_STATUSES,
   MAX_FUTURE_SKEW_MS,
+  MAX_INT4,
   MAX_TAGS,
   MAX_TOKENS,
   MODALITIES,
   PROVIDER_ID,
   RFC3339,
   SERVICE_TIERS,
+  tagKeyProblem,
+  timestampProblem,
+  unstorableText,
   type EventStatus,
   type Modality,
   type ServiceTier,
 } from './usage-event.rules';
 import { quickParse } from './usage-event.quick';
+import { TOKEN_KINDS, type PartField, type TotalField } from './token-kinds';
+import { partErrors } from './usage-rules';
 
 export * from './usage-event.rules';
 
@@ -23,37 +29,51 @@ const tokens = z
   .min(0, 'must not be negative')
   .max(MAX_TOKENS, `must be at most ${MAX_TOKENS}`);
 
-const label = (max: number) =>
-  z
-    .string({ error: 'must be a string' })
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`);
+/** A string the store holds exactly as sent (text and jsonb refuse NUL and lone surrogates). */
+const storable = <S extends z.ZodString>(schema: S) =>
+  schema.check(
+    z.superRefine((s: string, ctx) => {
+      const problem = unstorableText(s);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, input: s });
+    }),
+  );
 
-export const usageSchema = z.strictObject(
-  {
-    inputTokens: tokens,
-    outputTokens: tokens,
-    cacheReadTokens: tokens.default(0),
-    cacheWriteTokens: tokens.default(0),
-    cacheWrite1hTokens: tokens.default(0),
-    reasoningTokens: tokens.default(0),
-    inputAudioTokens: tokens.default(0),
-    outputAudioTokens: tokens.default(0),
-    inputImageTokens: tokens.default(0),
-  },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : 'must be an object') },
-);
+const label = (max: number) =>
+  storable(
+    z
+      .string({ error: 'must be a string' })
+      .min(1, 'must not be empty')
+      .max(max, `must be at most ${max} characters`),
+  );
+
+/** Every token kind of TOKEN_KINDS, in its order: totals required, parts 0 when absent. */
+const usageShape = Object.fromEntries(
+  TOKEN_KINDS.map((k) => [k.field, k.total === null ? tokens : tokens.default(0)]),
+) as { [F in TotalField]: typeof tokens } & { [F in PartField]: z.ZodDefault<typeof tokens> };
+
+export const usageSchema = z.strictObject(usageShape, {
+  error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : 'must be an object'),
+});
 
 export const usageEventSchema = z.strictObject(
   {
-    eventId: z
-      .string({ error: 'is required and must be a string' })
-      .min(1, 'must not be empty')
-      .max(128, 'must be at most 128 characters'),
+    eventId: storable(
+      z
+        .string({ error: 'is required and must be a string' })
+        .min(1, 'must not be empty')
+        .max(128, 'must be at most 128 characters'),
+    ),
     occurredAt: z
       .string({ error: 'is required and must be an RFC 3339 timestamp' })
       .regex(RFC3339, 'must be an RFC 3339 timestamp with a time zone, e.g. 2026-06-01T12:00:00Z')
-      .refine((s) => !Number.isNaN(Date.parse(s)), 'is not a valid date'),
+      .refine((s) => !Number.isNaN(Date.parse(s)), 'is not a valid date')
+      .check(
+        z.superRefine((s: string, ctx) => {
+          // A Date.parse failure is reported above; this names the calendar or range problem.
+          const problem = Number.isNaN(Date.parse(s)) ? null : timestampProblem(s);
+          if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, input: s });
+        }),
+      ),
     provider: z
       .string({ error: 'is required and must be a string' })
       .regex(PROVIDER_ID, 'must be a lower-case provider id as in the catalog, e.g. "openai"'),
@@ -75,16 +95,22 @@ export const usageEventSchema = z.strictObject(
       .number({ error: 'must be a number' })
       .int('must be whole milliseconds')
       .min(0, 'must not be negative')
+      .max(MAX_INT4, `must be at most ${MAX_INT4}`)
       .optional(),
     status: z
       .enum(EVENT_STATUSES, { error: `must be one of ${EVENT_STATUSES.join(', ')}` })
       .default('success'),
     tags: z
       .record(
-        z.string().min(1).max(64),
-        z.string({ error: 'tag values must be strings' }).max(256, 'must be at most 256 characters'),
+        z.string().refine((key) => tagKeyProblem(key) === null),
+        storable(
+          z.string({ error: 'tag values must be strings' }).max(256, 'must be at most 256 characters'),
+        ),
         {
-          error: 'must be an object of string pairs',
+          error: (issue) =>
+            issue.code === 'invalid_key' && typeof issue.input === 'string'
+              ? (tagKeyProblem(issue.input) ?? 'must be an object of string pairs')
+              : 'must be an object of string pairs',
         },
       )
       .refine((t) => Object.keys(t).length <= MAX_TAGS, `must have at most ${MAX_TAGS} pairs`)
@@ -129,40 +155,6 @@ export interface ValidatedBatch {
   rejected: RejectedEvent[];
 }
 
-/** Parts may not exceed the totals they are part of (API.md token convention). */
-function partErrors(u: Usage): FieldError[] {
-  const errors: FieldError[] = [];
-  const part = (field: keyof Usage, total: keyof Usage) => {
-    if (u[field] > u[total]) {
-      errors.push({
-        path: `usage.${field}`,
-        message: `${field} (${u[field]}) is part of ${total} and cannot exceed it (${u[total]})`,
-      });
-    }
-  };
-  part('cacheReadTokens', 'inputTokens');
-  part('cacheWriteTokens', 'inputTokens');
-  part('cacheWrite1hTokens', 'inputTokens');
-  part('inputAudioTokens', 'inputTokens');
-  part('inputImageTokens', 'inputTokens');
-  part('reasoningTokens', 'outputTokens');
-  part('outputAudioTokens', 'outputTokens');
-  const cached = u.cacheReadTokens + u.cacheWriteTokens + u.cacheWrite1hTokens;
-  if (errors.length === 0 && cached > u.inputTokens) {
-    errors.push({
-      path: 'usage.cacheReadTokens',
-      message: `cache reads and writes together (${cached}) are part of inputTokens and cannot exceed it (${u.inputTokens})`,
-    });
-  }
-  if (errors.length === 0 && u.inputAudioTokens + u.inputImageTokens > u.inputTokens) {
-    errors.push({
-      path: 'usage.inputAudioTokens',
-      message: `audio and image input tokens together cannot exceed inputTokens (${u.inputTokens})`,
-    });
-  }
-  return errors;
-}
-
 function issuePath(path: PropertyKey[]): string {
   return path.map(String).join('.') || '(event)';
 }
@@ -199,9 +191,21 @@ function rawEventId(raw: unknown): string | undefined {
   return typeof rawId === 'string' ? rawId : undefined;
 }
 
+/**
+ * A tag key that an object cannot hold as its own (`__proto__`, which JSON.parse keeps but the
+ * schema's output drops): rejected by name, never silently lost between the request and the store.
+ */
+function droppedTagErrors(raw: unknown): FieldError[] {
+  const tags = typeof raw === 'object' && raw !== null ? (raw as { tags?: unknown }).tags : undefined;
+  if (typeof tags !== 'object' || tags === null || !Object.prototype.hasOwnProperty.call(tags, '__proto__'))
+    return [];
+  return [{ path: 'tags.__proto__', message: tagKeyProblem('__proto__')! }];
+}
+
 /** The checks across fields (parts within totals, not in the future), then the stored form. */
 function checked(e: z.output<typeof usageEventSchema>, raw: unknown, now: Date): EventValidation {
   const errors = partErrors(e.usage);
+  errors.push(...droppedTagErrors(raw));
   const at = Date.parse(e.occurredAt);
   if (at > now.getTime() + MAX_FUTURE_SKEW_MS) {
     errors.push({ path: 'occurredAt', message: 'is more than 5 minutes in the future' });

@@ -25,8 +25,8 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-/** `tlk_<8>_<32>` for API keys; sessions use `tls_`. */
-export function generateSecret(kind: 'tlk' | 'tls' = 'tlk'): GeneratedSecret {
+/** `tlk_<8>_<32>` for API keys; sessions use `tls_`, invitations `tli_`. */
+export function generateSecret(kind: 'tlk' | 'tls' | 'tli' = 'tlk'): GeneratedSecret {
   const prefix = `${kind}_${randomToken(8)}`;
   const secret = `${prefix}_${randomToken(32)}`;
   return { secret, prefix, secretHash: hashSecret(secret) };

@@ -13,6 +13,8 @@ import { ApiKeyRepository } from './accounts/api-key.repository';
 import { OrganizationsRepository } from './accounts/organizations.repository';
 import { ProjectsRepository } from './accounts/projects.repository';
 import { UsersRepository } from './accounts/users.repository';
+import { InvitationsRepository } from './accounts/invitations.repository';
+import { EventConflictsRepository } from './events/event-conflicts.repository';
 import { DatabaseHealth } from './health';
 import { DeadLettersRepository } from './ingest/dead-letters.repository';
 import { createPgPool, type PgPool } from './pg';
@@ -20,6 +22,8 @@ import { createPrismaClient, PrismaClient } from './prisma';
 import { ModelFactsRepository } from './rates/model-facts.repository';
 import { RateTableRepository } from './rates/rate-table.repository';
 import { createRedis } from './redis';
+import { LocalReportStorage, type ReportStorage } from './reports/report-storage';
+import { ReportsRepository } from './reports/reports.repository';
 import { RepriceRunsRepository } from './reprice/reprice-runs.repository';
 import { ScenariosRepository } from './simulation/scenarios.repository';
 import { Store } from './store/store';
@@ -30,6 +34,8 @@ export const REDIS = Symbol('REDIS');
 export const PG_POOL = Symbol('PG_POOL');
 /** Injection token of the analytics store (usage events and rollups): store/analytics-store.ts. */
 export const ANALYTICS_STORE = Symbol('ANALYTICS_STORE');
+/** Injection token of the report file storage (a directory under REPORTS_DIR): reports/report-storage.ts. */
+export const REPORT_STORAGE = Symbol('REPORT_STORAGE');
 
 @Injectable()
 class ConnectionsLifecycle implements OnApplicationShutdown {
@@ -49,12 +55,15 @@ const REPOSITORIES = [
   ['organizations', OrganizationsRepository],
   ['projects', ProjectsRepository],
   ['users', UsersRepository],
+  ['invitations', InvitationsRepository],
+  ['eventConflicts', EventConflictsRepository],
   ['apiKeys', ApiKeyRepository],
   ['rates', RateTableRepository],
   ['modelFacts', ModelFactsRepository],
   ['repriceRuns', RepriceRunsRepository],
   ['deadLetters', DeadLettersRepository],
   ['scenarios', ScenariosRepository],
+  ['reports', ReportsRepository],
   ['health', DatabaseHealth],
 ] as const;
 
@@ -94,6 +103,11 @@ export class DatabaseModule {
         useFactory: (prisma: PrismaClient, pool: PgPool) => new Store(prisma, pool),
       },
       { provide: ANALYTICS_STORE, inject: [Store], useFactory: (store: Store) => store.analytics },
+      {
+        provide: REPORT_STORAGE,
+        inject: [CONFIG],
+        useFactory: (config: Config): ReportStorage => new LocalReportStorage(config.REPORTS_DIR),
+      },
       ...REPOSITORIES.map(([field, type]) => ({
         provide: type,
         inject: [Store],
@@ -111,6 +125,7 @@ export class DatabaseModule {
         REDIS,
         Store,
         ANALYTICS_STORE,
+        REPORT_STORAGE,
         ...REPOSITORIES.map(([, type]) => type),
       ],
     };

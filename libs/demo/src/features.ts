@@ -1,4 +1,10 @@
-import type { EventStatus, Modality, ServiceTier, Usage } from '@tokenledger/contracts';
+import {
+  completeUsage,
+  type EventStatus,
+  type Modality,
+  type ServiceTier,
+  type Usage,
+} from '@tokenledger/contracts';
 import { chance, logNormalInt, normal, weighted, type Random } from './random';
 
 /** A model as a provider's API reports it. */
@@ -88,17 +94,7 @@ function latency(random: Random, model: string, usage: Usage): number {
 
 /** Usage with every token kind, keys in the order validation produces (content hashes depend on it). */
 function usage(parts: Partial<Usage> & Pick<Usage, 'inputTokens' | 'outputTokens'>): Usage {
-  return {
-    inputTokens: parts.inputTokens,
-    outputTokens: parts.outputTokens,
-    cacheReadTokens: parts.cacheReadTokens ?? 0,
-    cacheWriteTokens: parts.cacheWriteTokens ?? 0,
-    cacheWrite1hTokens: parts.cacheWrite1hTokens ?? 0,
-    reasoningTokens: parts.reasoningTokens ?? 0,
-    inputAudioTokens: parts.inputAudioTokens ?? 0,
-    outputAudioTokens: parts.outputAudioTokens ?? 0,
-    inputImageTokens: parts.inputImageTokens ?? 0,
-  };
+  return completeUsage(parts);
 }
 
 function between(random: Random, low: number, high: number): number {

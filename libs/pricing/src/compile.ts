@@ -14,18 +14,9 @@ import {
 } from './rate-card';
 
 /** Component slots of a compiled price list (PRICE_KEYS order). */
-export const SLOT = {
-  input: 0,
-  output: 1,
-  cacheRead: 2,
-  cacheWrite: 3,
-  cacheWrite1h: 4,
-  reasoning: 5,
-  inputAudio: 6,
-  outputAudio: 7,
-  inputImage: 8,
-  request: 9,
-} as const satisfies Record<PriceKey, number>;
+export const SLOT = Object.fromEntries(PRICE_KEYS.map((key, slot) => [key, slot])) as Readonly<
+  Record<PriceKey, number>
+>;
 export const SLOT_COUNT = PRICE_KEYS.length;
 
 /**

@@ -1,4 +1,4 @@
-import type { FieldError } from '@tokenledger/contracts';
+import { TOKEN_KINDS, type FieldError, type TokenPrice } from '@tokenledger/contracts';
 import { z } from 'zod';
 import { canonicalDecimal, DECIMAL_STRING } from './money';
 
@@ -35,21 +35,12 @@ import { canonicalDecimal, DECIMAL_STRING } from './money';
  * applies to the price found below it (a negotiated discount on a provider's list prices).
  */
 
-export const TOKEN_COMPONENTS = [
-  'input',
-  'output',
-  'cacheRead',
-  'cacheWrite',
-  'cacheWrite1h',
-  'reasoning',
-  'inputAudio',
-  'outputAudio',
-  'inputImage',
-] as const;
-export type TokenComponent = (typeof TOKEN_COMPONENTS)[number];
+/** The token prices of a card, one per token kind (contracts' TOKEN_KINDS), in its order. */
+export const TOKEN_COMPONENTS: readonly TokenPrice[] = TOKEN_KINDS.map((k) => k.price);
+export type TokenComponent = TokenPrice;
 
-export const PRICE_KEYS = [...TOKEN_COMPONENTS, 'request'] as const;
-export type PriceKey = (typeof PRICE_KEYS)[number];
+export const PRICE_KEYS: readonly PriceKey[] = [...TOKEN_COMPONENTS, 'request'];
+export type PriceKey = TokenPrice | 'request';
 
 export const PRICED_SERVICE_TIERS = ['batch', 'flex', 'priority'] as const;
 export type PricedServiceTier = (typeof PRICED_SERVICE_TIERS)[number];

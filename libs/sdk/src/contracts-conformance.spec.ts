@@ -6,6 +6,7 @@ import {
   MAX_BATCH_BYTES as CONTRACT_MAX_BATCH_BYTES,
   MAX_EVENTS_PER_BATCH as CONTRACT_MAX_EVENTS,
   MAX_TAGS as CONTRACT_MAX_TAGS,
+  PART_KINDS,
   validateUsageEvent,
   type FieldError as ContractFieldError,
   type RejectedEvent as ContractRejectedEvent,
@@ -17,6 +18,7 @@ import {
   MAX_BATCH_BYTES,
   MAX_EVENTS_PER_BATCH,
   MAX_TAGS,
+  USAGE_PARTS,
   type ApiErrorCode,
   type FieldError,
   type RejectedEvent,
@@ -43,6 +45,12 @@ describe('the SDK agrees with @tokenledger/contracts', () => {
     expect(MAX_EVENTS_PER_BATCH).toBe(CONTRACT_MAX_EVENTS);
     expect(MAX_BATCH_BYTES).toBe(CONTRACT_MAX_BATCH_BYTES);
     expect(MAX_TAGS).toBe(CONTRACT_MAX_TAGS);
+  });
+
+  it('on the token kinds and the totals they are part of', () => {
+    expect(USAGE_PARTS.map(([part, total]) => [part, total])).toEqual(
+      PART_KINDS.map((k) => [k.field, k.total]),
+    );
   });
 
   it('on the error codes', () => {

@@ -33,6 +33,23 @@ export interface Usage {
   inputImageTokens?: number;
 }
 
+/**
+ * Each part and the total it is part of, as contracts' TOKEN_KINDS declare them (PART_KINDS order;
+ * the conformance spec checks both agree).
+ */
+export const USAGE_PARTS = [
+  ['cacheReadTokens', 'inputTokens'],
+  ['cacheWriteTokens', 'inputTokens'],
+  ['cacheWrite1hTokens', 'inputTokens'],
+  ['inputAudioTokens', 'inputTokens'],
+  ['inputImageTokens', 'inputTokens'],
+  ['reasoningTokens', 'outputTokens'],
+  ['outputAudioTokens', 'outputTokens'],
+] as const satisfies readonly (readonly [
+  Exclude<keyof Usage, 'inputTokens' | 'outputTokens'>,
+  'inputTokens' | 'outputTokens',
+])[];
+
 /** Who and what a call was for: set per event, per scope (`withContext`) or per wrapped client. */
 export interface EventContext {
   feature?: string;

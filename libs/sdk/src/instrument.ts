@@ -1,6 +1,6 @@
 import { currentScope, mergeContext } from './context.js';
 import { isoTime } from './iso-time.js';
-import type { EventContext, Modality, ServiceTier, Usage } from './event.js';
+import { USAGE_PARTS, type EventContext, type Modality, type ServiceTier, type Usage } from './event.js';
 import type { Tokenledger } from './tokenledger.js';
 
 /** Options of `wrapOpenAI` / `wrapAnthropic`: where events go and the labels they carry. */
@@ -190,28 +190,16 @@ export function observeStream<C>(stream: unknown, observer: StreamObserver<C>): 
 }
 
 /** Omits zeros and absent counts, clamps parts to their totals (the API rejects a larger part). */
-export function compactUsage(u: {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens?: number | null;
-  cacheWriteTokens?: number | null;
-  cacheWrite1hTokens?: number | null;
-  reasoningTokens?: number | null;
-  inputAudioTokens?: number | null;
-  outputAudioTokens?: number | null;
-  inputImageTokens?: number | null;
-}): Usage {
-  const input = wholeTokens(u.inputTokens);
-  const output = wholeTokens(u.outputTokens);
-  const usage: Usage = { inputTokens: input, outputTokens: output };
-  let v: number;
-  if ((v = wholeTokens(u.cacheReadTokens)) > 0) usage.cacheReadTokens = Math.min(v, input);
-  if ((v = wholeTokens(u.cacheWriteTokens)) > 0) usage.cacheWriteTokens = Math.min(v, input);
-  if ((v = wholeTokens(u.cacheWrite1hTokens)) > 0) usage.cacheWrite1hTokens = Math.min(v, input);
-  if ((v = wholeTokens(u.inputAudioTokens)) > 0) usage.inputAudioTokens = Math.min(v, input);
-  if ((v = wholeTokens(u.inputImageTokens)) > 0) usage.inputImageTokens = Math.min(v, input);
-  if ((v = wholeTokens(u.reasoningTokens)) > 0) usage.reasoningTokens = Math.min(v, output);
-  if ((v = wholeTokens(u.outputAudioTokens)) > 0) usage.outputAudioTokens = Math.min(v, output);
+export function compactUsage(
+  u: Pick<Usage, 'inputTokens' | 'outputTokens'> & {
+    [K in (typeof USAGE_PARTS)[number][0]]?: number | null;
+  },
+): Usage {
+  const usage: Usage = { inputTokens: wholeTokens(u.inputTokens), outputTokens: wholeTokens(u.outputTokens) };
+  for (const [part, total] of USAGE_PARTS) {
+    const v = wholeTokens(u[part]);
+    if (v > 0) usage[part] = Math.min(v, usage[total]);
+  }
   return usage;
 }
 

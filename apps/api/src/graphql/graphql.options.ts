@@ -3,9 +3,15 @@ import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloDriver } from '@nestjs/apollo';
 import { ErrorCode, isTokenledgerError } from '@tokenledger/contracts';
 import { isDatabaseUnavailable } from '@tokenledger/db';
-import depthLimit from 'graphql-depth-limit';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
+import {
+  assertStorableVariables,
+  badRequest,
+  depthLimitRule,
+  KnownOperationTypesRule,
+  StorableStringLiteralsRule,
+} from './input-validation';
 
 export const MAX_QUERY_DEPTH = 8;
 export const MAX_QUERY_COMPLEXITY = 1000;
@@ -69,25 +75,30 @@ export function graphqlOptions(): ApolloDriverConfig {
     graphiql: process.env.NODE_ENV !== 'production',
     includeStacktraceInErrorResponses: false,
     formatError,
-    validationRules: [depthLimit(MAX_QUERY_DEPTH)],
+    validationRules: [depthLimitRule(MAX_QUERY_DEPTH), KnownOperationTypesRule, StorableStringLiteralsRule],
     plugins: [
       {
         async requestDidStart() {
           return {
+            // Runs after validation, before execution: what is refused here is a 400, never a 500.
             async didResolveOperation({ request, document, schema }) {
-              const complexity = getComplexity({
-                schema,
-                operationName: request.operationName ?? undefined,
-                query: document,
-                variables: request.variables ?? {},
-                estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-              });
+              assertStorableVariables(request.variables);
+              let complexity: number;
+              try {
+                complexity = getComplexity({
+                  schema,
+                  operationName: request.operationName ?? undefined,
+                  query: document,
+                  variables: request.variables ?? {},
+                  estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+                });
+              } catch (error) {
+                // It coerces the variables first: a bad one is the client's mistake.
+                throw badRequest(error instanceof Error ? error.message : String(error));
+              }
               if (complexity > MAX_QUERY_COMPLEXITY) {
-                throw new GraphQLError(
+                throw badRequest(
                   `The query is too complex (${complexity} > ${MAX_QUERY_COMPLEXITY}); ask for fewer fields or items`,
-                  {
-                    extensions: { code: ErrorCode.ValidationFailed },
-                  },
                 );
               }
             },

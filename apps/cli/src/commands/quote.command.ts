@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import {
   ErrorCode,
+  TOKEN_KINDS,
   TokenledgerError,
   validateUsageEvent,
   type FieldError,
@@ -12,46 +13,30 @@ import { buildPricer, Usd, type CatalogSnapshot, type PricingResult } from '@tok
 import { withStore } from '../context';
 import { emit, runCommand, type GlobalOptions } from '../output';
 
-/** Flag → the API.md field it fills, so validation errors can name what the user typed. */
-const USAGE_FLAGS = {
-  input: 'inputTokens',
-  output: 'outputTokens',
-  cacheRead: 'cacheReadTokens',
-  cacheWrite: 'cacheWriteTokens',
-  cacheWrite1h: 'cacheWrite1hTokens',
-  reasoning: 'reasoningTokens',
-  inputAudio: 'inputAudioTokens',
-  outputAudio: 'outputAudioTokens',
-  inputImage: 'inputImageTokens',
-} as const;
+/** One option per token kind (`--cache-write-1h <tokens>`), with the usage field it fills. */
+const USAGE_OPTIONS = TOKEN_KINDS.map((kind) => {
+  const total = kind.total ? TOKEN_KINDS.find((k) => k.field === kind.total)!.cliFlag : null;
+  const option = new Option(
+    `${kind.cliFlag} <tokens>`,
+    total ? `${kind.label} (part of ${total})` : kind.label,
+  );
+  return { option, attribute: option.attributeName(), field: kind.field };
+});
+
+/** Where each field came from on the command line, so validation errors name what the user typed. */
 const FLAG_OF_PATH: Record<string, string> = {
   provider: '--provider',
   model: '--model',
   occurredAt: '--at',
   serviceTier: '--service-tier',
-  'usage.inputTokens': '--input',
-  'usage.outputTokens': '--output',
-  'usage.cacheReadTokens': '--cache-read',
-  'usage.cacheWriteTokens': '--cache-write',
-  'usage.cacheWrite1hTokens': '--cache-write-1h',
-  'usage.reasoningTokens': '--reasoning',
-  'usage.inputAudioTokens': '--input-audio',
-  'usage.outputAudioTokens': '--output-audio',
-  'usage.inputImageTokens': '--input-image',
+  ...Object.fromEntries(TOKEN_KINDS.map((k) => [`usage.${k.field}`, k.cliFlag])),
 };
 
-interface QuoteOptions {
+interface QuoteOptions extends Partial<Record<string, string>> {
   provider?: string;
   model?: string;
   input?: string;
   output?: string;
-  cacheRead?: string;
-  cacheWrite?: string;
-  cacheWrite1h?: string;
-  reasoning?: string;
-  inputAudio?: string;
-  outputAudio?: string;
-  inputImage?: string;
   serviceTier?: string;
   at?: string;
   org?: string;
@@ -75,8 +60,8 @@ function eventFromFlags(o: QuoteOptions): UsageEvent {
       `${missing.map((k) => `--${k}`).join(', ')}: required for a quote (or give --file events.json)`,
     );
   const usage: Record<string, unknown> = {};
-  for (const [flag, field] of Object.entries(USAGE_FLAGS)) {
-    const value = number(o[flag as keyof typeof USAGE_FLAGS]);
+  for (const { attribute, field } of USAGE_OPTIONS) {
+    const value = number(o[attribute]);
     if (value !== undefined) usage[field] = value;
   }
   const raw = {
@@ -195,22 +180,15 @@ function humanQuote(event: UsageEvent, r: ReturnType<typeof resultJson>): string
 }
 
 export function registerQuoteCommand(program: Command): void {
-  program
+  const quote = program
     .command('quote')
     .description(
       'Price one usage from flags, or a JSON array of API.md events with --file, against the rate tables in force',
     )
     .option('--provider <id>', 'provider id as in the catalog, e.g. openai')
-    .option('--model <name>', 'model name as the provider reported it, e.g. gpt-5.5')
-    .option('--input <tokens>', 'all input tokens, cache reads and writes included')
-    .option('--output <tokens>', 'all output tokens, reasoning included')
-    .option('--cache-read <tokens>', 'cache reads (part of --input)')
-    .option('--cache-write <tokens>', '5-minute cache writes (part of --input)')
-    .option('--cache-write-1h <tokens>', '1-hour cache writes (part of --input)')
-    .option('--reasoning <tokens>', 'reasoning tokens (part of --output)')
-    .option('--input-audio <tokens>', 'audio input tokens (part of --input)')
-    .option('--output-audio <tokens>', 'audio output tokens (part of --output)')
-    .option('--input-image <tokens>', 'image input tokens (part of --input)')
+    .option('--model <name>', 'model name as the provider reported it, e.g. gpt-5.5');
+  for (const { option } of USAGE_OPTIONS) quote.addOption(option);
+  quote
     .option('--service-tier <tier>', 'standard, batch, flex or priority')
     .option('--at <timestamp>', 'when the usage happened, RFC 3339 (default: now)')
     .option('--org <slug>', "also apply this organization's overrides")

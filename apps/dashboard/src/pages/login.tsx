@@ -21,8 +21,8 @@ export function LoginPage({ onLogin }: { onLogin: () => void }) {
     setError(null);
     try {
       const { login } = await request(LOGIN, { email, password });
-      session.set(login.token);
       onLogin();
+      session.set(login.token);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     } finally {

@@ -1,41 +1,35 @@
-import { useMemo, useState } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { compact, count, pct, usd } from '../format';
-import { graphql, request, type ResultOf } from '../graphql';
-import { useQuery } from '../use-query';
+import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { FirstEvent } from '../components/first-event';
+import { RangePicker } from '../components/range-picker';
+import { SpendChart, stackSeries } from '../components/spend-chart';
+import { Empty, ErrorState, Loading, TableWrap } from '../components/states';
+import { change, compact, count, money, pct } from '../format';
+import { graphql, request } from '../graphql';
+import { useOrg } from '../org';
+import { useSpend, type SpendRow } from '../spend';
+import { eachDay, monthToDate, rangeDays, resolveRange } from '../time-range';
+import { parseRange, writeRange, type Dimension, type Filters } from '../url-state';
 
-const SPEND = graphql(`
-  query Spend($org: String, $filter: SpendFilter!, $groupBy: [SpendDimension!], $limit: Int!) {
-    spend(org: $org, filter: $filter, groupBy: $groupBy, limit: $limit) {
-      project
-      provider
-      model
-      feature
-      customer
-      period
-      costUsd
-      requests
-      unpricedRequests
-      inputTokens
-      outputTokens
-      cacheReadTokens
-      reasoningTokens
+const ANY_EVENT = graphql(`
+  query AnyEvent($org: String) {
+    events(org: $org, first: 1) {
+      nodes {
+        eventId
+      }
     }
   }
 `);
 
-type Row = ResultOf<typeof SPEND>['spend'][number];
-type Dimension = 'PROVIDER' | 'MODEL' | 'FEATURE' | 'CUSTOMER' | 'PROJECT';
-
-const RANGES = [7, 30, 90] as const;
-const COLORS = ['#2f6fde', '#e07b39', '#3aa57a', '#9b59b6', '#d4a017', '#c0392b', '#7f8c8d'];
-const TOP_MODELS = 6;
-
-function range(days: number) {
-  const to = new Date();
-  to.setUTCHours(0, 0, 0, 0);
-  to.setUTCDate(to.getUTCDate() + 1);
-  return { from: new Date(to.getTime() - days * 86_400_000).toISOString(), to: to.toISOString() };
+function explorerLink(search: URLSearchParams, by: Dimension, filters: Filters = {}): string {
+  const params = new URLSearchParams();
+  const range = parseRange(search);
+  writeRange(params, range);
+  params.set('by', by);
+  for (const [d, values] of Object.entries(filters))
+    for (const v of values ?? []) params.append(d.toLowerCase(), v);
+  return `/explorer?${params.toString()}`;
 }
 
 function Breakdown({
@@ -44,205 +38,272 @@ function Breakdown({
   rows,
   label,
   total,
+  link,
+  loading,
 }: {
   title: string;
   column: string;
-  rows: Row[];
-  label: (r: Row) => string;
+  rows: SpendRow[];
+  label: (r: SpendRow) => string;
   total: number;
+  link: (r: SpendRow) => string;
+  loading: boolean;
 }) {
   return (
     <section className="card" aria-label={title}>
       <h2>{title}</h2>
-      <table>
-        <thead>
-          <tr>
-            <th>{column}</th>
-            <th className="num">Spend</th>
-            <th className="num">Share</th>
-            <th className="num">Requests</th>
-            <th className="num">Tokens in / out</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={label(r)}>
-              <td>{label(r)}</td>
-              <td className="num">
-                {r.unpricedRequests === r.requests ? (
-                  <span className="unpriced">unpriced</span>
-                ) : (
-                  <>
-                    {usd(r.costUsd)}
-                    {r.unpricedRequests > 0 && (
-                      <span className="unpriced"> + {count(r.unpricedRequests)} unpriced</span>
+      {loading && rows.length === 0 ? (
+        <Loading what={title.toLowerCase()} />
+      ) : rows.length === 0 ? (
+        <Empty>Nothing in this range.</Empty>
+      ) : (
+        <TableWrap label={title}>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{column}</th>
+                <th scope="col" className="num">
+                  Spend
+                </th>
+                <th scope="col" className="num">
+                  Share
+                </th>
+                <th scope="col" className="num">
+                  Requests
+                </th>
+                <th scope="col" className="num">
+                  Tokens in / out
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={label(r)}>
+                  <td>
+                    <Link to={link(r)}>{label(r)}</Link>
+                  </td>
+                  <td className="num">
+                    {r.unpricedRequests === r.requests ? (
+                      <span className="unpriced">unpriced</span>
+                    ) : (
+                      <>
+                        {money(r.costUsd)}
+                        {r.unpricedRequests > 0 && (
+                          <span className="unpriced"> + {count(r.unpricedRequests)} unpriced</span>
+                        )}
+                      </>
                     )}
-                  </>
-                )}
-              </td>
-              <td className="num">{pct(Number(r.costUsd), total)}</td>
-              <td className="num">{count(r.requests)}</td>
-              <td className="num">
-                {compact(r.inputTokens)} / {compact(r.outputTokens)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+                  </td>
+                  <td className="num">{pct(Number(r.costUsd), total)}</td>
+                  <td className="num">{count(r.requests)}</td>
+                  <td className="num">
+                    {compact(r.inputTokens)} / {compact(r.outputTokens)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
     </section>
   );
 }
 
-export function OverviewPage({ org }: { org: string }) {
-  const [days, setDays] = useState<(typeof RANGES)[number]>(30);
-  const filter = useMemo(() => range(days), [days]);
-  const by = (groupBy: (Dimension | 'DAY')[], limit = 1000) =>
-    request(SPEND, { org, filter, groupBy, limit }).then((d) => d.spend);
-  const totals = useQuery(() => by([]), [org, filter]);
-  const daily = useQuery(() => by(['DAY', 'MODEL'], 10_000), [org, filter]);
-  const models = useQuery(() => by(['PROVIDER', 'MODEL']), [org, filter]);
-  const features = useQuery(() => by(['FEATURE']), [org, filter]);
-  const customers = useQuery(() => by(['CUSTOMER'], 10), [org, filter]);
-  const projects = useQuery(() => by(['PROJECT']), [org, filter]);
+function MonthToDate() {
+  const org = useOrg();
+  const mtd = useMemo(() => monthToDate(new Date(), org.timeZone), [org.timeZone]);
+  const current = useSpend(mtd.current, [], { timeZone: org.timeZone });
+  const previous = useSpend(mtd.previous, [], { timeZone: org.timeZone });
+  const now = Number(current.data?.[0]?.costUsd ?? 0);
+  const before = Number(previous.data?.[0]?.costUsd ?? 0);
+  const delta = change(now, before);
+  return (
+    <div className="card kpi" aria-label="Month to date">
+      <span>Month to date (day {mtd.days})</span>
+      <strong data-testid="mtd-spend">{current.data ? money(current.data[0]?.costUsd ?? '0') : '—'}</strong>
+      <small className="muted">
+        {previous.data
+          ? `${money(previous.data[0]?.costUsd ?? '0')} the same days last month${delta ? ` (${delta})` : ''}`
+          : 'same days last month: …'}
+      </small>
+    </div>
+  );
+}
+
+export default function OverviewPage() {
+  const org = useOrg();
+  const [search, setSearch] = useSearchParams();
+  const range = parseRange(search);
+  // Recomputed when the range changes (and so on each visit): "last 30 days" moves with the clock.
+  const rangeKey = JSON.stringify(range);
+  const { filter, days } = useMemo(() => {
+    const now = new Date();
+    const choice = JSON.parse(rangeKey) as typeof range;
+    return { filter: resolveRange(choice, now, org.timeZone), days: rangeDays(choice, now, org.timeZone) };
+  }, [rangeKey, org.timeZone]);
+  const tz = { timeZone: org.timeZone };
+  const totals = useSpend(filter, [], tz);
+  const daily = useSpend(filter, ['DAY', 'MODEL'], { ...tz, limit: 10_000 });
+  const models = useSpend(filter, ['PROVIDER', 'MODEL'], tz);
+  const features = useSpend(filter, ['FEATURE'], tz);
+  const customers = useSpend(filter, ['CUSTOMER'], { ...tz, limit: 10 });
+  const projects = useSpend(filter, ['PROJECT'], tz);
 
   const total = totals.data?.[0];
   const totalCost = Number(total?.costUsd ?? 0);
+  const nothing = totals.data !== undefined && (total?.requests ?? 0) === 0;
+  const anyEvent = useQuery({
+    queryKey: ['any-event', org.slug],
+    queryFn: ({ signal }) =>
+      request(ANY_EVENT, { org: org.slug }, signal).then((d) => d.events.nodes.length > 0),
+    enabled: nothing,
+  });
+
+  // A new organization: the guide to a first event, not empty charts.
+  const firstRun = nothing && anyEvent.data === false;
 
   const chart = useMemo(() => {
-    const rows = daily.data ?? [];
-    const byModel = new Map<string, number>();
-    for (const r of rows) byModel.set(r.model ?? '?', (byModel.get(r.model ?? '?') ?? 0) + Number(r.costUsd));
-    const top = [...byModel.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, TOP_MODELS)
-      .map(([m]) => m);
-    const series = [...top, ...(byModel.size > top.length ? ['other'] : [])];
-    // Every day of the range, so quiet days show as gaps rather than vanish.
-    const days = new Map<string, Record<string, number | string>>();
-    for (let t = Date.parse(filter.from); t < Date.parse(filter.to); t += 86_400_000) {
-      const day = new Date(t).toISOString().slice(0, 10);
-      days.set(day, { day });
-    }
-    for (const r of rows) {
-      const day = (r.period ?? '').slice(0, 10);
-      const point = days.get(day) ?? { day };
-      const key = top.includes(r.model ?? '?') ? (r.model ?? '?') : 'other';
-      point[key] = Number(point[key] ?? 0) + Number(r.costUsd);
-      days.set(day, point);
-    }
-    return { series, points: [...days.values()] };
-  }, [daily.data, filter]);
+    const buckets = eachDay(days.first, days.last).map((d) => ({
+      key: d,
+      label: new Date(`${d}T12:00:00Z`).toLocaleDateString(undefined, {
+        month: 'short',
+        day: 'numeric',
+        timeZone: 'UTC',
+      }),
+    }));
+    const rows = (daily.data ?? []).map((r) => ({
+      // The bucket's start in the viewer's zone, as its calendar day there.
+      bucket: r.period ? new Date(r.period).toLocaleDateString('en-CA', { timeZone: org.timeZone }) : '',
+      series: r.model ?? '?',
+      cost: Number(r.costUsd),
+    }));
+    return stackSeries(rows, buckets, 6);
+  }, [daily.data, days, org.timeZone]);
 
   const unpriced = (models.data ?? []).filter((r) => r.unpricedRequests > 0);
   const error = totals.error ?? daily.error ?? models.error;
+  const setRange = (r: Parameters<typeof writeRange>[1]) => {
+    const next = new URLSearchParams(search);
+    writeRange(next, r);
+    setSearch(next);
+  };
 
   return (
     <>
-      <div className="toolbar">
-        <span>Last</span>
-        {RANGES.map((d) => (
-          <button key={d} className={d === days ? 'active' : ''} onClick={() => setDays(d)}>
-            {d} days
-          </button>
-        ))}
+      <div className="page-head">
+        <h1>Overview</h1>
+        <RangePicker value={range} onChange={setRange} days={days} />
       </div>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
+      {error && <ErrorState error={error} retry={() => void totals.refetch()} />}
+      {firstRun && <FirstEvent />}
+      {nothing && anyEvent.data === true && (
+        <Empty>
+          No usage in this range. <Link to="/?range=90d">Look at the last 90 days</Link> or{' '}
+          <Link to="/events">the latest events</Link>.
+        </Empty>
       )}
       <section className="kpis" aria-label="Totals">
         <div className="card kpi">
-          <span>Spend</span>
-          <strong data-testid="total-spend">{usd(total?.costUsd)}</strong>
+          <span>Spend (USD)</span>
+          <strong data-testid="total-spend">{totals.isPending ? '…' : money(total?.costUsd ?? '0')}</strong>
         </div>
+        <MonthToDate />
         <div className="card kpi">
           <span>Requests</span>
-          <strong data-testid="total-requests">{total ? count(total.requests) : '—'}</strong>
-        </div>
-        <div className="card kpi">
-          <span>Cost per 1K requests</span>
-          <strong>
-            {total && total.requests > 0 ? usd(String((1000 * totalCost) / total.requests)) : '—'}
+          <strong data-testid="total-requests">
+            {total ? count(total.requests) : totals.isPending ? '…' : '0'}
           </strong>
+          <small className="muted">
+            {total && total.requests > 0
+              ? `${money(String((1000 * totalCost) / total.requests))} per 1K`
+              : ''}
+          </small>
         </div>
         <div className={`card kpi ${total && total.unpricedRequests > 0 ? 'warn' : ''}`}>
           <span>Unpriced requests</span>
-          <strong data-testid="unpriced-requests">{total ? count(total.unpricedRequests) : '—'}</strong>
+          <strong data-testid="unpriced-requests">
+            {total ? count(total.unpricedRequests) : totals.isPending ? '…' : '0'}
+          </strong>
         </div>
       </section>
-      <section className="card" aria-label="Spend per day">
-        <h2>Spend per day, by model</h2>
-        <div style={{ width: '100%', height: 300 }}>
-          <ResponsiveContainer>
-            <BarChart data={chart.points}>
-              <CartesianGrid strokeDasharray="3 3" vertical={false} />
-              <XAxis dataKey="day" tick={{ fontSize: 11 }} />
-              <YAxis tickFormatter={(v: number) => `$${compact(v)}`} tick={{ fontSize: 11 }} />
-              <Tooltip formatter={(v) => usd(String(v))} />
-              <Legend />
-              {chart.series.map((s, i) => (
-                <Bar
-                  key={s}
-                  dataKey={s}
-                  stackId="cost"
-                  fill={COLORS[i % COLORS.length]}
-                  isAnimationActive={false}
-                />
-              ))}
-            </BarChart>
-          </ResponsiveContainer>
-        </div>
-      </section>
+      {!firstRun && (
+        <section className="card" aria-label="Spend per day">
+          <div className="card-head">
+            <h2>Spend per day, by model</h2>
+            <Link to={explorerLink(search, 'MODEL')}>Explore</Link>
+          </div>
+          {daily.isPending ? (
+            <Loading what="daily spend" />
+          ) : (
+            <SpendChart data={chart} label="Spend per day, by model" />
+          )}
+        </section>
+      )}
       {unpriced.length > 0 && (
         <section className="card warn" aria-label="Unpriced usage">
           <h2>Unpriced usage</h2>
           <p>
             These models have no rate in any table in force; their requests are counted here and never as $0.
-            Publish a rate to price them.
+            Give them a price in one of your rate tables and the events are priced.
           </p>
-          <ul>
+          <ul className="unpriced-list">
             {unpriced.map((r) => (
               <li key={`${r.provider}/${r.model}`}>
                 <code>
                   {r.provider}/{r.model}
                 </code>
-                : {count(r.unpricedRequests)} {r.unpricedRequests === 1 ? 'request' : 'requests'}
+                : {count(r.unpricedRequests)} {r.unpricedRequests === 1 ? 'request' : 'requests'}{' '}
+                <Link
+                  className="button-link"
+                  to={`/rates?${new URLSearchParams({ price: `${r.provider}/${r.model}` }).toString()}`}
+                >
+                  Price {r.model}
+                </Link>
               </li>
             ))}
           </ul>
         </section>
       )}
-      <div className="grid">
-        <Breakdown
-          title="By model"
-          column="Model"
-          rows={models.data ?? []}
-          label={(r) => `${r.provider}/${r.model}`}
-          total={totalCost}
-        />
-        <Breakdown
-          title="By feature"
-          column="Feature"
-          rows={features.data ?? []}
-          label={(r) => r.feature ?? '(no feature)'}
-          total={totalCost}
-        />
-        <Breakdown
-          title="Top customers"
-          column="Customer"
-          rows={customers.data ?? []}
-          label={(r) => r.customer ?? '(no customer)'}
-          total={totalCost}
-        />
-        <Breakdown
-          title="By project"
-          column="Project"
-          rows={projects.data ?? []}
-          label={(r) => r.project ?? '?'}
-          total={totalCost}
-        />
-      </div>
+      {!firstRun && (
+        <div className="grid">
+          <Breakdown
+            title="By model"
+            column="Model"
+            rows={models.data ?? []}
+            label={(r) => `${r.provider}/${r.model}`}
+            total={totalCost}
+            loading={models.isPending}
+            link={(r) => explorerLink(search, 'MODEL', { MODEL: [r.model ?? ''] })}
+          />
+          <Breakdown
+            title="By feature"
+            column="Feature"
+            rows={features.data ?? []}
+            label={(r) => r.feature ?? '(no feature)'}
+            total={totalCost}
+            loading={features.isPending}
+            link={(r) => explorerLink(search, 'MODEL', { FEATURE: [r.feature ?? ''] })}
+          />
+          <Breakdown
+            title="Top customers"
+            column="Customer"
+            rows={customers.data ?? []}
+            label={(r) => r.customer ?? '(no customer)'}
+            total={totalCost}
+            loading={customers.isPending}
+            link={(r) => explorerLink(search, 'MODEL', { CUSTOMER: [r.customer ?? ''] })}
+          />
+          <Breakdown
+            title="By project"
+            column="Project"
+            rows={projects.data ?? []}
+            label={(r) => r.project ?? '?'}
+            total={totalCost}
+            loading={projects.isPending}
+            link={(r) => explorerLink(search, 'FEATURE', { PROJECT: [r.project ?? ''] })}
+          />
+        </div>
+      )}
     </>
   );
 }

@@ -61,15 +61,21 @@ export class OrganizationsRepository {
   }
 
   /**
-   * A user's memberships, optionally in the organization `orgSlug` only; at most `take` of them
-   * (two tell "one" from "several").
+   * A user's memberships, optionally in the organization `orgSlug` only; at most `take` of them.
+   * The default organization comes first: the one last named, else the first joined.
    */
   membershipsOf(userId: string, orgSlug: string | null | undefined, take: number) {
     return this.prisma.membership.findMany({
       where: { userId, ...(orgSlug ? { organization: { slug: orgSlug } } : {}) },
       select: { role: true, organization: { select: { id: true, slug: true } } },
+      orderBy: [{ lastUsedAt: { sort: 'desc', nulls: 'last' } }, { createdAt: 'asc' }],
       take,
     });
+  }
+
+  /** Records that the user named this organization: it becomes their default. */
+  async markUsed(userId: string, organizationId: string, at: Date): Promise<void> {
+    await this.prisma.membership.updateMany({ where: { userId, organizationId }, data: { lastUsedAt: at } });
   }
 
   members(organizationId: string): Promise<MembershipRecord[]> {
@@ -95,6 +101,11 @@ export class OrganizationsRepository {
 
   async removeMember(organizationId: string, userId: string): Promise<void> {
     await this.prisma.membership.delete({ where: { userId_organizationId: { userId, organizationId } } });
+  }
+
+  /** Whether someone with this email is a member of the organization. */
+  async hasMemberWithEmail(organizationId: string, email: string): Promise<boolean> {
+    return (await this.prisma.membership.count({ where: { organizationId, user: { email } } })) > 0;
   }
 
   countOwners(organizationId: string): Promise<number> {

@@ -1,4 +1,4 @@
-import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
+import { ErrorCode, TOKEN_KINDS, TokenledgerError, type UsageField } from '@tokenledger/contracts';
 import type { Prisma, PrismaClient } from '../prisma';
 import type { ProjectsRepository } from '../accounts/projects.repository';
 import type { OrgScope } from '../accounts/scope';
@@ -29,17 +29,8 @@ export interface StoredEvent {
   receivedAt: Date;
   provider: string;
   model: string;
-  usage: {
-    inputTokens: number;
-    outputTokens: number;
-    cacheReadTokens: number;
-    cacheWriteTokens: number;
-    cacheWrite1hTokens: number;
-    reasoningTokens: number;
-    inputAudioTokens: number;
-    outputAudioTokens: number;
-    inputImageTokens: number;
-  };
+  /** Tokens by kind, every kind present. */
+  usage: Record<UsageField, number>;
   serviceTier: string;
   feature: string | null;
   customerId: string | null;
@@ -93,17 +84,10 @@ function toStored(e: EventRow, slugOf: Map<string, string>): StoredEvent {
     receivedAt: e.receivedAt,
     provider: e.provider,
     model: e.model,
-    usage: {
-      inputTokens: Number(e.inputTokens),
-      outputTokens: Number(e.outputTokens),
-      cacheReadTokens: Number(e.cacheReadTokens),
-      cacheWriteTokens: Number(e.cacheWriteTokens),
-      cacheWrite1hTokens: Number(e.cacheWrite1hTokens),
-      reasoningTokens: Number(e.reasoningTokens),
-      inputAudioTokens: Number(e.inputAudioTokens),
-      outputAudioTokens: Number(e.outputAudioTokens),
-      inputImageTokens: Number(e.inputImageTokens),
-    },
+    usage: Object.fromEntries(TOKEN_KINDS.map((k) => [k.field, Number(e[k.field])])) as Record<
+      UsageField,
+      number
+    >,
     serviceTier: e.serviceTier,
     feature: e.feature || null,
     customerId: e.customerId || null,

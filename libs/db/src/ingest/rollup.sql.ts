@@ -1,27 +1,20 @@
 import Decimal from 'decimal.js';
+import { TOKEN_KINDS } from '@tokenledger/contracts';
 import { arrayLiteral, type PgClient } from '../pg';
 import type { RollupDelta } from './rollup-cell';
 
 /** The counters every rollup table carries, by column and by RollupDelta field. */
-export const ROLLUP_COUNTERS = [
+export const ROLLUP_COUNTERS: readonly (readonly [string, keyof RollupDelta])[] = [
   ['requests', 'requests'],
   ['error_requests', 'errorRequests'],
   ['priced_requests', 'pricedRequests'],
   ['unpriced_requests', 'unpricedRequests'],
-  ['input_tokens', 'inputTokens'],
-  ['output_tokens', 'outputTokens'],
-  ['cache_read_tokens', 'cacheReadTokens'],
-  ['cache_write_tokens', 'cacheWriteTokens'],
-  ['cache_write_1h_tokens', 'cacheWrite1hTokens'],
-  ['reasoning_tokens', 'reasoningTokens'],
-  ['input_audio_tokens', 'inputAudioTokens'],
-  ['output_audio_tokens', 'outputAudioTokens'],
-  ['input_image_tokens', 'inputImageTokens'],
+  ...TOKEN_KINDS.map((k) => [k.column, k.field] as const),
   ['unpriced_input_tokens', 'unpricedInputTokens'],
   ['unpriced_output_tokens', 'unpricedOutputTokens'],
   ['latency_ms_sum', 'latencyMsSum'],
   ['latency_count', 'latencyCount'],
-] as const satisfies readonly (readonly [string, keyof RollupDelta])[];
+];
 
 type Dimension = 'provider' | 'model' | 'feature' | 'customerId' | 'environment';
 

@@ -1,3 +1,4 @@
+import { TOKEN_KINDS, USAGE_FIELDS } from '@tokenledger/contracts';
 import { arrayLiteral, inTransaction, type PgClient, type PgPool } from '../pg';
 import { contentHash, type PricedBatch, type PricedEvent } from './priced-event';
 import { accumulate, type RollupDelta } from './rollup-cell';
@@ -41,15 +42,7 @@ const EVENT_COLUMNS = [
   ['event_id', 'text'],
   ['provider', 'text'],
   ['model', 'text'],
-  ['input_tokens', 'bigint'],
-  ['output_tokens', 'bigint'],
-  ['cache_read_tokens', 'bigint'],
-  ['cache_write_tokens', 'bigint'],
-  ['cache_write_1h_tokens', 'bigint'],
-  ['reasoning_tokens', 'bigint'],
-  ['input_audio_tokens', 'bigint'],
-  ['output_audio_tokens', 'bigint'],
-  ['input_image_tokens', 'bigint'],
+  ...TOKEN_KINDS.map((k) => [k.column, 'bigint'] as const),
   ['input_modalities', 'text'],
   ['service_tier', 'text'],
   ['feature', 'text'],
@@ -172,15 +165,7 @@ function eventColumns(rows: EventRow[]): unknown[][] {
     put(e.eventId);
     put(e.provider);
     put(e.model);
-    put(u.inputTokens);
-    put(u.outputTokens);
-    put(u.cacheReadTokens);
-    put(u.cacheWriteTokens);
-    put(u.cacheWrite1hTokens);
-    put(u.reasoningTokens);
-    put(u.inputAudioTokens);
-    put(u.outputAudioTokens);
-    put(u.inputImageTokens);
+    for (let i = 0; i < USAGE_FIELDS.length; i++) put(u[USAGE_FIELDS[i]!]);
     put(e.inputModalities.join(SEP));
     put(e.serviceTier);
     put(e.feature ?? '');

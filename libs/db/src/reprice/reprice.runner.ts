@@ -1,4 +1,4 @@
-import type { UsageEvent } from '@tokenledger/contracts';
+import { TOKEN_KINDS, type TokenColumn, type UsageEvent } from '@tokenledger/contracts';
 import Decimal from 'decimal.js';
 import type { EventPricer } from '../ingest/ingest-batch';
 import { priceSafely } from '../ingest/ingest-batch';
@@ -7,7 +7,7 @@ import { accumulate, type RollupDelta } from '../ingest/rollup-cell';
 import { upsertRollups } from '../ingest/rollup.sql';
 import { inTransaction, type PgClient, type PgPool } from '../pg';
 
-interface EventRow {
+interface EventRow extends Record<TokenColumn, string> {
   id: string;
   occurred_at: Date;
   organization_id: string;
@@ -15,15 +15,6 @@ interface EventRow {
   event_id: string;
   provider: string;
   model: string;
-  input_tokens: string;
-  output_tokens: string;
-  cache_read_tokens: string;
-  cache_write_tokens: string;
-  cache_write_1h_tokens: string;
-  reasoning_tokens: string;
-  input_audio_tokens: string;
-  output_audio_tokens: string;
-  input_image_tokens: string;
   input_modalities: string[];
   service_tier: string;
   feature: string;
@@ -53,8 +44,7 @@ export interface RepriceOutcome {
 
 const SELECT_CHUNK = `
 SELECT id::text, occurred_at, organization_id, project_id, event_id, provider, model,
-       input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens,
-       reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens, input_modalities,
+       ${TOKEN_KINDS.map((k) => k.column).join(', ')}, input_modalities,
        service_tier, feature, customer_id, environment, latency_ms, status, tags,
        cost_usd::text, pricing_status, rate_version_id, priced_model
 FROM usage_events
@@ -86,17 +76,7 @@ function toEvent(r: EventRow): UsageEvent {
     occurredAt: r.occurred_at.toISOString(),
     provider: r.provider,
     model: r.model,
-    usage: {
-      inputTokens: Number(r.input_tokens),
-      outputTokens: Number(r.output_tokens),
-      cacheReadTokens: Number(r.cache_read_tokens),
-      cacheWriteTokens: Number(r.cache_write_tokens),
-      cacheWrite1hTokens: Number(r.cache_write_1h_tokens),
-      reasoningTokens: Number(r.reasoning_tokens),
-      inputAudioTokens: Number(r.input_audio_tokens),
-      outputAudioTokens: Number(r.output_audio_tokens),
-      inputImageTokens: Number(r.input_image_tokens),
-    },
+    usage: Object.fromEntries(TOKEN_KINDS.map((k) => [k.field, Number(r[k.column])])) as UsageEvent['usage'],
     serviceTier: r.service_tier as UsageEvent['serviceTier'],
     feature: r.feature || null,
     customerId: r.customer_id || null,

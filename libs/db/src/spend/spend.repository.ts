@@ -1,3 +1,4 @@
+import { TOKEN_KINDS, type UsageField } from '@tokenledger/contracts';
 import Decimal from 'decimal.js';
 import type { ProjectsRepository } from '../accounts/projects.repository';
 import type { OrgScope } from '../accounts/scope';
@@ -18,8 +19,8 @@ export interface SpendRequest extends SpendArgs {
   values?: Partial<Record<SpendValueDim, readonly string[] | null | undefined>>;
 }
 
-/** Totals of one group. Dimensions not grouped by are null. */
-export interface SpendTotals {
+/** Totals of one group, with tokens by kind (`inputTokens`, …). Dimensions not grouped by are null. */
+export interface SpendTotals extends Record<UsageField, number> {
   project: string | null;
   provider: string | null;
   model: string | null;
@@ -32,15 +33,6 @@ export interface SpendTotals {
   pricedRequests: number;
   unpricedRequests: number;
   errorRequests: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  cacheWrite1hTokens: number;
-  reasoningTokens: number;
-  inputAudioTokens: number;
-  outputAudioTokens: number;
-  inputImageTokens: number;
   unpricedInputTokens: number;
   unpricedOutputTokens: number;
   avgLatencyMs: number | null;
@@ -86,7 +78,7 @@ function toTotals(r: Row, dims: SpendDim[], slugs: Map<string, string>): SpendTo
   };
   const n = (c: string) => Number(r[c] ?? 0);
   const latencyCount = n('latency_count');
-  return {
+  const totals = {
     project: text('project'),
     provider: text('provider'),
     model: text('model'),
@@ -99,17 +91,10 @@ function toTotals(r: Row, dims: SpendDim[], slugs: Map<string, string>): SpendTo
     pricedRequests: n('priced_requests'),
     unpricedRequests: n('unpriced_requests'),
     errorRequests: n('error_requests'),
-    inputTokens: n('input_tokens'),
-    outputTokens: n('output_tokens'),
-    cacheReadTokens: n('cache_read_tokens'),
-    cacheWriteTokens: n('cache_write_tokens'),
-    cacheWrite1hTokens: n('cache_write_1h_tokens'),
-    reasoningTokens: n('reasoning_tokens'),
-    inputAudioTokens: n('input_audio_tokens'),
-    outputAudioTokens: n('output_audio_tokens'),
-    inputImageTokens: n('input_image_tokens'),
     unpricedInputTokens: n('unpriced_input_tokens'),
     unpricedOutputTokens: n('unpriced_output_tokens'),
     avgLatencyMs: latencyCount > 0 ? n('latency_ms_sum') / latencyCount : null,
-  };
+  } as SpendTotals;
+  for (const kind of TOKEN_KINDS) totals[kind.field] = n(kind.column);
+  return totals;
 }

@@ -4,6 +4,8 @@ import type { EventPage, EventQuery } from '../events/usage-events.repository';
 import type { EventPricer } from '../ingest/ingest-batch';
 import type { PricedBatch } from '../ingest/priced-event';
 import type { PreparedBatch, WriteOutcome } from '../ingest/usage-event.writer';
+import type Decimal from 'decimal.js';
+import type { MonthRange, RateVersionCount, ReportMonth, RollupState } from '../reports/report-data';
 import type { RepriceOutcome } from '../reprice/reprice.runner';
 import type { SpendPlan } from '../spend/spend-plan';
 import type { SpendRequest, SpendTotals } from '../spend/spend.repository';
@@ -69,6 +71,21 @@ export interface AnalyticsStore {
   ): Promise<{ days: number; rows: number }>;
   /** Rows and bytes of the traffic mix beside the events table's. */
   trafficMixSize(): Promise<TrafficMixSize>;
-  // Still to come, as one method here: the month's line items streamed for reports (issue
-  // "Monthly cost reports").
+  /**
+   * A month's report data from one snapshot: the rollup state (the report's lock) and its line
+   * items (day × project × provider × model × feature × customer × environment, days cut in
+   * `timeZone`), ordered by day and streamed from the rollups, never held whole; as many passes as
+   * a format needs. Close it when done.
+   */
+  openReportMonth(organizationId: string, range: MonthRange, timeZone: string): Promise<ReportMonth>;
+  /** The month's rollup state now: compared with a report's lock to say whether it is stale. */
+  reportRollupState(organizationId: string, range: MonthRange): Promise<RollupState>;
+  /** Spend by day ("YYYY-MM-DD" in `timeZone`) over a range, from the rollups. */
+  reportDailySpend(
+    organizationId: string,
+    range: MonthRange,
+    timeZone: string,
+  ): Promise<Map<string, Decimal>>;
+  /** Which rate versions priced the range's events, and how many each. */
+  reportRateVersions(organizationId: string, range: MonthRange): Promise<RateVersionCount[]>;
 }

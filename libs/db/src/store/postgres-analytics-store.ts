@@ -4,6 +4,7 @@ import { UsageEventsRepository } from '../events/usage-events.repository';
 import { UsageEventWriter } from '../ingest/usage-event.writer';
 import type { PrismaClient } from '../prisma';
 import type { PgPool } from '../pg';
+import { ReportDataReader } from '../reports/report-data';
 import { runReprice } from '../reprice/reprice.runner';
 import { SpendRepository } from '../spend/spend.repository';
 import { TrafficMixRepository } from '../simulation/traffic-mix';
@@ -19,6 +20,7 @@ export function createPostgresAnalyticsStore(
   const spend = new SpendRepository(pool, projects);
   const events = new UsageEventsRepository(prisma, projects);
   const mix = new TrafficMixRepository(pool, projects);
+  const reports = new ReportDataReader(pool);
   return {
     prepare: (batch) => writer.prepare(batch),
     write: (batch) => writer.write(batch),
@@ -35,5 +37,10 @@ export function createPostgresAnalyticsStore(
     trafficMixLayout: () => mix.layout(),
     rebuildTrafficMix: (layout, onProgress) => mix.rebuild(layout, onProgress),
     trafficMixSize: () => mix.size(),
+    openReportMonth: (organizationId, range, timeZone) => reports.openMonth(organizationId, range, timeZone),
+    reportRollupState: (organizationId, range) => reports.state(organizationId, range),
+    reportDailySpend: (organizationId, range, timeZone) =>
+      reports.dailySpend(organizationId, range, timeZone),
+    reportRateVersions: (organizationId, range) => reports.rateVersionsUsed(organizationId, range),
   };
 }

@@ -2,6 +2,8 @@ import { ApiKeyRepository } from '../accounts/api-key.repository';
 import { OrganizationsRepository } from '../accounts/organizations.repository';
 import { ProjectsRepository } from '../accounts/projects.repository';
 import { UsersRepository } from '../accounts/users.repository';
+import { InvitationsRepository } from '../accounts/invitations.repository';
+import { EventConflictsRepository } from '../events/event-conflicts.repository';
 import { DatabaseHealth } from '../health';
 import { DeadLettersRepository } from '../ingest/dead-letters.repository';
 import { createPgPool, type PgPool } from '../pg';
@@ -9,6 +11,9 @@ import { createPrismaClient, type PrismaClient } from '../prisma';
 import { CachedPricer, type CachedPricerOptions } from '../rates/cached-pricer';
 import { ModelFactsRepository } from '../rates/model-facts.repository';
 import { RateTableRepository } from '../rates/rate-table.repository';
+import { ReportGenerator } from '../reports/report-generator';
+import type { ReportStorage } from '../reports/report-storage';
+import { ReportsRepository } from '../reports/reports.repository';
 import { RepriceRunsRepository } from '../reprice/reprice-runs.repository';
 import { seedDemoOrganization, type DemoCredentials } from '../seed/demo';
 import { ScenariosRepository } from '../simulation/scenarios.repository';
@@ -25,12 +30,15 @@ export class Store {
   readonly organizations: OrganizationsRepository;
   readonly projects: ProjectsRepository;
   readonly users: UsersRepository;
+  readonly invitations: InvitationsRepository;
+  readonly eventConflicts: EventConflictsRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly rates: RateTableRepository;
   readonly modelFacts: ModelFactsRepository;
   readonly repriceRuns: RepriceRunsRepository;
   readonly deadLetters: DeadLettersRepository;
   readonly scenarios: ScenariosRepository;
+  readonly reports: ReportsRepository;
   readonly health: DatabaseHealth;
   /** Usage events and their rollups: the storage seam (analytics-store.ts). */
   readonly analytics: AnalyticsStore;
@@ -42,12 +50,15 @@ export class Store {
     this.organizations = new OrganizationsRepository(prisma);
     this.projects = new ProjectsRepository(prisma);
     this.users = new UsersRepository(prisma);
+    this.invitations = new InvitationsRepository(prisma);
+    this.eventConflicts = new EventConflictsRepository(prisma, this.projects);
     this.apiKeys = new ApiKeyRepository(prisma);
     this.rates = new RateTableRepository(prisma);
     this.modelFacts = new ModelFactsRepository(prisma);
     this.repriceRuns = new RepriceRunsRepository(prisma);
     this.deadLetters = new DeadLettersRepository(prisma);
     this.scenarios = new ScenariosRepository(prisma);
+    this.reports = new ReportsRepository(prisma);
     this.health = new DatabaseHealth(prisma);
     this.analytics = createPostgresAnalyticsStore(prisma, pool, this.projects);
   }
@@ -60,6 +71,11 @@ export class Store {
   /** What-if simulation and recommendations over this store (one per process: it caches the catalog). */
   simulationRunner(pricer: CachedPricer = this.pricer()): SimulationRunner {
     return new SimulationRunner(this.analytics, this.modelFacts, this.rates, pricer);
+  }
+
+  /** Makes report files into `storage` (the worker's report jobs, the CLI's `report`). */
+  reportGenerator(storage: ReportStorage, pricer: CachedPricer = this.pricer()): ReportGenerator {
+    return new ReportGenerator(this.reports, this.analytics, storage, () => pricer.current());
   }
 
   /** A pricer over the stored rate tables, cached and rebuilt after a publication. */

@@ -1,5 +1,5 @@
 import { waitForUpdate } from '@pydantic/genai-prices';
-import type { UsageEvent } from '@tokenledger/contracts';
+import { completeUsage, type UsageEvent } from '@tokenledger/contracts';
 import { BUILTIN_TABLES, buildBuiltInCatalog, type BuiltInCatalog } from '../catalog/builtin';
 import type { RateInput } from '../rate-card';
 import { snapshotOf, type SnapshotTableInput } from '../snapshot';
@@ -60,16 +60,7 @@ export function event(
     occurredAt: new Date(occurredAt).toISOString(),
     provider,
     model,
-    usage: {
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      cacheWrite1hTokens: 0,
-      reasoningTokens: 0,
-      inputAudioTokens: 0,
-      outputAudioTokens: 0,
-      inputImageTokens: 0,
-      ...usage,
-    },
+    usage: { ...completeUsage(usage), ...usage },
     serviceTier: 'standard',
     feature: null,
     customerId: null,

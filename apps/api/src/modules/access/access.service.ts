@@ -4,11 +4,15 @@ import { OrganizationsRepository, ProjectsRepository, type ProjectRecord } from 
 import { canWrite, type Need, type OrgAccess, type Principal } from './principal';
 
 /**
- * The one place that decides whether a caller may touch an organization. Every GraphQL operation
- * goes through `forOrg`; other organizations' ids are simply not found.
+ * Decides whether a caller may touch an organization, for PrincipalGuard (which applies each
+ * operation's policy) and the REST routes; other organizations' ids are simply not found.
  */
+const MARK_USED_RESOLUTION_MS = 60_000;
+
 @Injectable()
 export class AccessService {
+  private readonly lastMarked = new Map<string, { organizationId: string; at: number }>();
+
   constructor(
     private readonly organizations: OrganizationsRepository,
     private readonly projects: ProjectsRepository,
@@ -41,20 +45,16 @@ export class AccessService {
         throw new TokenledgerError(ErrorCode.Forbidden, `This API key (${p.prefix}) lacks the "admin" scope`);
       return { organizationId: org.id, slug: org.slug, role, projectId: p.projectId, principal: p };
     }
-    const memberships = await this.organizations.membershipsOf(p.userId, orgSlug, 2);
+    // Without `org`, the default: the organization the user last named, else the first joined.
+    const memberships = await this.organizations.membershipsOf(p.userId, orgSlug, 1);
     if (memberships.length === 0) {
       throw new TokenledgerError(
         ErrorCode.NotFound,
         orgSlug ? `org: no organization "${orgSlug}"` : 'org: you belong to no organization yet',
       );
     }
-    if (!orgSlug && memberships.length > 1) {
-      throw new TokenledgerError(
-        ErrorCode.ValidationFailed,
-        'org: you belong to several organizations; say which (argument org)',
-      );
-    }
     const m = memberships[0]!;
+    if (orgSlug) await this.markUsed(p.userId, m.organization.id);
     if (need === 'write' && !canWrite(m.role)) {
       throw new TokenledgerError(
         ErrorCode.Forbidden,
@@ -68,6 +68,16 @@ export class AccessService {
       projectId: null,
       principal: p,
     };
+  }
+
+  /** Remembers the organization a user named (once a minute while it stays the same). */
+  private async markUsed(userId: string, organizationId: string): Promise<void> {
+    const now = Date.now();
+    const last = this.lastMarked.get(userId);
+    if (last && last.organizationId === organizationId && last.at > now - MARK_USED_RESOLUTION_MS) return;
+    if (this.lastMarked.size >= 10_000) this.lastMarked.clear();
+    this.lastMarked.set(userId, { organizationId, at: now });
+    await this.organizations.markUsed(userId, organizationId, new Date(now)).catch(() => undefined);
   }
 
   /** A project of the organization by slug; project-bound keys see only their own. */

@@ -1,21 +1,31 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
 import {
   ApiKeyRepository,
   assertSlug,
   hashPassword,
+  InvitationsRepository,
   OrganizationsRepository,
   ProjectsRepository,
-  UsersRepository,
   type ApiKeyScope,
 } from '@tokenledger/db';
 import { ApiKeyAuthService } from '../auth/api-key-auth.service';
+import { SessionService } from '../auth/session.service';
 import { AccessService } from '../access/access.service';
 import { isUuid, type OrgAccess, type Principal, type Role } from '../access/principal';
-import type { ApiKey, InvitedMember, Member, Organization, Project } from './models/accounts.model';
+import type {
+  AcceptedInvitation,
+  ApiKey,
+  Invitation,
+  InvitedMember,
+  Member,
+  Organization,
+  Project,
+} from './models/accounts.model';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const INVITATION_TTL_MS = 7 * 86_400_000;
+const MIN_PASSWORD_LENGTH = 10;
 
 /** Organizations, projects, members and keys, with the role rules of the product. */
 @Injectable()
@@ -23,10 +33,11 @@ export class AccountsService {
   constructor(
     private readonly organizations: OrganizationsRepository,
     private readonly projectsRepo: ProjectsRepository,
-    private readonly users: UsersRepository,
     private readonly keys: ApiKeyRepository,
     private readonly access: AccessService,
     private readonly apiKeyAuth: ApiKeyAuthService,
+    private readonly invitations: InvitationsRepository,
+    private readonly sessions: SessionService,
   ) {}
 
   async organizationsOf(principal: Principal): Promise<Organization[]> {
@@ -34,7 +45,13 @@ export class AccountsService {
       const org = await this.organizations.findById(principal.organizationId);
       if (!org)
         throw new TokenledgerError(ErrorCode.NotFound, "org: the key's organization no longer exists");
-      return [{ ...org, role: (principal.scopes.includes('admin') ? 'admin' : 'viewer') as Role }];
+      return [
+        {
+          ...org,
+          role: (principal.scopes.includes('admin') ? 'admin' : 'viewer') as Role,
+          onlyProjectId: principal.projectId,
+        },
+      ];
     }
     return this.organizations.ofUser(principal.userId);
   }
@@ -63,30 +80,126 @@ export class AccountsService {
     return rows.map((m) => ({ userId: m.userId, role: m.role, joinedAt: m.createdAt }));
   }
 
-  async inviteMember(access: OrgAccess, email: string, name: string, role: Role): Promise<InvitedMember> {
+  /**
+   * Invites an email: a pending invitation the invitee accepts (acceptInvitation), never a
+   * membership at once. The answer is the same whether or not the email has an account, so it
+   * tells nothing about people outside the organization.
+   */
+  async inviteMember(access: OrgAccess, email: string, role: Role): Promise<InvitedMember> {
     const normalized = email.trim().toLowerCase();
     if (!EMAIL.test(normalized))
       throw new TokenledgerError(ErrorCode.ValidationFailed, 'email: not an email address');
     if (role === 'owner' && access.role !== 'owner')
-      throw new TokenledgerError(ErrorCode.Forbidden, 'Only an owner can add an owner');
-    let user = await this.users.findByEmail(normalized);
-    let temporaryPassword: string | null = null;
-    if (!user) {
-      if (!name.trim()) throw new TokenledgerError(ErrorCode.ValidationFailed, 'name: must not be empty');
-      temporaryPassword = randomBytes(12).toString('base64url');
-      user = await this.users.create({
-        email: normalized,
-        name: name.trim(),
-        passwordHash: await hashPassword(temporaryPassword),
-      });
-    }
-    if (await this.organizations.membership(access.organizationId, user.id))
+      throw new TokenledgerError(ErrorCode.Forbidden, 'Only an owner can invite an owner');
+    // Members are listed to the inviter anyway (members), so saying so reveals nothing new.
+    if (await this.organizations.hasMemberWithEmail(access.organizationId, normalized))
       throw new TokenledgerError(
         ErrorCode.Conflict,
         `email: ${normalized} is already a member of "${access.slug}"`,
       );
-    const m = await this.organizations.addMember(access.organizationId, user.id, role);
-    return { member: { userId: m.userId, role: m.role, joinedAt: m.createdAt }, temporaryPassword };
+    const p = access.principal;
+    const { token, invitation } = await this.invitations.create({
+      organizationId: access.organizationId,
+      email: normalized,
+      role,
+      invitedById: p.kind === 'user' ? p.userId : null,
+      invitedBy: p.kind === 'user' ? p.email : `api key ${p.prefix}`,
+      expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+    });
+    return {
+      invitation: { ...invitation, organizationSlug: access.slug },
+      token,
+      member: null,
+      temporaryPassword: null,
+    };
+  }
+
+  async invitationsOf(access: OrgAccess): Promise<Invitation[]> {
+    const rows = await this.invitations.pendingOfOrganization(access.organizationId);
+    return rows.map((i) => ({ ...i, organizationSlug: access.slug }));
+  }
+
+  async revokeInvitation(access: OrgAccess, id: string): Promise<boolean> {
+    if (!isUuid(id) || !(await this.invitations.revoke(access.organizationId, id)))
+      throw new TokenledgerError(ErrorCode.NotFound, `id: no pending invitation ${id} in "${access.slug}"`);
+    return true;
+  }
+
+  /** The pending invitations addressed to the logged-in user. */
+  async myInvitations(principal: Principal): Promise<Invitation[]> {
+    if (principal.kind !== 'user') return [];
+    const rows = await this.invitations.pendingForEmail(principal.email.toLowerCase());
+    const orgs = new Map(
+      (await this.organizations.listByIds([...new Set(rows.map((r) => r.organizationId))])).map((o) => [
+        o.id,
+        o.slug,
+      ]),
+    );
+    return rows.map((i) => ({ ...i, organizationSlug: orgs.get(i.organizationId) ?? '' }));
+  }
+
+  /**
+   * Accepts an invitation. A logged-in user accepts one addressed to their email (by id or
+   * token); a person without an account accepts with the token, a name and a password, which
+   * creates the account and logs it in.
+   */
+  async acceptInvitation(
+    principal: Principal | undefined,
+    input: { id?: string | null; token?: string | null; name?: string | null; password?: string | null },
+  ): Promise<AcceptedInvitation> {
+    if (principal?.kind === 'apiKey')
+      throw new TokenledgerError(ErrorCode.Forbidden, 'An API key cannot accept an invitation; log in');
+    const notFound = () =>
+      new TokenledgerError(ErrorCode.NotFound, 'No pending invitation with this id or token for you');
+    if (principal) {
+      const email = principal.email.toLowerCase();
+      const invitation = input.token
+        ? await this.invitations.findPendingByToken(input.token)
+        : input.id && isUuid(input.id)
+          ? await this.invitations.findPendingForEmail(input.id, email)
+          : null;
+      if (!invitation || invitation.email !== email) throw notFound();
+      if (!(await this.invitations.accept(invitation, principal.userId))) throw notFound();
+      return {
+        organization: await this.organizationFor(principal.userId, invitation.organizationId),
+        login: null,
+      };
+    }
+    if (!input.token)
+      throw new TokenledgerError(
+        ErrorCode.Unauthenticated,
+        'token: give the invitation token, or log in and accept by id',
+      );
+    const name = input.name?.trim() ?? '';
+    if (!name) throw new TokenledgerError(ErrorCode.ValidationFailed, 'name: must not be empty');
+    const password = input.password ?? '';
+    if (password.length < MIN_PASSWORD_LENGTH)
+      throw new TokenledgerError(
+        ErrorCode.ValidationFailed,
+        `password: at least ${MIN_PASSWORD_LENGTH} characters`,
+      );
+    const invitation = await this.invitations.findPendingByToken(input.token);
+    if (!invitation) throw notFound();
+    const user = await this.invitations.acceptAsNewUser(invitation, {
+      name,
+      passwordHash: await hashPassword(password),
+    });
+    if (!user)
+      throw new TokenledgerError(
+        ErrorCode.Forbidden,
+        'This invitation is for an existing account: log in as its invitee and accept it there',
+      );
+    const login = await this.sessions.login(user.email, password);
+    return {
+      organization: await this.organizationFor(user.id, invitation.organizationId),
+      login: { token: login.token, expiresAt: login.expiresAt, user },
+    };
+  }
+
+  private async organizationFor(userId: string, organizationId: string): Promise<Organization> {
+    const org = (await this.organizations.ofUser(userId)).find((o) => o.id === organizationId);
+    if (!org) throw new TokenledgerError(ErrorCode.NotFound, 'org: the organization no longer exists');
+    return org;
   }
 
   async updateMemberRole(access: OrgAccess, userId: string, role: Role): Promise<Member> {

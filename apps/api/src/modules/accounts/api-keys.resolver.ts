@@ -1,52 +1,46 @@
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { CurrentPrincipal, type GraphQLRequest } from '../../graphql/graphql-context';
+import type { GraphQLRequest } from '../../graphql/graphql-context';
 import { LoadersService } from '../../graphql/loaders.service';
-import { AccessService } from '../access/access.service';
-import type { Principal } from '../access/principal';
+import { Access, OrgRead, OrgWrite } from '../../graphql/policy';
+import type { OrgAccess } from '../access/principal';
 import { AccountsService } from './accounts.service';
 import { CreateApiKeyInput } from './dto/accounts.input';
 import { ApiKey, CreatedApiKey, Project } from './models/accounts.model';
 import { ORG_ARG } from './org-arg';
 
-/** API keys: listed by prefix, created with the secret shown once, revoked. */
+/** API keys: listed by prefix, created with the secret shown once, revoked. A project key sees and manages its project's keys only. */
 @Resolver(() => ApiKey)
 export class ApiKeysResolver {
   constructor(
     private readonly accounts: AccountsService,
-    private readonly access: AccessService,
     private readonly loaders: LoadersService,
   ) {}
 
   @Query(() => [ApiKey], { description: 'Keys by prefix; secrets are never stored.' })
-  async apiKeys(
-    @CurrentPrincipal() principal: Principal | undefined,
-    @Args(ORG_ARG) org?: string,
-  ): Promise<ApiKey[]> {
-    return this.accounts.apiKeys(await this.access.forOrg(principal, org, 'read'));
+  @OrgRead()
+  async apiKeys(@Access() access: OrgAccess, @Args(ORG_ARG) _org?: string): Promise<ApiKey[]> {
+    return this.accounts.apiKeys(access);
   }
 
   @Mutation(() => CreatedApiKey)
+  @OrgWrite()
   async createApiKey(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @Access() access: OrgAccess,
     @Args('input') input: CreateApiKeyInput,
-    @Args(ORG_ARG) org?: string,
+    @Args(ORG_ARG) _org?: string,
   ): Promise<CreatedApiKey> {
-    const { secret, key } = await this.accounts.createApiKey(
-      await this.access.forOrg(principal, org, 'write'),
-      input.name,
-      input.project,
-      input.scopes,
-    );
+    const { secret, key } = await this.accounts.createApiKey(access, input.name, input.project, input.scopes);
     return { secret, apiKey: key };
   }
 
   @Mutation(() => ApiKey)
+  @OrgWrite()
   async revokeApiKey(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @Access() access: OrgAccess,
     @Args('id', { type: () => ID }) id: string,
-    @Args(ORG_ARG) org?: string,
+    @Args(ORG_ARG) _org?: string,
   ): Promise<ApiKey> {
-    return this.accounts.revokeApiKey(await this.access.forOrg(principal, org, 'write'), id);
+    return this.accounts.revokeApiKey(access, id);
   }
 
   @ResolveField(() => Project, {

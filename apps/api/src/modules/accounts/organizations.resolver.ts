@@ -1,7 +1,7 @@
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, type GraphQLRequest } from '../../graphql/graphql-context';
 import { LoadersService } from '../../graphql/loaders.service';
-import { AccessService } from '../access/access.service';
+import { Policy } from '../../graphql/policy';
 import type { Principal } from '../access/principal';
 import { AccountsService } from './accounts.service';
 import { CreateOrganizationInput } from './dto/accounts.input';
@@ -12,25 +12,28 @@ import { Organization, Project } from './models/accounts.model';
 export class OrganizationsResolver {
   constructor(
     private readonly accounts: AccountsService,
-    private readonly access: AccessService,
     private readonly loaders: LoadersService,
   ) {}
 
   @Query(() => [Organization], { description: 'The organizations the caller belongs to.' })
-  async organizations(@CurrentPrincipal() principal: Principal | undefined): Promise<Organization[]> {
-    return this.accounts.organizationsOf(this.access.requirePrincipal(principal));
+  @Policy('principal')
+  async organizations(@CurrentPrincipal() principal: Principal): Promise<Organization[]> {
+    return this.accounts.organizationsOf(principal);
   }
 
   @Mutation(() => Organization, { description: 'Create an organization; the caller becomes its owner.' })
+  @Policy('session')
   async createOrganization(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @CurrentPrincipal() principal: Principal,
     @Args('input') input: CreateOrganizationInput,
   ): Promise<Organization> {
-    return this.accounts.createOrganization(this.access.requirePrincipal(principal), input.slug, input.name);
+    return this.accounts.createOrganization(principal, input.slug, input.name);
   }
 
-  @ResolveField(() => [Project])
-  projects(@Parent() org: Organization, @Context('req') req: GraphQLRequest) {
-    return this.loaders.of(req).projectsOfOrg.load(org.id);
+  @ResolveField(() => [Project], { description: 'The projects the caller can see (a project key: its own).' })
+  async projects(@Parent() org: Organization, @Context('req') req: GraphQLRequest) {
+    const projects = await this.loaders.of(req).projectsOfOrg.load(org.id);
+    // Organizations are built for their caller (organizationsOf): a project key's carries its project.
+    return org.onlyProjectId ? projects.filter((p) => p.id === org.onlyProjectId) : projects;
   }
 }

@@ -1,38 +1,29 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { CurrentPrincipal } from '../../graphql/graphql-context';
-import { AccessService } from '../access/access.service';
-import type { Principal } from '../access/principal';
+import { Access, OrgRead, OrgWideWrite } from '../../graphql/policy';
+import type { OrgAccess } from '../access/principal';
 import { AccountsService } from './accounts.service';
 import { CreateProjectInput } from './dto/accounts.input';
 import { Project } from './models/accounts.model';
 import { ORG_ARG } from './org-arg';
 
-/** An organization's projects. */
+/** An organization's projects (a project key sees its own only). */
 @Resolver(() => Project)
 export class ProjectsResolver {
-  constructor(
-    private readonly accounts: AccountsService,
-    private readonly access: AccessService,
-  ) {}
+  constructor(private readonly accounts: AccountsService) {}
 
   @Query(() => [Project])
-  async projects(
-    @CurrentPrincipal() principal: Principal | undefined,
-    @Args(ORG_ARG) org?: string,
-  ): Promise<Project[]> {
-    return this.accounts.projects(await this.access.forOrg(principal, org, 'read'));
+  @OrgRead()
+  async projects(@Access() access: OrgAccess, @Args(ORG_ARG) _org?: string): Promise<Project[]> {
+    return this.accounts.projects(access);
   }
 
   @Mutation(() => Project)
+  @OrgWideWrite()
   async createProject(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @Access() access: OrgAccess,
     @Args('input') input: CreateProjectInput,
-    @Args(ORG_ARG) org?: string,
+    @Args(ORG_ARG) _org?: string,
   ): Promise<Project> {
-    return this.accounts.createProject(
-      await this.access.forOrg(principal, org, 'write'),
-      input.slug,
-      input.name,
-    );
+    return this.accounts.createProject(access, input.slug, input.name);
   }
 }

@@ -26,7 +26,10 @@ export class SessionService {
     @Inject(CONFIG) private readonly config: Config,
     @Inject(REDIS) redis: Redis,
   ) {
-    this.limiter = new RateLimiter(redis, `${config.QUEUE_PREFIX}:login`, LOGIN_ATTEMPTS_PER_MINUTE);
+    this.limiter = new RateLimiter(redis, `${config.QUEUE_PREFIX}:login`, LOGIN_ATTEMPTS_PER_MINUTE, {
+      subject: 'This email',
+      requests: 'login attempts',
+    });
   }
 
   async login(email: string, password: string): Promise<{ token: string; expiresAt: Date; userId: string }> {

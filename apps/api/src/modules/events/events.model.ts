@@ -1,6 +1,7 @@
 import { Field, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import type Decimal from 'decimal.js';
-import { DecimalScalar, LongScalar } from '../../graphql/scalars';
+import { DecimalScalar, JSONScalar } from '../../graphql/scalars';
+import { TokenCountFields } from '../../graphql/token-fields';
 
 export enum PricingStatusEnum {
   PRICED = 'priced',
@@ -28,17 +29,7 @@ export class EventFilter {
 }
 
 @ObjectType()
-export class TokenUsage {
-  @Field(() => LongScalar) inputTokens!: number;
-  @Field(() => LongScalar) outputTokens!: number;
-  @Field(() => LongScalar) cacheReadTokens!: number;
-  @Field(() => LongScalar) cacheWriteTokens!: number;
-  @Field(() => LongScalar) cacheWrite1hTokens!: number;
-  @Field(() => LongScalar) reasoningTokens!: number;
-  @Field(() => LongScalar) inputAudioTokens!: number;
-  @Field(() => LongScalar) outputAudioTokens!: number;
-  @Field(() => LongScalar) inputImageTokens!: number;
-}
+export class TokenUsage extends TokenCountFields('object') {}
 
 @ObjectType()
 export class Tag {
@@ -92,5 +83,30 @@ export class PageInfo {
 @ObjectType()
 export class EventConnection {
   @Field(() => [UsageEventRecord]) nodes!: UsageEventRecord[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+}
+
+@InputType()
+export class EventConflictFilter {
+  @Field(() => [String], { nullable: true, description: 'Project slugs.' }) projects?: string[] | null;
+  @Field(() => String, { nullable: true, description: 'One client eventId.' }) eventId?: string | null;
+}
+
+@ObjectType({
+  description:
+    'An eventId resent with different content. The first version stays counted; this one was kept apart, never applied.',
+})
+export class EventConflict {
+  @Field({ description: 'Project slug.' }) project!: string;
+  @Field() eventId!: string;
+  @Field({ description: 'When the conflicting resend arrived.' }) receivedAt!: Date;
+  @Field({ description: 'Digest of the stored version.' }) existingContentHash!: string;
+  @Field({ description: 'Digest of the resent version.' }) receivedContentHash!: string;
+  @Field(() => JSONScalar, { description: 'The resent event as received.' }) payload!: unknown;
+}
+
+@ObjectType()
+export class EventConflictConnection {
+  @Field(() => [EventConflict]) nodes!: EventConflict[];
   @Field(() => PageInfo) pageInfo!: PageInfo;
 }

@@ -36,6 +36,7 @@ const RETRY_AFTER_SECONDS = 5;
 export class IngestService {
   private readonly limiter: RateLimiter;
   private readonly projectSlugs = new Map<string, { id: string; expiresAt: number }>();
+  private readonly slugsOfProjects = new Map<string, { slug: string | null; expiresAt: number }>();
 
   constructor(
     private readonly queues: QueueProvider,
@@ -120,9 +121,27 @@ export class IngestService {
     }
   }
 
-  /** A project key writes to its project; an organization key names one with X-Tokenledger-Project. */
+  /** A project's slug (cached a minute, as slugs to ids are). */
+  private async slugOf(projectId: string): Promise<string | null> {
+    const cached = this.slugsOfProjects.get(projectId);
+    if (cached && cached.expiresAt > Date.now()) return cached.slug;
+    const slug = (await this.projects.findById(projectId))?.slug ?? null;
+    if (this.slugsOfProjects.size >= 10_000) this.slugsOfProjects.clear();
+    this.slugsOfProjects.set(projectId, { slug, expiresAt: Date.now() + 60_000 });
+    return slug;
+  }
+
+  /** A project key writes to its project (naming it is allowed, naming another is refused); an organization key names one with X-Tokenledger-Project. */
   private async projectFor(principal: ApiKeyPrincipal, projectSlug?: string): Promise<string> {
-    if (principal.projectId) return principal.projectId;
+    if (principal.projectId) {
+      // A project key may name its own project, nothing else: never silently write elsewhere.
+      if (projectSlug !== undefined && projectSlug !== (await this.slugOf(principal.projectId)))
+        throw new TokenledgerError(
+          ErrorCode.Forbidden,
+          `X-Tokenledger-Project: this API key (${principal.prefix}) writes to its own project only; "${projectSlug}" is not it (omit the header)`,
+        );
+      return principal.projectId;
+    }
     if (!projectSlug) {
       throw new TokenledgerError(
         ErrorCode.ValidationFailed,

@@ -10,14 +10,19 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
 /**
- * Fixed one-minute windows per API key, counted in Redis so every API instance shares them.
- * Over the limit: RATE_LIMITED with the seconds until the window ends.
+ * Fixed one-minute windows per key (an API key, an email logging in), counted in Redis so every
+ * API instance shares them. Over the limit: RATE_LIMITED with the seconds until the window ends.
  */
 export class RateLimiter {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly perMinute: number,
+    /** What is limited, for the message: "This API key may make N {what} a minute". */
+    private readonly what: { subject: string; requests: string } = {
+      subject: 'This API key',
+      requests: 'ingestion requests',
+    },
   ) {}
 
   async consume(keyId: string, now = Date.now()): Promise<void> {
@@ -30,7 +35,7 @@ export class RateLimiter {
       const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now) / 1000));
       throw new TokenledgerError(
         ErrorCode.RateLimited,
-        `This API key may make ${this.perMinute} ingestion requests a minute; retry in ${retryAfterSeconds} s`,
+        `${this.what.subject} may make ${this.perMinute} ${this.what.requests} a minute; retry in ${retryAfterSeconds} s`,
         { retryAfterSeconds },
       );
     }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { CONFIG, type Config } from '@tokenledger/config';
 import {
   createProducerConnection,
@@ -6,6 +6,7 @@ import {
   type IngestQueue,
   type RepriceQueue,
   type TypedQueue,
+  within,
 } from '@tokenledger/db';
 import type { Redis } from 'ioredis';
 
@@ -15,7 +16,7 @@ import type { Redis } from 'ioredis';
  * fails fast while Redis is down, so requests answer 503 at once instead of hanging.
  */
 @Injectable()
-export class QueueProvider implements OnApplicationShutdown {
+export class QueueProvider implements OnModuleInit, OnApplicationShutdown {
   readonly connection: Redis;
   readonly ingest: IngestQueue;
   readonly reprice: RepriceQueue;
@@ -29,6 +30,17 @@ export class QueueProvider implements OnApplicationShutdown {
     this.reprice = createQueue('reprice', this.connection, { prefix: config.QUEUE_PREFIX });
     this.simulate = createQueue('simulate', this.connection, { prefix: config.QUEUE_PREFIX });
     for (const queue of [this.ingest, this.reprice, this.simulate]) queue.on('error', () => undefined);
+  }
+
+  /**
+   * Waits (briefly) for Redis before the API answers: the connection fails fast rather than queue
+   * commands, so a request in its first milliseconds would otherwise get a 503 from a healthy Redis.
+   * An unreachable Redis does not stop the start; requests answer 503 and /readyz says why.
+   */
+  async onModuleInit(): Promise<void> {
+    if (this.connection.status === 'ready') return;
+    const ready = new Promise<void>((resolve) => this.connection.once('ready', () => resolve()));
+    await within(ready, 3000, 'Redis').catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {

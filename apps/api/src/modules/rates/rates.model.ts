@@ -1,6 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import type Decimal from 'decimal.js';
-import { DecimalScalar, JSONScalar, LongScalar } from '../../graphql/scalars';
+import { DecimalScalar, JSONScalar } from '../../graphql/scalars';
+import { TokenCountFields } from '../../graphql/token-fields';
 import { CostComponent, PricingStatusEnum } from '../events/events.model';
 import { RepriceRun } from './reprice-runs.model';
 
@@ -13,19 +14,7 @@ export class RateVersionRef {
 }
 
 @InputType()
-export class QuoteUsageInput {
-  @Field(() => LongScalar, { description: 'All prompt tokens, cache reads and writes included.' })
-  inputTokens!: number;
-  @Field(() => LongScalar, { description: 'All completion tokens, reasoning included.' })
-  outputTokens!: number;
-  @Field(() => LongScalar, { nullable: true }) cacheReadTokens?: number;
-  @Field(() => LongScalar, { nullable: true }) cacheWriteTokens?: number;
-  @Field(() => LongScalar, { nullable: true }) cacheWrite1hTokens?: number;
-  @Field(() => LongScalar, { nullable: true }) reasoningTokens?: number;
-  @Field(() => LongScalar, { nullable: true }) inputAudioTokens?: number;
-  @Field(() => LongScalar, { nullable: true }) outputAudioTokens?: number;
-  @Field(() => LongScalar, { nullable: true }) inputImageTokens?: number;
-}
+export class QuoteUsageInput extends TokenCountFields('input', { describeTotals: true }) {}
 
 @InputType({ description: 'One hypothetical model call, as API.md describes an event.' })
 export class QuoteInput {

@@ -1,7 +1,6 @@
 import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { CurrentPrincipal } from '../../graphql/graphql-context';
-import { AccessService } from '../access/access.service';
-import type { Principal } from '../access/principal';
+import { Access, OptionalAccess, OrgWideRead, OrgWideWrite, Policy } from '../../graphql/policy';
+import type { OrgAccess } from '../access/principal';
 import {
   CatalogModel,
   PublishRateVersionInput,
@@ -14,32 +13,24 @@ import { RatesService } from './rates.service';
 
 const ORG = { name: 'org', type: () => String, nullable: true } as const;
 
+/** The public catalog: anyone; a caller with credentials sees their organization's overrides too. */
+const Catalog = () => Policy({ org: 'read', projectKeys: 'own', anonymous: 'catalog' });
+
 @Resolver()
 export class RatesResolver {
-  constructor(
-    private readonly rates: RatesService,
-    private readonly access: AccessService,
-  ) {}
-
-  /** The organization whose overrides apply: the caller's, or none (catalog only) for anonymous callers. */
-  private async pricingOrg(
-    principal: Principal | undefined,
-    org: string | undefined,
-  ): Promise<string | null> {
-    if (!principal && !org) return null;
-    return (await this.access.forOrg(principal, org, 'read')).organizationId;
-  }
+  constructor(private readonly rates: RatesService) {}
 
   @Query(() => Quote, {
     description:
       'The price of one hypothetical usage, with its breakdown and the rate version used. Nothing is stored.',
   })
+  @Catalog()
   async quote(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @OptionalAccess() access: OrgAccess | null,
     @Args('input') input: QuoteInput,
-    @Args(ORG) org?: string,
+    @Args(ORG) _org?: string,
   ): Promise<Quote> {
-    return this.rates.quote(await this.pricingOrg(principal, org), input);
+    return this.rates.quote(access?.organizationId ?? null, input);
   }
 
   @Query(() => [CatalogModel], {
@@ -47,8 +38,9 @@ export class RatesResolver {
       'The catalog: prices in force and their history, context window, modalities, capabilities, benchmarks.',
     complexity: 20,
   })
+  @Catalog()
   async models(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @OptionalAccess() access: OrgAccess | null,
     @Args('search', {
       type: () => String,
       nullable: true,
@@ -57,31 +49,29 @@ export class RatesResolver {
     search: string | null,
     @Args('provider', { type: () => String, nullable: true }) provider: string | null,
     @Args('first', { type: () => Int, defaultValue: 50 }) first: number,
-    @Args(ORG) org?: string,
+    @Args(ORG) _org?: string,
   ): Promise<CatalogModel[]> {
-    return this.rates.models(await this.pricingOrg(principal, org), search, provider, first);
+    return this.rates.models(access?.organizationId ?? null, search, provider, first);
   }
 
   @Query(() => [RateTableInfo], {
     description: "The global catalog tables and this organization's overrides, with every version.",
   })
-  async rateTables(
-    @CurrentPrincipal() principal: Principal | undefined,
-    @Args(ORG) org?: string,
-  ): Promise<RateTableInfo[]> {
-    return this.rates.rateTables(await this.access.forOrg(principal, org, 'read'));
+  @OrgWideRead()
+  async rateTables(@Access() access: OrgAccess, @Args(ORG) _org?: string): Promise<RateTableInfo[]> {
+    return this.rates.rateTables(access);
   }
 
   @Mutation(() => PublishRateVersionResult, {
     description:
       'Publish a new version of one of your rate tables (negotiated prices, discounts). Starting in the past re-prices the events it covers.',
   })
+  @OrgWideWrite()
   async publishRateVersion(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @Access() access: OrgAccess,
     @Args('input') input: PublishRateVersionInput,
-    @Args(ORG) org?: string,
+    @Args(ORG) _org?: string,
   ): Promise<PublishRateVersionResult> {
-    const access = await this.access.forOrg(principal, org, 'write');
     const by =
       access.principal.kind === 'user' ? access.principal.email : `api key ${access.principal.prefix}`;
     return this.rates.publish(access, input, by);

@@ -1,37 +1,33 @@
 import { Args, ID, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
 import { RepriceRunsRepository } from '@tokenledger/db';
-import { CurrentPrincipal } from '../../graphql/graphql-context';
-import { AccessService } from '../access/access.service';
-import type { Principal } from '../access/principal';
+import { Access, OrgWideRead } from '../../graphql/policy';
+import type { OrgAccess } from '../access/principal';
 import { RepriceChangeRecord, RepriceRun } from './reprice-runs.model';
 
 @Resolver(() => RepriceRun)
 export class RepriceRunsResolver {
-  constructor(
-    private readonly runs: RepriceRunsRepository,
-    private readonly access: AccessService,
-  ) {}
+  constructor(private readonly runs: RepriceRunsRepository) {}
 
   @Query(() => [RepriceRun], { description: "This organization's re-pricing runs, newest first." })
+  @OrgWideRead()
   async repriceRuns(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @Access() access: OrgAccess,
     @Args('first', { type: () => Int, defaultValue: 20 }) first: number,
-    @Args('org', { type: () => String, nullable: true }) org?: string,
+    @Args('org', { type: () => String, nullable: true }) _org?: string,
   ): Promise<RepriceRun[]> {
-    const access = await this.access.forOrg(principal, org, 'read');
     if (first < 1 || first > 200)
       throw new TokenledgerError(ErrorCode.ValidationFailed, 'first: must be between 1 and 200');
     return this.runs.list(access.organizationId, first);
   }
 
   @Query(() => RepriceRun, { nullable: true })
+  @OrgWideRead()
   async repriceRun(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @Access() access: OrgAccess,
     @Args('id', { type: () => ID }) id: string,
-    @Args('org', { type: () => String, nullable: true }) org?: string,
+    @Args('org', { type: () => String, nullable: true }) _org?: string,
   ): Promise<RepriceRun | null> {
-    const access = await this.access.forOrg(principal, org, 'read');
     return this.runs.find(access.organizationId, id);
   }
 

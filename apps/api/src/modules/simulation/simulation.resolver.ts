@@ -2,9 +2,8 @@ import { Args, Float, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
 import { isUuid, ScenariosRepository } from '@tokenledger/db';
 import { DEFAULT_BENCHMARK } from '@tokenledger/simulation';
-import { CurrentPrincipal } from '../../graphql/graphql-context';
-import { AccessService } from '../access/access.service';
-import type { Principal } from '../access/principal';
+import { Access, OrgRead, OrgWideRead, OrgWideWrite } from '../../graphql/policy';
+import type { OrgAccess } from '../access/principal';
 import { SpendFilter } from '../spend/dto/spend.input';
 import { PriceBasis, ScenarioInput } from './dto/scenario.input';
 import { Recommendation, SavedScenario, SimulationResult, SimulationRun } from './models/simulation.model';
@@ -15,7 +14,6 @@ export class SimulationResolver {
   constructor(
     private readonly simulation: SimulationService,
     private readonly saved: ScenariosRepository,
-    private readonly access: AccessService,
   ) {}
 
   @Query(() => SimulationResult, {
@@ -23,12 +21,12 @@ export class SimulationResolver {
       'What the traffic would have cost with the moves made, at once. Read from the traffic mix (rollups).',
     complexity: 20,
   })
+  @OrgRead()
   async simulate(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @Access() access: OrgAccess,
     @Args('scenario') scenario: ScenarioInput,
-    @Args('org', { type: () => String, nullable: true }) org?: string,
+    @Args('org', { type: () => String, nullable: true }) _org?: string,
   ): Promise<SimulationResult> {
-    const access = await this.access.forOrg(principal, org, 'read');
     return (await this.simulation.simulate(access, scenario)) as SimulationResult;
   }
 
@@ -37,16 +35,16 @@ export class SimulationResolver {
       'For each (feature, current model): the cheapest eligible target whose benchmark score is at most `tolerance` below, ranked by monthly savings.',
     complexity: 30,
   })
+  @OrgRead()
   async recommendations(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @Access() access: OrgAccess,
     @Args('filter') filter: SpendFilter,
     @Args('benchmark', { defaultValue: DEFAULT_BENCHMARK }) benchmark: string,
     @Args('tolerance', { type: () => Float, defaultValue: 2, description: 'Points of the benchmark (≥ 0).' })
     tolerance: number,
     @Args('prices', { type: () => PriceBasis, defaultValue: PriceBasis.EVENT_TIME }) prices: PriceBasis,
-    @Args('org', { type: () => String, nullable: true }) org?: string,
+    @Args('org', { type: () => String, nullable: true }) _org?: string,
   ): Promise<Recommendation[]> {
-    const access = await this.access.forOrg(principal, org, 'read');
     return (await this.simulation.recommendations(
       access,
       filter,
@@ -57,38 +55,38 @@ export class SimulationResolver {
   }
 
   @Query(() => [SavedScenario], { description: "This organization's saved scenarios, newest first." })
+  @OrgWideRead()
   async scenarios(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @Access() access: OrgAccess,
     @Args('first', { type: () => Int, defaultValue: 50 }) first: number,
-    @Args('org', { type: () => String, nullable: true }) org?: string,
+    @Args('org', { type: () => String, nullable: true }) _org?: string,
   ): Promise<SavedScenario[]> {
-    const access = await this.access.forOrg(principal, org, 'read');
     if (first < 1 || first > 200)
       throw new TokenledgerError(ErrorCode.ValidationFailed, 'first: must be between 1 and 200');
     return this.saved.list(access.organizationId, first);
   }
 
   @Mutation(() => SavedScenario, { description: 'Saves a new scenario, or a new definition of one (id).' })
+  @OrgWideWrite()
   async saveScenario(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @Access() access: OrgAccess,
     @Args('name') name: string,
     @Args('scenario') scenario: ScenarioInput,
     @Args('id', { type: () => ID, nullable: true }) id?: string,
-    @Args('org', { type: () => String, nullable: true }) org?: string,
+    @Args('org', { type: () => String, nullable: true }) _org?: string,
   ): Promise<SavedScenario> {
-    const access = await this.access.forOrg(principal, org, 'write');
     return this.simulation.save(access, id, name, scenario);
   }
 
   @Mutation(() => Boolean, {
     description: 'Deletes a saved scenario and its runs; false when there was none.',
   })
+  @OrgWideWrite()
   async deleteScenario(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @Access() access: OrgAccess,
     @Args('id', { type: () => ID }) id: string,
-    @Args('org', { type: () => String, nullable: true }) org?: string,
+    @Args('org', { type: () => String, nullable: true }) _org?: string,
   ): Promise<boolean> {
-    const access = await this.access.forOrg(principal, org, 'write');
     return isUuid(id) ? this.saved.delete(access.organizationId, id) : false;
   }
 
@@ -96,22 +94,22 @@ export class SimulationResolver {
     description:
       'Runs a saved scenario in the background (the simulate queue); read it with simulationRun(id).',
   })
+  @OrgWideWrite()
   async startSimulationRun(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @Access() access: OrgAccess,
     @Args('scenarioId', { type: () => ID }) scenarioId: string,
-    @Args('org', { type: () => String, nullable: true }) org?: string,
+    @Args('org', { type: () => String, nullable: true }) _org?: string,
   ): Promise<SimulationRun> {
-    const access = await this.access.forOrg(principal, org, 'write');
     return (await this.simulation.startRun(access, scenarioId)) as SimulationRun;
   }
 
   @Query(() => SimulationRun, { nullable: true })
+  @OrgWideRead()
   async simulationRun(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @Access() access: OrgAccess,
     @Args('id', { type: () => ID }) id: string,
-    @Args('org', { type: () => String, nullable: true }) org?: string,
+    @Args('org', { type: () => String, nullable: true }) _org?: string,
   ): Promise<SimulationRun | null> {
-    const access = await this.access.forOrg(principal, org, 'read');
     return isUuid(id)
       ? ((await this.saved.findRun(access.organizationId, id)) as SimulationRun | null)
       : null;

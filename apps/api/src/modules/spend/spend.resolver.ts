@@ -1,25 +1,22 @@
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
-import { CurrentPrincipal } from '../../graphql/graphql-context';
-import { AccessService } from '../access/access.service';
-import type { Principal } from '../access/principal';
+import { Access, OrgRead } from '../../graphql/policy';
+import type { OrgAccess } from '../access/principal';
 import { SpendDimension, SpendFilter } from './dto/spend.input';
 import { SpendRow } from './models/spend-row.model';
 import { SpendService } from './spend.service';
 
 @Resolver(() => SpendRow)
 export class SpendResolver {
-  constructor(
-    private readonly spendService: SpendService,
-    private readonly access: AccessService,
-  ) {}
+  constructor(private readonly spendService: SpendService) {}
 
   @Query(() => [SpendRow], {
     description:
       'Cost, tokens by kind and requests for a time range, grouped by any dimensions. Read from rollups.',
     complexity: 10,
   })
+  @OrgRead()
   async spend(
-    @CurrentPrincipal() principal: Principal | undefined,
+    @Access() access: OrgAccess,
     @Args('filter') filter: SpendFilter,
     @Args('groupBy', { type: () => [SpendDimension], nullable: true }) groupBy: SpendDimension[] | null,
     @Args('timeZone', { defaultValue: 'UTC', description: 'IANA zone for DAY and MONTH buckets.' })
@@ -30,9 +27,8 @@ export class SpendResolver {
       description: 'At most 10,000 rows; ordered by period, then cost.',
     })
     limit: number,
-    @Args('org', { type: () => String, nullable: true }) org?: string,
+    @Args('org', { type: () => String, nullable: true }) _org?: string,
   ): Promise<SpendRow[]> {
-    const access = await this.access.forOrg(principal, org, 'read');
     return this.spendService.spend(access, filter, groupBy ?? [], timeZone, limit);
   }
 }

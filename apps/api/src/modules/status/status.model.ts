@@ -1,4 +1,4 @@
-import { Field, ObjectType } from '@nestjs/graphql';
+import { Field, Int, ObjectType } from '@nestjs/graphql';
 
 @ObjectType({ description: 'Whether this Tokenledger installation can serve requests.' })
 export class ServiceStatus {
@@ -13,4 +13,11 @@ export class ServiceStatus {
 
   @Field({ description: '"ok", or why Redis did not answer.' })
   redis!: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'EventIds of your organization resent with different content (see eventConflicts); null without credentials.',
+  })
+  eventConflicts!: number | null;
 }

@@ -18,7 +18,11 @@ export class CreateProjectInput {
 @InputType()
 export class InviteMemberInput {
   @Field() email!: string;
-  @Field({ description: 'Used when the invitation creates the user.' }) name!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Ignored: the invitee gives their own name when accepting. Kept for compatibility.',
+  })
+  name?: string | null;
   @Field(() => RoleEnum) role!: Role;
 }
 

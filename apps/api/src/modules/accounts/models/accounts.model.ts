@@ -45,6 +45,8 @@ export class Organization {
   @Field() name!: string;
   @Field() createdAt!: Date;
   @Field(() => RoleEnum, { description: "The caller's role here." }) role!: Role;
+  /** Set when the caller is a project key: `projects` lists only this one. */
+  onlyProjectId?: string | null;
 }
 
 @ObjectType()
@@ -80,14 +82,48 @@ export class LoginResult {
   @Field(() => User) user!: User;
 }
 
-@ObjectType()
+@ObjectType({ description: 'An invitation to join an organization; nobody joins without accepting.' })
+export class Invitation {
+  @Field(() => ID) id!: string;
+  @Field({ description: 'Who is invited.' }) email!: string;
+  @Field(() => RoleEnum) role!: Role;
+  @Field({ description: 'The organization it invites to (its slug).' }) organizationSlug!: string;
+  @Field({ description: 'Who invited: an email, or "api key <prefix>".' }) invitedBy!: string;
+  @Field() createdAt!: Date;
+  @Field() expiresAt!: Date;
+}
+
+@ObjectType({
+  description:
+    'An invitation was sent. The answer is the same whether or not the email already has an account.',
+})
 export class InvitedMember {
-  @Field(() => Member) member!: Member;
+  @Field(() => Invitation) invitation!: Invitation;
+  @Field({
+    description:
+      'Give it to the invitee, once: without an account they create one with it (acceptInvitation with token, name and password); with one they log in and accept.',
+  })
+  token!: string;
+  @Field(() => Member, {
+    nullable: true,
+    deprecationReason: 'Nobody joins without accepting: always null. Use invitation.',
+  })
+  member!: Member | null;
   @Field(() => String, {
     nullable: true,
-    description: 'Set when the invitation created the user: give it to them once.',
+    deprecationReason: 'Always null: the invitee sets a password with acceptInvitation. Use token.',
   })
   temporaryPassword!: string | null;
+}
+
+@ObjectType()
+export class AcceptedInvitation {
+  @Field(() => Organization, { description: 'The organization joined.' }) organization!: Organization;
+  @Field(() => LoginResult, {
+    nullable: true,
+    description: 'Set when accepting created the account: its session, already logged in.',
+  })
+  login!: LoginResult | null;
 }
 
 @ObjectType({ description: 'Who is calling.' })

@@ -1,9 +1,10 @@
 import { Field, Float, ObjectType } from '@nestjs/graphql';
 import type Decimal from 'decimal.js';
 import { DecimalScalar, LongScalar } from '../../../graphql/scalars';
+import { TokenCountFields } from '../../../graphql/token-fields';
 
 @ObjectType({ description: 'Totals for one group. Dimensions not grouped by are null.' })
-export class SpendRow {
+export class SpendRow extends TokenCountFields('object', { describeTotals: true }) {
   @Field(() => String, { nullable: true, description: 'Project slug.' }) project!: string | null;
   @Field(() => String, { nullable: true }) provider!: string | null;
   @Field(() => String, { nullable: true }) model!: string | null;
@@ -25,17 +26,6 @@ export class SpendRow {
   @Field(() => LongScalar, { description: 'Requests that could not be priced (unknown model…).' })
   unpricedRequests!: number;
   @Field(() => LongScalar) errorRequests!: number;
-  @Field(() => LongScalar, { description: 'All prompt tokens, cache reads and writes included.' })
-  inputTokens!: number;
-  @Field(() => LongScalar, { description: 'All completion tokens, reasoning included.' })
-  outputTokens!: number;
-  @Field(() => LongScalar) cacheReadTokens!: number;
-  @Field(() => LongScalar) cacheWriteTokens!: number;
-  @Field(() => LongScalar) cacheWrite1hTokens!: number;
-  @Field(() => LongScalar) reasoningTokens!: number;
-  @Field(() => LongScalar) inputAudioTokens!: number;
-  @Field(() => LongScalar) outputAudioTokens!: number;
-  @Field(() => LongScalar) inputImageTokens!: number;
   @Field(() => LongScalar) unpricedInputTokens!: number;
   @Field(() => LongScalar) unpricedOutputTokens!: number;
   @Field(() => Float, { nullable: true }) avgLatencyMs!: number | null;

@@ -1,0 +1,50 @@
+import { lazy, Suspense, type ComponentType } from 'react';
+import { createBrowserRouter } from 'react-router';
+import { App } from './App';
+import { Loading } from './components/states';
+
+type Loader = () => Promise<{ default: ComponentType }>;
+
+const PAGES: Record<string, Loader> = {
+  '/': () => import('./pages/overview'),
+  '/explorer': () => import('./pages/explorer'),
+  '/events': () => import('./pages/events'),
+  '/rates': () => import('./pages/rates'),
+  '/reports': () => import('./pages/reports'),
+  '/settings': () => import('./pages/settings'),
+};
+const notFound: Loader = () => import('./pages/not-found');
+
+/** Each page is its own chunk: the login page loads no charting code. */
+function page(load: Loader) {
+  const Page = lazy(load);
+  return (
+    <Suspense fallback={<Loading what="page" />}>
+      <Page />
+    </Suspense>
+  );
+}
+
+/**
+ * Starts fetching the code of the page at `pathname` now, alongside the session check, rather than
+ * after it (the browser keeps the module, so the lazy route finds it loaded).
+ */
+export function preloadPage(pathname: string): void {
+  void (PAGES[pathname.replace(/\/+$/, '') || '/'] ?? notFound)().catch(() => undefined);
+}
+
+export const router = createBrowserRouter([
+  // An invitation link works before login, so it lives outside the shell's login gate.
+  { path: '/accept', element: page(() => import('./pages/accept')) },
+  {
+    path: '/',
+    element: <App />,
+    children: [
+      { index: true, element: page(PAGES['/']!) },
+      ...Object.entries(PAGES)
+        .filter(([path]) => path !== '/')
+        .map(([path, load]) => ({ path: path.slice(1), element: page(load) })),
+      { path: '*', element: page(notFound) },
+    ],
+  },
+]);
