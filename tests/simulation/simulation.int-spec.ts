@@ -14,7 +14,7 @@ import type { Pricer } from '@tokenledger/pricing';
 import { seededRandom } from '@tokenledger/simulation';
 import Decimal from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startApi } from '../support/api';
+import { createKey, startApi } from '../support/api';
 import { usageEvent } from '../support/events';
 import { codeOf, createUser, gql, loginAs, type GraphQLResult } from '../support/graphql';
 import { createTenant, testPrisma } from '../support/tenant';
@@ -436,6 +436,30 @@ describe('what-if simulation over GraphQL, from the traffic mix', () => {
     expect(totalB.toFixed(6)).toBe(new Decimal(own.baselineUsd).toFixed(6));
     const noAuth = await gql(app, SIMULATE, { s: { filter: FILTER, moves: [] } });
     expect(codeOf(noAuth)).toBe('UNAUTHENTICATED');
+  });
+
+  it("narrows a project key to its own project's traffic, and keeps it out of organization-wide scenarios", async () => {
+    const second = await prisma.project.create({
+      data: { organizationId: a.org.id, slug: 'sim-second', name: 'Second' },
+    });
+    await write(a.org.id, second.id, traffic(40, 24));
+    const { secret } = await createKey(prisma, a.org.id, second.id, ['read']);
+    const own = await simulate(
+      { moves: [{ fromModel: 'gpt-5.5', toProvider: 'deepseek', toModel: 'deepseek-v4-pro' }] },
+      secret,
+    );
+    expect(own.errors).toBeUndefined();
+    expect(own.data!.simulate.requests).toBe(traffic(40, 24).filter((e) => e.occurredAt < FILTER.to).length);
+    const other = await simulate(
+      {
+        filter: { ...FILTER, projects: [a.project.slug] },
+        moves: [{ toProvider: 'deepseek', toModel: 'deepseek-v4-pro' }],
+      },
+      secret,
+    );
+    expect(codeOf(other)).toBe('NOT_FOUND');
+    const list = await gql(app, '{ scenarios { id } }', {}, secret);
+    expect(codeOf(list)).toBe('FORBIDDEN');
   });
 
   it('runs a saved scenario in the background and stores the result, readable by id', async () => {

@@ -70,7 +70,11 @@ export class TrafficMixRepository {
       params.push(values);
       where.push(`${column} = ANY($${params.length}::${type}[])`);
     };
-    any('project_id', projectIds, 'uuid');
+    if (projectIds) {
+      // Never skipped when empty: a project-bound key sees its own project or nothing.
+      params.push(projectIds);
+      where.push(`project_id = ANY($${params.length}::uuid[])`);
+    }
     any('provider', request.providers);
     any('model', request.models);
     any('feature', request.features);
