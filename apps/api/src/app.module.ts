@@ -14,6 +14,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
 import { OtlpModule } from './modules/otlp/otlp.module';
 import { QueueModule } from './modules/queue/queue.module';
 import { RatesModule } from './modules/rates/rates.module';
+import { SimulationModule } from './modules/simulation/simulation.module';
 import { ReportsModule } from './modules/reports/reports.module';
 import { SpendModule } from './modules/spend/spend.module';
 import { StatusModule } from './modules/status/status.module';
@@ -36,6 +37,7 @@ import { StatusModule } from './modules/status/status.module';
     ReportsModule,
     BudgetsModule,
     StatusModule,
+    SimulationModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ErrorEnvelopeFilter }],
 })

@@ -8,6 +8,7 @@ import { registerRepriceCommand } from './commands/reprice.command';
 import { registerQuoteCommand } from './commands/quote.command';
 import { registerReportCommand } from './commands/report.command';
 import { registerSeedCommand } from './commands/seed.command';
+import { registerSimulateCommands } from './commands/simulate.command';
 
 /** `npm run tokenledger -- <command>`: every command takes --json (one JSON document on stdout). */
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerQuoteCommand(program);
   registerCatalogCommands(program);
   registerDemoCommands(program);
+  registerSimulateCommands(program);
   registerReportCommand(program);
   registerBudgetCommands(program);
   registerForecastCommands(program);

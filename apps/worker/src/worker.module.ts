@@ -8,6 +8,7 @@ import { CatalogPricerSource } from './pricing/catalog-pricer.source';
 import { ReportScheduleProcessor } from './report/report-schedule.processor';
 import { ReportProcessor } from './report/report.processor';
 import { RepriceProcessor } from './reprice/reprice.processor';
+import { SimulateProcessor } from './simulate/simulate.processor';
 import { PRICER_SOURCE } from './tokens';
 
 @Module({
@@ -20,6 +21,7 @@ import { PRICER_SOURCE } from './tokens';
     { provide: PRICER_SOURCE, useClass: CatalogPricerSource },
     IngestProcessor,
     RepriceProcessor,
+    SimulateProcessor,
     ReportProcessor,
     ReportScheduleProcessor,
     BudgetTrigger,

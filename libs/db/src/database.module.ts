@@ -25,6 +25,7 @@ import { createRedis } from './redis';
 import { LocalReportStorage, type ReportStorage } from './reports/report-storage';
 import { ReportsRepository } from './reports/reports.repository';
 import { RepriceRunsRepository } from './reprice/reprice-runs.repository';
+import { ScenariosRepository } from './simulation/scenarios.repository';
 import { Store } from './store/store';
 import { AlertsRepository } from './budgets/alerts.repository';
 import { AnomalyFinder } from './budgets/anomalies';
@@ -67,6 +68,7 @@ const REPOSITORIES = [
   ['modelFacts', ModelFactsRepository],
   ['repriceRuns', RepriceRunsRepository],
   ['deadLetters', DeadLettersRepository],
+  ['scenarios', ScenariosRepository],
   ['reports', ReportsRepository],
   ['health', DatabaseHealth],
   ['budgets', BudgetsRepository],

@@ -1,1 +1,12 @@
-export {};
+export * from './traffic';
+export * from './layout';
+export * from './random';
+export * from './scenario';
+export * from './calibration';
+export * from './quality';
+export * from './slice-pricer';
+export * from './simulate';
+export * from './recommend';
+export * from './testing';
+export * from './definition';
+export * from './result-json';

@@ -40,4 +40,9 @@ export class ModelFactsRepository {
       take: first,
     });
   }
+
+  /** Every model's facts (simulation judges eligibility and quality by them). */
+  all(): Promise<ModelFactRecord[]> {
+    return this.prisma.modelFact.findMany({ orderBy: [{ provider: 'asc' }, { model: 'asc' }] });
+  }
 }

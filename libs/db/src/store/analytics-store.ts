@@ -9,6 +9,8 @@ import type { MonthRange, RateVersionCount, ReportMonth, RollupState } from '../
 import type { RepriceOutcome } from '../reprice/reprice.runner';
 import type { SpendPlan } from '../spend/spend-plan';
 import type { SpendRequest, SpendTotals } from '../spend/spend.repository';
+import type { DailyUsage, MixLayout, TrafficSlice } from '@tokenledger/simulation';
+import type { DailyUsageRequest, TrafficMixRequest, TrafficMixSize } from '../simulation/traffic-mix';
 
 /**
  * The storage seam: everything the product asks of the store that holds usage events and their
@@ -53,6 +55,23 @@ export interface AnalyticsStore {
    */
   reprice(pricer: EventPricer, runId: string): Promise<RepriceOutcome>;
   /**
+   * The traffic mix of a filter (what-if simulation): per UTC day, source model and feature, the
+   * requests, tokens by kind and recorded cost split by prompt-size bucket, output bucket,
+   * modality set, service tier and time-window class. From the rollups' companion, never raw events.
+   */
+  trafficMix(scope: OrgScope, request: TrafficMixRequest): Promise<TrafficSlice[]>;
+  /** Requests and tokens per day, feature and model (calibrating token efficiency), from rollups. */
+  dailyUsage(scope: OrgScope, request: DailyUsageRequest): Promise<DailyUsage[]>;
+  /** Where the traffic mix cuts (bucket floors, time-window classes). */
+  trafficMixLayout(): Promise<MixLayout>;
+  /** Stores a new layout and recomputes the mix of every day from the events, with progress. */
+  rebuildTrafficMix(
+    layout: MixLayout,
+    onProgress?: (p: { day: string; done: number; total: number; rows: number }) => void,
+  ): Promise<{ days: number; rows: number }>;
+  /** Rows and bytes of the traffic mix beside the events table's. */
+  trafficMixSize(): Promise<TrafficMixSize>;
+  /**
    * A month's report data from one snapshot: the rollup state (the report's lock) and its line
    * items (day × project × provider × model × feature × customer × environment, days cut in
    * `timeZone`), ordered by day and streamed from the rollups, never held whole; as many passes as
@@ -69,6 +88,4 @@ export interface AnalyticsStore {
   ): Promise<Map<string, Decimal>>;
   /** Which rate versions priced the range's events, and how many each. */
   reportRateVersions(organizationId: string, range: MonthRange): Promise<RateVersionCount[]>;
-  // Still to come, as one method here: the per-cell prompt-size / modality / time-window
-  // aggregates what-if simulation prices (issue "What-if savings").
 }

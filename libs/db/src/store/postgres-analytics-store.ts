@@ -7,6 +7,7 @@ import type { PgPool } from '../pg';
 import { ReportDataReader } from '../reports/report-data';
 import { runReprice } from '../reprice/reprice.runner';
 import { SpendRepository } from '../spend/spend.repository';
+import { TrafficMixRepository } from '../simulation/traffic-mix';
 import type { AnalyticsStore } from './analytics-store';
 
 /** The analytics store on PostgreSQL: the ingest writer, the spend planner over rollups, drill-down. */
@@ -18,6 +19,7 @@ export function createPostgresAnalyticsStore(
   const writer = new UsageEventWriter(pool);
   const spend = new SpendRepository(pool, projects);
   const events = new UsageEventsRepository(prisma, projects);
+  const mix = new TrafficMixRepository(pool, projects);
   const reports = new ReportDataReader(pool);
   return {
     prepare: (batch) => writer.prepare(batch),
@@ -30,6 +32,11 @@ export function createPostgresAnalyticsStore(
     pricingOutcomes: (projectId, eventIds) => pricingOutcomes(pool, projectId, eventIds),
     organizationHasEvents: (organizationId) => events.organizationHasEvents(organizationId),
     reprice: (pricer, runId) => runReprice(pool, pricer, runId),
+    trafficMix: (scope, request) => mix.slices(scope, request),
+    dailyUsage: (scope, request) => mix.dailyUsage(scope, request),
+    trafficMixLayout: () => mix.layout(),
+    rebuildTrafficMix: (layout, onProgress) => mix.rebuild(layout, onProgress),
+    trafficMixSize: () => mix.size(),
     openReportMonth: (organizationId, range, timeZone) => reports.openMonth(organizationId, range, timeZone),
     reportRollupState: (organizationId, range) => reports.state(organizationId, range),
     reportDailySpend: (organizationId, range, timeZone) =>

@@ -20,6 +20,8 @@ import type { ReportStorage } from '../reports/report-storage';
 import { ReportsRepository } from '../reports/reports.repository';
 import { RepriceRunsRepository } from '../reprice/reprice-runs.repository';
 import { seedDemoOrganization, type DemoCredentials } from '../seed/demo';
+import { ScenariosRepository } from '../simulation/scenarios.repository';
+import { SimulationRunner } from '../simulation/simulation.runner';
 import type { AnalyticsStore } from './analytics-store';
 import { createPostgresAnalyticsStore } from './postgres-analytics-store';
 
@@ -39,6 +41,7 @@ export class Store {
   readonly modelFacts: ModelFactsRepository;
   readonly repriceRuns: RepriceRunsRepository;
   readonly deadLetters: DeadLettersRepository;
+  readonly scenarios: ScenariosRepository;
   readonly reports: ReportsRepository;
   readonly health: DatabaseHealth;
   readonly budgets: BudgetsRepository;
@@ -64,6 +67,7 @@ export class Store {
     this.modelFacts = new ModelFactsRepository(prisma);
     this.repriceRuns = new RepriceRunsRepository(prisma);
     this.deadLetters = new DeadLettersRepository(prisma);
+    this.scenarios = new ScenariosRepository(prisma);
     this.reports = new ReportsRepository(prisma);
     this.health = new DatabaseHealth(prisma);
     this.analytics = createPostgresAnalyticsStore(prisma, pool, this.projects);
@@ -76,6 +80,11 @@ export class Store {
   /** The demo organization, its owner and its keys (idempotent; `seed`, `npm start`). */
   seedDemoOrganization(): Promise<DemoCredentials | null> {
     return seedDemoOrganization(this.prisma);
+  }
+
+  /** What-if simulation and recommendations over this store (one per process: it caches the catalog). */
+  simulationRunner(pricer: CachedPricer = this.pricer()): SimulationRunner {
+    return new SimulationRunner(this.analytics, this.modelFacts, this.rates, pricer);
   }
 
   /** Makes report files into `storage` (the worker's report jobs, the CLI's `report`). */

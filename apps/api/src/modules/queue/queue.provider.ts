@@ -3,9 +3,10 @@ import { CONFIG, type Config } from '@tokenledger/config';
 import {
   createProducerConnection,
   createQueue,
-  within,
   type IngestQueue,
   type RepriceQueue,
+  type TypedQueue,
+  within,
 } from '@tokenledger/db';
 import type { Redis } from 'ioredis';
 
@@ -19,6 +20,7 @@ export class QueueProvider implements OnModuleInit, OnApplicationShutdown {
   readonly connection: Redis;
   readonly ingest: IngestQueue;
   readonly reprice: RepriceQueue;
+  readonly simulate: TypedQueue<'simulate'>;
 
   constructor(@Inject(CONFIG) readonly config: Config) {
     this.connection = createProducerConnection(config.REDIS_URL);
@@ -26,7 +28,8 @@ export class QueueProvider implements OnModuleInit, OnApplicationShutdown {
     this.connection.on('error', () => undefined);
     this.ingest = createQueue('ingest', this.connection, { prefix: config.QUEUE_PREFIX });
     this.reprice = createQueue('reprice', this.connection, { prefix: config.QUEUE_PREFIX });
-    for (const queue of [this.ingest, this.reprice]) queue.on('error', () => undefined);
+    this.simulate = createQueue('simulate', this.connection, { prefix: config.QUEUE_PREFIX });
+    for (const queue of [this.ingest, this.reprice, this.simulate]) queue.on('error', () => undefined);
   }
 
   /**
@@ -41,7 +44,7 @@ export class QueueProvider implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.ingest.close(), this.reprice.close()]);
+    await Promise.allSettled([this.ingest.close(), this.reprice.close(), this.simulate.close()]);
     this.connection.disconnect();
   }
 }
