@@ -106,18 +106,16 @@ export class SimulationRunner {
   private periodStarts(): Promise<string[]> {
     if (!this.periods || Date.now() - this.periods.at > FACTS_TTL_MS) {
       const previous = this.periods;
-      const loading = this.rates
-        .loadSnapshot()
-        .then((snapshot) =>
-          pricePeriodStarts(
-            snapshot.tables.flatMap((t) =>
-              t.versions.map((v) => ({
-                effectiveFrom: v.effectiveFrom,
-                cards: v.rates.map((r) => r.prices),
-              })),
-            ),
+      const loading = this.rates.loadSnapshot().then((snapshot) =>
+        pricePeriodStarts(
+          snapshot.tables.flatMap((t) =>
+            t.versions.map((v) => ({
+              effectiveFrom: v.effectiveFrom,
+              cards: v.rates.map((r) => r.prices),
+            })),
           ),
-        );
+        ),
+      );
       this.periods = {
         at: Date.now(),
         starts: previous && previous.ready ? previous.starts : loading,
