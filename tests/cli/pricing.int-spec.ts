@@ -168,7 +168,7 @@ describe('tokenledger quote and catalog import', () => {
       ['c', 'unpriced_model', null],
     ]);
     expect(out.events[1]).toMatchObject({
-      flags: ['match:pattern', 'window:peak'],
+      flags: ['window:peak'], // deepseek-v4-pro is the rate's own id: no match flag
       rateVersion: { table: 'genai-prices' },
     });
     expect(out.grandTotalUsd).toBe('5.55');
