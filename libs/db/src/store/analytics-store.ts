@@ -4,7 +4,7 @@ import type { EventPage, EventQuery } from '../events/usage-events.repository';
 import type { EventPricer } from '../ingest/ingest-batch';
 import type { PricedBatch } from '../ingest/priced-event';
 import type { PreparedBatch, WriteOutcome } from '../ingest/usage-event.writer';
-import type { RepriceOutcome } from '../reprice/reprice.runner';
+import type { RepriceOutcome, RepriceProgress } from '../reprice/reprice.runner';
 import type { SpendPlan } from '../spend/spend-plan';
 import type { SpendRequest, SpendTotals } from '../spend/spend.repository';
 
@@ -47,9 +47,15 @@ export interface AnalyticsStore {
   organizationHasEvents(organizationId: string): Promise<boolean>;
   /**
    * Re-prices the events of a recorded reprice run and moves their rollups by the difference,
-   * resumable from its cursor.
+   * resumable from its cursor. A run for a published version covers only the provider/model
+   * names that version's table can price (its cost follows those events); `onProgress` hears
+   * events scanned of the total after each committed chunk.
    */
-  reprice(pricer: EventPricer, runId: string): Promise<RepriceOutcome>;
+  reprice(
+    pricer: EventPricer,
+    runId: string,
+    options?: { onProgress?: (progress: RepriceProgress) => void },
+  ): Promise<RepriceOutcome>;
   // Still to come, each as one method here: the per-cell prompt-size / modality / time-window
   // aggregates what-if simulation prices (issue "What-if savings"), and the month's line items
   // streamed for reports (issue "Monthly cost reports").

@@ -4,6 +4,7 @@ import { UsageEventsRepository } from '../events/usage-events.repository';
 import { UsageEventWriter } from '../ingest/usage-event.writer';
 import type { PrismaClient } from '../prisma';
 import type { PgPool } from '../pg';
+import { planRepriceScope } from '../reprice/reprice-scope';
 import { runReprice } from '../reprice/reprice.runner';
 import { SpendRepository } from '../spend/spend.repository';
 import type { AnalyticsStore } from './analytics-store';
@@ -27,6 +28,10 @@ export function createPostgresAnalyticsStore(
     countStored: (projectId, eventIds, since) => countStoredEvents(pool, projectId, eventIds, since),
     pricingOutcomes: (projectId, eventIds) => pricingOutcomes(pool, projectId, eventIds),
     organizationHasEvents: (organizationId) => events.organizationHasEvents(organizationId),
-    reprice: (pricer, runId) => runReprice(pool, pricer, runId),
+    reprice: (pricer, runId, options) =>
+      runReprice(pool, pricer, runId, {
+        plan: (run) => planRepriceScope(prisma, pool, run),
+        onProgress: options?.onProgress,
+      }),
   };
 }
