@@ -17,3 +17,4 @@ export * from './catalog/market';
 export * from './catalog/builtin';
 export * from './catalog/litellm';
 export * from './coverage';
+export * from './effective-price';

@@ -139,7 +139,7 @@ export class RateTableRepository {
       where: only
         ? { OR: [{ organizationId: null }, { organizationId: options.organizationId }] }
         : undefined,
-      select: { id: true, organizationId: true, slug: true, kind: true, priority: true },
+      select: { id: true, organizationId: true, slug: true, name: true, kind: true, priority: true },
     });
     const tableIds = tables.map((t) => t.id);
     const versions = await this.prisma.rateTableVersion.findMany({
