@@ -195,7 +195,11 @@ describe('the built-in catalog: MARKET.md models', () => {
       event('openai', 'GPT-5.5-2026-09-30', { inputTokens: 1000, outputTokens: 0 }),
       null,
     );
-    expect(unlisted).toMatchObject({ status: 'priced', pricedModel: 'gpt-5.5', flags: ['match:snapshot(gpt-5.5)'] });
+    expect(unlisted).toMatchObject({
+      status: 'priced',
+      pricedModel: 'gpt-5.5',
+      flags: ['match:snapshot(gpt-5.5)'],
+    });
     expect(strings(unlisted).total).toBe('0.005');
   });
 
@@ -714,7 +718,10 @@ describe('flags name the match that happened (issue 20 item 4)', () => {
               {
                 provider: 'acme',
                 model: 'acme-pro',
-                match: { exact: ['acme-pro-latest'], patterns: [{ anyOf: [{ startsWith: 'acme-pro' }, { contains: 'pro-x' }] }] },
+                match: {
+                  exact: ['acme-pro-latest'],
+                  patterns: [{ anyOf: [{ startsWith: 'acme-pro' }, { contains: 'pro-x' }] }],
+                },
                 prices: { input: '1', output: '2' },
                 source: 'test',
               },
@@ -725,7 +732,8 @@ describe('flags name the match that happened (issue 20 item 4)', () => {
     ]),
   );
   const flagsOf = (model: string) =>
-    pricer.price(event('acme', model, { inputTokens: 1000, outputTokens: 0 }, '2026-06-01T00:00:00Z'), null).flags;
+    pricer.price(event('acme', model, { inputTokens: 1000, outputTokens: 0 }, '2026-06-01T00:00:00Z'), null)
+      .flags;
 
   it.each([
     ['acme-pro', []], // the rate's own id, though only a prefix pattern lists it

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { RepriceRuns, useRepriceRuns } from '../components/reprice-runs';
 import { graphql, request } from '../graphql';
 import { useQuery } from '../use-query';
 
@@ -10,6 +11,8 @@ const RATES = graphql(`
       name
       kind
       own
+      priority
+      position
       versions {
         id
         version
@@ -29,7 +32,11 @@ const RATES = graphql(`
         prices
         rateVersion {
           table
+          tableName
           version
+        }
+        derivation {
+          summary
         }
       }
       benchmarks {
@@ -45,9 +52,13 @@ type Prices = Partial<Record<'input' | 'output' | 'cacheRead', string>>;
 
 export function RatesPage({ org }: { org: string }) {
   const [search, setSearch] = useState('deepseek-v4');
-  const data = useQuery(() => request(RATES, { org, search: search || null }), [org, search]);
+  const [reload, setReload] = useState(0);
+  const data = useQuery(() => request(RATES, { org, search: search || null }), [org, search, reload]);
+  // Prices and totals are reloaded when a re-pricing run finishes.
+  const runs = useRepriceRuns(org, reload, () => setReload((n) => n + 1));
   return (
     <>
+      <RepriceRuns runs={runs} />
       <section className="card" aria-label="Rate tables">
         <h2>Rate tables</h2>
         {data.error && (
@@ -58,6 +69,12 @@ export function RatesPage({ org }: { org: string }) {
         <table>
           <thead>
             <tr>
+              <th
+                className="num"
+                title="The order prices are looked up in: the first table with a price wins"
+              >
+                Order
+              </th>
               <th>Table</th>
               <th>Kind</th>
               <th>Latest version</th>
@@ -71,7 +88,10 @@ export function RatesPage({ org }: { org: string }) {
               const v = t.versions[t.versions.length - 1];
               return (
                 <tr key={t.id}>
-                  <td>{t.slug}</td>
+                  <td className="num" title={`priority ${t.priority}`}>
+                    {t.position}
+                  </td>
+                  <td title={t.slug}>{t.name}</td>
                   <td>{t.own ? 'your override' : t.kind}</td>
                   <td>v{v?.version}</td>
                   <td>{v?.effectiveFrom.slice(0, 10)}</td>
@@ -100,6 +120,7 @@ export function RatesPage({ org }: { org: string }) {
               <th className="num">Input $/M</th>
               <th className="num">Cached $/M</th>
               <th className="num">Output $/M</th>
+              <th>Price from</th>
               <th className="num">Context</th>
               <th>Inputs</th>
               <th>Benchmarks</th>
@@ -116,6 +137,7 @@ export function RatesPage({ org }: { org: string }) {
                   <td className="num">{p.input ?? '—'}</td>
                   <td className="num">{p.cacheRead ?? '—'}</td>
                   <td className="num">{p.output ?? '—'}</td>
+                  <td data-testid="price-derivation">{m.priceInForce?.derivation?.summary ?? 'no price'}</td>
                   <td className="num">{m.contextWindow ? `${Math.round(m.contextWindow / 1000)}K` : '—'}</td>
                   <td>{m.inputModalities.join(', ')}</td>
                   <td>
