@@ -142,7 +142,7 @@ await runBench(async (cleanup) => {
          FROM usage_events WHERE organization_id = $1`,
         [org.id, since],
       )
-    ).rows[0]!;
+    ).rows[0] ?? { all: '0', in_range: '0' };
 
     // The correction: 15% off that model from 30 days ago, published as the API publishes it.
     const published = await store.rates.publishVersion({

@@ -18,8 +18,8 @@ import { startStack, type RunningStack } from '../support/stack';
 import { createTenant, testPrisma } from '../support/tenant';
 import { startWorker } from '../support/worker';
 
-const EVENTS = 2500; // three chunks of the worker's 1,000: progress can stop half way
-const HELD = 500; // the last events, locked by the test so the run waits on them
+const EVENTS = 12_500; // three chunks of the worker's 5,000: progress can stop part way
+const HELD = 2_500; // the last events, locked by the test so the run waits on them
 
 // Issue 20: publish a discount, see the effective price, the run's progress, then the new totals.
 describe('rates page in Chromium: a discount, its effective price and its re-pricing run', () => {
@@ -42,7 +42,7 @@ describe('rates page in Chromium: a discount, its effective price and its re-pri
     pool = createPgPool(inject('databaseUrl'), 4);
     tenant = await createTenant(prisma, 'rates-ui');
     const owner = await createUser(prisma, tenant.org.id, 'owner');
-    // 2,500 gpt-5.5 calls yesterday, each 1,000 in and 100 out: $0.008 at list price, $20 in all.
+    // 12,500 gpt-5.5 calls yesterday, each 1,000 in and 100 out: $0.008 at list price, $100 in all.
     const start = new Date();
     start.setUTCDate(start.getUTCDate() - 1);
     start.setUTCHours(0, 0, 0, 0);
@@ -52,7 +52,7 @@ describe('rates page in Chromium: a discount, its effective price and its re-pri
     const events = Array.from({ length: EVENTS }, (_, i) =>
       usageEvent(
         {
-          occurredAt: new Date(start.getTime() + i * 10_000).toISOString(),
+          occurredAt: new Date(start.getTime() + i * 5_000).toISOString(),
           provider: 'openai',
           model: 'gpt-5.5',
         },
@@ -88,14 +88,14 @@ describe('rates page in Chromium: a discount, its effective price and its re-pri
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect
       .poll(() => page.getByTestId('total-spend').textContent(), { timeout: 20_000 })
-      .toBe('$20.00');
+      .toBe('$100.00');
 
     const since = new Date(Date.now() - 3 * 86_400_000).toISOString();
     const published = await fetch(`${stack.apiUrl}/graphql`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        authorization: `Bearer ${await page.evaluate(() => localStorage.getItem('tokenledger.token'))}`,
+        authorization: `Bearer ${await page.evaluate("localStorage.getItem('tokenledger.token')")}`,
       },
       body: JSON.stringify({
         query: `mutation($i: PublishRateVersionInput!) { publishRateVersion(input: $i) { published repriceRun { id status } } }`,
@@ -149,7 +149,7 @@ describe('rates page in Chromium: a discount, its effective price and its re-pri
     await expect.poll(() => region.textContent(), { timeout: 10_000 }).toContain('queued');
     expect(await page.getByTestId('reprice-notice').textContent()).toContain('Re-pricing in progress');
 
-    // Hold the last 500 events so the run stops after its first two chunks, then start a worker.
+    // Hold the last 2,500 events so the run stops after its first two chunks, then start a worker.
     const holder = await pool.connect();
     await holder.query('BEGIN');
     await holder.query(
@@ -160,7 +160,7 @@ describe('rates page in Chromium: a discount, its effective price and its re-pri
       worker = await startWorker({ QUEUE_PREFIX: queuePrefix });
       await expect
         .poll(() => page.getByTestId('reprice-progress').first().textContent(), { timeout: 30_000 })
-        .toBe('2,000 of 2,500 events');
+        .toBe('10,000 of 12,500 events');
       expect(await region.textContent()).toContain('running');
       // Once started, the run says what it covers: the one model the discount prices.
       expect(await page.getByTestId('reprice-notice').textContent()).toMatch(
@@ -177,15 +177,15 @@ describe('rates page in Chromium: a discount, its effective price and its re-pri
     const region = page.getByRole('region', { name: 'Re-pricing' });
     await expect
       .poll(() => page.getByTestId('reprice-progress').first().textContent(), { timeout: 30_000 })
-      .toBe('2,500 of 2,500 events');
+      .toBe('12,500 of 12,500 events');
     await expect.poll(() => region.textContent()).toContain('succeeded');
     expect(await page.getByTestId('reprice-notice').count()).toBe(0);
-    expect(await page.getByTestId('reprice-before').first().textContent()).toBe('$20.00');
-    expect(await page.getByTestId('reprice-after').first().textContent()).toBe('$16.00');
+    expect(await page.getByTestId('reprice-before').first().textContent()).toBe('$100.00');
+    expect(await page.getByTestId('reprice-after').first().textContent()).toBe('$80.00');
     if (shots) await page.screenshot({ path: `${shots}/rates-reprice-done.png`, fullPage: true });
     await page.getByRole('link', { name: 'Overview' }).click();
     await expect
       .poll(() => page.getByTestId('total-spend').textContent(), { timeout: 15_000 })
-      .toBe('$16.00');
+      .toBe('$80.00');
   });
 });

@@ -181,7 +181,7 @@ export async function runReprice(
   options: RepriceOptions | number = {},
 ): Promise<RepriceOutcome> {
   const opts: RepriceOptions = typeof options === 'number' ? { chunkSize: options } : options;
-  const chunkSize = opts.chunkSize ?? 1000;
+  const chunkSize = opts.chunkSize ?? 5000;
   const run = (
     await pool.query<{
       organization_id: string | null;
