@@ -38,9 +38,17 @@ const LOW = '\uDC00z'; // a low surrogate with no high one before it
 const REVERSED = '\uDC00\uD800'; // both halves, in the wrong order
 const BIDI = [
   'gpt-5.5\u202e: 3 requests', // RIGHT-TO-LEFT OVERRIDE, the one that flips a dashboard row
-  '\u202aa', '\u202bb', '\u202cc', '\u202dd',
-  'x\u2066', 'x\u2067', 'x\u2068', 'x\u2069',
-  'l\u200em', 'r\u200fm', 'arabic\u061cmark',
+  '\u202aa',
+  '\u202bb',
+  '\u202cc',
+  '\u202dd',
+  'x\u2066',
+  'x\u2067',
+  'x\u2068',
+  'x\u2069',
+  'l\u200em',
+  'r\u200fm',
+  'arabic\u061cmark',
 ];
 const UNSTORABLE = [NUL, HIGH, LOW, REVERSED, '\u0000', '\uD83D', ...BIDI];
 
