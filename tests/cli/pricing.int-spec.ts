@@ -76,7 +76,9 @@ describe('tokenledger quote and catalog import', () => {
     ]);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('total          $3.045'); // 300,000 × $10 + 1,000 × $45
-    expect(human.stdout).toMatch(/rate version +genai-prices v1/);
+    expect(human.stdout).toMatch(
+      /rate version +Built-in catalog \(@pydantic\/genai-prices\) \(genai-prices\) v1/,
+    );
     expect(human.stdout).toContain('flags          tier:>271999');
   });
 
@@ -168,7 +170,7 @@ describe('tokenledger quote and catalog import', () => {
       ['c', 'unpriced_model', null],
     ]);
     expect(out.events[1]).toMatchObject({
-      flags: ['match:pattern', 'window:peak'],
+      flags: ['window:peak'], // deepseek-v4-pro is the rate's own id: no match flag
       rateVersion: { table: 'genai-prices' },
     });
     expect(out.grandTotalUsd).toBe('5.55');

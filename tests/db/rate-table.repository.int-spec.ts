@@ -195,6 +195,60 @@ describe('RateTableRepository (real Postgres)', () => {
       );
     });
 
+    it('refuses a publication that would drop rates unless it says replace (issue 20 item 4)', async () => {
+      const { org } = await createTenant(prisma, 'rates');
+      const table = { organizationId: org.id, slug: 'overrides' };
+      const from = new Date('2026-01-01T00:00:00Z');
+      await repo.publishVersion({
+        table,
+        effectiveFrom: from,
+        rates: [rate('m1', '1'), rate('m2', '2')],
+        source: 's',
+      });
+      const dropping = repo.publishVersion({
+        table,
+        effectiveFrom: from,
+        rates: [rate('m1', '3')],
+        source: 's',
+      });
+      await expect(dropping).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: expect.stringMatching(/would drop 1 rate\(s\) of overrides v1 \(acme\/m2\).*replace: true/),
+      });
+      const replaced = await repo.publishVersion({
+        table,
+        effectiveFrom: from,
+        rates: [rate('m1', '3')],
+        replace: true,
+        source: 's',
+      });
+      expect(replaced.changes.removed).toEqual([{ provider: 'acme', model: 'm2' }]);
+      expect(replaced.rateCount).toBe(1);
+    });
+
+    it("sets a table's priority on publication, refusing nonsense", async () => {
+      const { org } = await createTenant(prisma, 'rates');
+      const table = { organizationId: org.id, slug: 'contract' };
+      const from = new Date('2026-01-01T00:00:00Z');
+      const v = await repo.publishVersion({
+        table,
+        effectiveFrom: from,
+        rates: [rate('m1', '1')],
+        priority: 50,
+        source: 's',
+      });
+      expect(v.table.priority).toBe(50);
+      await expect(
+        repo.publishVersion({
+          table,
+          effectiveFrom: from,
+          rates: [rate('m1', '1')],
+          priority: -1,
+          source: 's',
+        }),
+      ).rejects.toMatchObject({ message: expect.stringContaining('priority: must be a whole number') });
+    });
+
     it('refuses invalid rates and ambiguous versions, naming the field', async () => {
       const { org } = await createTenant(prisma, 'rates');
       const table = { organizationId: org.id, slug: 'overrides' };

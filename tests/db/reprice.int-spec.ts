@@ -1,8 +1,12 @@
 import type { UsageEvent } from '@tokenledger/contracts';
+import { buildPricer } from '@tokenledger/pricing';
 import {
   createPgPool,
   createRepriceRun,
+  planRepriceScope,
+  RateTableRepository,
   runReprice,
+  type RepriceProgress,
   UsageEventWriter,
   type EventPricer,
   type PgPool,
@@ -186,6 +190,120 @@ describe('re-pricing (real Postgres)', () => {
     await runReprice(pool, pricer({ 'gpt-5.5': '1' }, V2), runId);
     expect((await rollupTotals(b.project.id)).cost).toBe('0.09348');
     expect((await rollupTotals(a.project.id)).cost).not.toBe('0.09348');
+  });
+
+  describe('a publication re-prices only what it can change (issue 20 item 1)', () => {
+    const MODELS = Array.from({ length: 20 }, (_, i) => `m${String(i + 1).padStart(2, '0')}`);
+    const acmeRate = (model: string, output: string) => ({
+      provider: 'acme',
+      model,
+      match: { exact: [model] },
+      prices: { input: '1', output },
+      source: 'test contract',
+    });
+
+    it('scans the corrected model and the unpriced names it now prices; every other model keeps its totals to the cent', async () => {
+      const { org, project } = await createTenant(prisma, 'reprice20');
+      const repo = new RateTableRepository(prisma);
+      const table = { organizationId: org.id, slug: 'overrides' };
+      await repo.publishVersion({
+        table,
+        effectiveFrom: new Date('2026-01-01T00:00:00Z'),
+        rates: MODELS.map((m) => acmeRate(m, '2')),
+        source: 'contract v1',
+      });
+      const v1 = buildPricer(await repo.loadSnapshot({ organizationId: org.id }));
+      const events: UsageEvent[] = [];
+      for (const [i, model] of [...MODELS, 'selfhosted-1'].entries())
+        for (let n = 0; n < 12; n++)
+          events.push(
+            usageEvent(
+              {
+                provider: 'acme',
+                model,
+                // Two of each in May (before the range), ten in June.
+                occurredAt: new Date(Date.UTC(2026, n < 2 ? 4 : 5, 1 + n, i % 24, n)).toISOString(),
+              },
+              { inputTokens: 1000 + n, outputTokens: 100 + i },
+            ),
+          );
+      await new UsageEventWriter(pool).write({
+        organizationId: org.id,
+        projectId: project.id,
+        source: 'api',
+        receivedAt: new Date(),
+        events: events.map((event) => ({ event, pricing: v1.price(event, org.id) })),
+      });
+      const perModel = async () =>
+        Object.fromEntries(
+          (
+            await prisma.hourlyRollup.groupBy({
+              by: ['model'],
+              where: { projectId: project.id },
+              _sum: { costUsd: true, pricedRequests: true },
+            })
+          ).map((r) => [r.model, `${r._sum.costUsd!.toFixed()}/${r._sum.pricedRequests}`]),
+        );
+      const before = await perModel();
+      expect(before['selfhosted-1']).toBe('0/0');
+
+      // The correction: m07's output price, and a price for the self-hosted model, from June.
+      const since = new Date('2026-06-01T00:00:00Z');
+      const v2 = await repo.publishVersion({
+        table,
+        effectiveFrom: since,
+        rates: [acmeRate('m07', '3'), acmeRate('selfhosted-1', '0.5')],
+        merge: true,
+        source: 'contract v2',
+      });
+      const runId = await createRepriceRun(prisma, {
+        organizationId: org.id,
+        since,
+        reason: 'published',
+        rateVersionId: v2.version.id,
+      });
+      const progress: RepriceProgress[] = [];
+      const outcome = await runReprice(
+        pool,
+        buildPricer(await repo.loadSnapshot({ organizationId: org.id })),
+        runId,
+        {
+          chunkSize: 4,
+          plan: (run) => planRepriceScope(prisma, pool, run),
+          onProgress: (p) => progress.push(p),
+        },
+      );
+
+      // Ten June events of m07 plus ten unpriced ones it can now price: nothing else was read.
+      expect(outcome).toMatchObject({
+        scope: 'models',
+        models: [
+          { provider: 'acme', model: 'm07' },
+          { provider: 'acme', model: 'selfhosted-1' },
+        ],
+        eventsScanned: 20,
+        eventsChanged: 20,
+      });
+      const run = await prisma.repriceRun.findUniqueOrThrow({ where: { id: runId } });
+      expect(run).toMatchObject({ status: 'succeeded', eventsTotal: 20, eventsScanned: 20, scope: 'models' });
+      expect(progress[0]).toEqual({ runId, done: 0, total: 20 });
+      expect(progress.at(-1)).toEqual({ runId, done: 20, total: 20 });
+      expect(progress.map((p) => p.done)).toEqual([...progress.map((p) => p.done)].sort((a, b) => a - b));
+
+      const after = await perModel();
+      for (const model of MODELS.filter((m) => m !== 'm07')) expect(after[model]).toBe(before[model]);
+      expect(after['m07']).not.toBe(before['m07']);
+      expect(after['selfhosted-1']).toMatch(/\/10$/);
+      // And the corrected totals are what pricing every event afresh gives.
+      const fresh = buildPricer(await repo.loadSnapshot({ organizationId: org.id }));
+      const expected = (model: string) =>
+        events
+          .filter((e) => e.model === model)
+          .reduce((sum, e) => sum.plus(fresh.price(e, org.id).totalUsd ?? 0), new Decimal(0))
+          .toFixed();
+      expect(after['m07']!.split('/')[0]).toBe(expected('m07'));
+      expect(after['selfhosted-1']!.split('/')[0]).toBe(expected('selfhosted-1'));
+    });
   });
 
   it('refuses a range that ends before it starts', async () => {

@@ -176,8 +176,15 @@ describe('pipeline: API → queue → worker → priced events and rollups', () 
     await queue.close();
     redis.disconnect();
 
-    // Only the 2026-06-02 gpt-5.5 event changes: $1 + $30 → $0.80 + $24.
-    expect(run).toMatchObject({ status: 'succeeded', eventsScanned: 2, eventsChanged: 1 });
+    // Only the 2026-06-02 gpt-5.5 event changes: $1 + $30 → $0.80 + $24. And only it is read: the
+    // version prices gpt-5.5 alone, so the deepseek event of the same day is not scanned (issue 20).
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      eventsScanned: 1,
+      eventsTotal: 1,
+      eventsChanged: 1,
+      scope: 'models',
+    });
     expect(run.totalAfter.minus(run.totalBefore).toFixed()).toBe('-6.2');
     const changes = await prisma.repriceChange.findMany({ where: { runId } });
     expect(

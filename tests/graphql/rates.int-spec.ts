@@ -234,4 +234,105 @@ describe('GraphQL quote, models, rate tables and publishing', () => {
     expect(await history(t.adminA)).toContain('negotiated');
     expect(await history(t.ownerB)).not.toContain('negotiated');
   });
+
+  it('org-only models appear in models(search:) at their effective price; dropping rates needs replace; priority orders tables (issue 20)', async () => {
+    const publish = `mutation($i: PublishRateVersionInput!) { publishRateVersion(input: $i) { published changes { removed } repriceRun { status eventsScanned eventsTotal } } }`;
+    const homegrown = (model: string) => ({
+      provider: 'acme',
+      model,
+      match: { exact: [model] },
+      prices: { input: '0.2', output: '0.6' },
+    });
+    const first = await gql<{
+      publishRateVersion: { repriceRun: { status: string; eventsTotal: number | null } };
+    }>(
+      app,
+      publish,
+      {
+        i: {
+          table: 'self-hosted',
+          name: 'Self-hosted models',
+          priority: 10,
+          effectiveFrom: '2026-01-01T00:00:00Z',
+          rates: [homegrown('homegrown-7b')],
+        },
+      },
+      t.adminA,
+    );
+    // Queued, not yet counted: progress is eventsScanned of eventsTotal once a worker starts it.
+    expect(first.data?.publishRateVersion.repriceRun).toMatchObject({
+      status: 'queued',
+      eventsScanned: 0,
+      eventsTotal: null,
+    });
+
+    const models = async (token?: string) =>
+      (
+        await gql<{
+          models: {
+            provider: string;
+            model: string;
+            priceInForce: {
+              prices: { input: string };
+              rateVersion: { table: string; tableName: string };
+              derivation: { summary: string };
+            } | null;
+          }[];
+        }>(
+          app,
+          '{ models(search: "homegrown") { provider model priceInForce { prices rateVersion { table tableName } derivation { summary } } } }',
+          {},
+          token,
+        )
+      ).data!.models;
+    await expect
+      .poll(async () => (await models(t.adminA)).map((m) => `${m.provider}/${m.model}`), { timeout: 10_000 })
+      .toEqual(['acme/homegrown-7b']);
+    expect((await models(t.adminA))[0]!.priceInForce).toMatchObject({
+      prices: { input: '0.2' },
+      rateVersion: { table: 'self-hosted', tableName: 'Self-hosted models' },
+      derivation: { summary: 'Self-hosted models v1' },
+    });
+    expect(await models(t.ownerB)).toEqual([]);
+    expect(await models()).toEqual([]);
+
+    // A second publication that leaves homegrown-7b out is refused, naming it, unless it says replace.
+    const dropping = {
+      table: 'self-hosted',
+      effectiveFrom: '2026-01-01T00:00:00Z',
+      rates: [homegrown('homegrown-13b')],
+    };
+    const refused = await gql(app, publish, { i: dropping }, t.adminA);
+    expect([codeOf(refused), refused.errors?.[0]?.message]).toEqual([
+      'VALIDATION_FAILED',
+      expect.stringMatching(/would drop 1 rate\(s\) of self-hosted v1 \(acme\/homegrown-7b\).*replace: true/),
+    ]);
+    const merged = await gql<{ publishRateVersion: { changes: { removed: number } } }>(
+      app,
+      publish,
+      { i: { ...dropping, merge: true } },
+      t.adminA,
+    );
+    expect(merged.data?.publishRateVersion.changes.removed).toBe(0);
+    const replaced = await gql<{ publishRateVersion: { changes: { removed: number } } }>(
+      app,
+      publish,
+      { i: { ...dropping, replace: true } },
+      t.adminA,
+    );
+    expect(replaced.data?.publishRateVersion.changes.removed).toBe(1); // v2 held both; v3 only the 13b
+
+    // The order tables are consulted in is visible: own tables by priority (then slug), then the catalog.
+    const tables = (
+      await gql<{ rateTables: { slug: string; own: boolean; priority: number; position: number }[] }>(
+        app,
+        '{ rateTables { slug own priority position } }',
+        {},
+        t.adminA,
+      )
+    ).data!.rateTables;
+    expect(tables.map((x) => x.position)).toEqual(tables.map((_, i) => i + 1));
+    expect(tables[0]).toMatchObject({ slug: 'self-hosted', own: true, priority: 10, position: 1 });
+    expect(tables.findIndex((x) => !x.own)).toBeGreaterThan(tables.findLastIndex((x) => x.own));
+  });
 });

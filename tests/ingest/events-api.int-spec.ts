@@ -82,6 +82,32 @@ describe('POST /v1/events', () => {
     });
   });
 
+  it('rejects Unicode bidi controls in identifiers, naming each field (issue 20 item 6)', async () => {
+    const good = eventInput({ customerId: 'عميل-acme' }); // right-to-left text itself is fine
+    const res = await post({
+      events: [
+        good,
+        eventInput({ model: 'gpt-5.5\u202e: 3 requests' }),
+        eventInput({ feature: 'chat\u2066', customerId: 'acme\u200f', environment: 'prod\u061c' }),
+        eventInput({ tags: { team: 'growth\u202a', ['k\u2069']: 'v' } }),
+      ],
+    });
+    expect(res.statusCode).toBe(202);
+    const body = res.json();
+    expect(body.accepted).toBe(1);
+    const paths = (i: number) =>
+      (body.rejected as { index: number; errors: { path: string; message: string }[] }[])
+        .find((r) => r.index === i)!
+        .errors.map((e) => e.path)
+        .sort();
+    expect(paths(1)).toEqual(['model']);
+    expect(paths(2)).toEqual(['customerId', 'environment', 'feature']);
+    expect(paths(3)).toEqual(['tags.k\u2069', 'tags.team']);
+    expect(body.rejected[0].errors[0].message).toBe(
+      'must not contain Unicode bidirectional control characters (found U+202E at position 7)',
+    );
+  });
+
   it('answers 400 with every rejection when nothing is valid', async () => {
     const res = await post({ events: [{ eventId: 'x' }] });
     expect(res.statusCode).toBe(400);

@@ -40,20 +40,34 @@ export const MIN_OCCURRED_AT_MS = Date.parse(MIN_OCCURRED_AT);
 
 /** A UTF-16 surrogate without its other half: not a character, so not encodable as UTF-8. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-/** NUL or any surrogate: what might be unstorable. */
+/**
+ * Unicode bidirectional controls: embeddings and overrides (U+202A-U+202E), isolates
+ * (U+2066-U+2069), marks (U+200E, U+200F, U+061C). Inside an identifier they reorder the text
+ * around it wherever it is displayed (`gpt-5.5\u202e` shows the rest of a line reversed).
+ */
+export const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
+/** NUL, any surrogate or a bidi control: what might be unstorable or unsafe to display. */
 // eslint-disable-next-line no-control-regex -- finding NUL is the point
-const SUSPECT = /[\u0000\uD800-\uDFFF]/;
+const SUSPECT = /[\u0000\uD800-\uDFFF\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
 
 /**
- * Why `s` cannot be stored faithfully as PostgreSQL text or a jsonb string, or null when it can.
- * text and jsonb refuse NUL; a lone surrogate would be rewritten to U+FFFD on the way (so two
- * eventIds could collapse into one) or refused by jsonb.
+ * Why `s` cannot be stored faithfully as PostgreSQL text or a jsonb string, or displayed safely,
+ * or null when it can. text and jsonb refuse NUL; a lone surrogate would be rewritten to U+FFFD
+ * on the way (so two eventIds could collapse into one) or refused by jsonb; a bidi control
+ * (BIDI_CONTROL) would reorder the dashboard's and exports' text around the identifier.
  */
 export function unstorableText(s: string): string | null {
   // One cheap scan for the common case, nothing suspect; the precise checks only when needed.
   if (!SUSPECT.test(s)) return null;
   if (s.includes('\u0000')) return 'must not contain NUL (\\u0000)';
   if (LONE_SURROGATE.test(s)) return 'must not contain an unpaired UTF-16 surrogate (not valid Unicode)';
+  const bidi = BIDI_CONTROL.exec(s);
+  if (bidi)
+    return `must not contain Unicode bidirectional control characters (found U+${bidi[0]
+      .charCodeAt(0)
+      .toString(16)
+      .toUpperCase()
+      .padStart(4, '0')} at position ${bidi.index})`;
   return null;
 }
 

@@ -36,7 +36,21 @@ const NUL = 'a\u0000b';
 const HIGH = 'a\uD800b'; // a high surrogate with no low one after it
 const LOW = '\uDC00z'; // a low surrogate with no high one before it
 const REVERSED = '\uDC00\uD800'; // both halves, in the wrong order
-const UNSTORABLE = [NUL, HIGH, LOW, REVERSED, '\u0000', '\uD83D'];
+const BIDI = [
+  'gpt-5.5\u202e: 3 requests', // RIGHT-TO-LEFT OVERRIDE, the one that flips a dashboard row
+  '\u202aa',
+  '\u202bb',
+  '\u202cc',
+  '\u202dd',
+  'x\u2066',
+  'x\u2067',
+  'x\u2068',
+  'x\u2069',
+  'l\u200em',
+  'r\u200fm',
+  'arabic\u061cmark',
+];
+const UNSTORABLE = [NUL, HIGH, LOW, REVERSED, '\u0000', '\uD83D', ...BIDI];
 
 describe('strings the store cannot hold are rejected, naming the field', () => {
   const fields = ['eventId', 'model', 'feature', 'customerId', 'environment'];
@@ -54,6 +68,19 @@ describe('strings the store cannot hold are rejected, naming the field', () => {
   it.each(UNSTORABLE)('a tag key %j', (key) => {
     const errors = errorsOf(event({ tags: { [key]: 'v' } }));
     expect(errors).toContainEqual({ path: `tags.${key}`, message: `tag keys ${unstorableText(key)}` });
+  });
+
+  it('names the bidi control it found and where', () => {
+    const errors = errorsOf(event({ model: 'gpt-5.5\u202e: 3 requests' }));
+    expect(errors).toContainEqual({
+      path: 'model',
+      message: 'must not contain Unicode bidirectional control characters (found U+202E at position 7)',
+    });
+  });
+
+  it('keeps right-to-left text itself (Arabic, Hebrew): only the invisible controls are refused', () => {
+    expect(unstorableText('عميل-ACME')).toBeNull();
+    expect(unstorableText('לקוח')).toBeNull();
   });
 
   it('the tag key __proto__, which an object would silently drop', () => {

@@ -53,3 +53,4 @@ export * from './store/analytics-store';
 export * from './store/postgres-analytics-store';
 export * from './store/store';
 export * from './unavailable';
+export * from './reprice/reprice-scope';

@@ -16,3 +16,5 @@ export * from './catalog/curated';
 export * from './catalog/market';
 export * from './catalog/builtin';
 export * from './catalog/litellm';
+export * from './coverage';
+export * from './effective-price';

@@ -128,6 +128,28 @@ export interface MatchHit<T> {
   score: number;
   /** How the name matched, for the result's flags. */
   how: 'exact' | 'iso-date' | 'snapshot' | 'pattern' | 'all-models';
+  /** What matched: the id a snapshot or ISO date was read as, or the pattern (`startsWith(gpt-5.5-)`). */
+  detail?: string;
+}
+
+/** The part of a pattern that matches `name`, in words (`startsWith(gpt-5.5-)`); null when none does. */
+export function describeMatch(pattern: MatchPattern, name: string): string | null {
+  if ('allOf' in pattern) {
+    const parts = pattern.allOf.map((p) => describeMatch(p, name));
+    return parts.every((p) => p !== null) ? parts.join('&') : null;
+  }
+  if ('anyOf' in pattern) {
+    let best: { s: number; d: string } | null = null;
+    for (const p of pattern.anyOf) {
+      const s = compilePattern(p)(name);
+      const d = s >= 0 ? describeMatch(p, name) : null;
+      if (d !== null && (!best || s > best.s)) best = { s, d };
+    }
+    return best?.d ?? null;
+  }
+  if (compilePattern(pattern)(name) < 0) return null;
+  const [kind, value] = Object.entries(pattern)[0] as [string, string];
+  return `${kind}(${value})`;
 }
 
 export type MatchOutcome<T> =
@@ -136,6 +158,7 @@ export type MatchOutcome<T> =
 interface PatternEntry<T> {
   entry: T;
   test: PatternTest;
+  pattern: MatchPattern;
 }
 
 /** The rates of one provider in one version, indexed for matching. */
@@ -155,7 +178,7 @@ export class ModelIndex<T> {
       this.literals.add(n);
     }
     for (const pattern of match.patterns ?? []) {
-      this.patterns.push({ entry, test: compilePattern(pattern) });
+      this.patterns.push({ entry, test: compilePattern(pattern), pattern });
       for (const literal of patternLiterals(pattern)) this.literals.add(literal);
     }
     if (match.allModels) this.allModels.push(entry);
@@ -173,25 +196,32 @@ export class ModelIndex<T> {
   hits(rawName: string): MatchHit<T>[] {
     const name = normalizeName(rawName);
     const best = new Map<T, MatchHit<T>>();
-    const offer = (entry: T, s: number, how: MatchHit<T>['how']) => {
+    const offer = (entry: T, s: number, how: MatchHit<T>['how'], detail?: () => string | undefined) => {
       const seen = best.get(entry);
-      if (!seen || seen.score < s) best.set(entry, { entry, score: s, how });
+      if (!seen || seen.score < s) best.set(entry, { entry, score: s, how, detail: detail?.() });
     };
     for (const entry of this.exact.get(name) ?? [])
       offer(entry, score(SCORE_KIND.exact, name.length), 'exact');
     const iso = isoDateVariant(name);
     if (iso !== name)
       for (const entry of this.exact.get(iso) ?? [])
-        offer(entry, score(SCORE_KIND.exactIsoDate, iso.length), 'iso-date');
+        offer(entry, score(SCORE_KIND.exactIsoDate, iso.length), 'iso-date', () => iso);
     const base = stripSnapshotDate(iso);
     if (base !== null)
       for (const entry of this.snapshotExact.get(base) ?? [])
-        offer(entry, score(SCORE_KIND.snapshot, base.length), 'snapshot');
-    for (const { entry, test } of this.patterns) {
-      let s = test(name);
-      if (iso !== name) s = Math.max(s, test(iso));
+        offer(entry, score(SCORE_KIND.snapshot, base.length), 'snapshot', () => base);
+    for (const { entry, test, pattern } of this.patterns) {
+      const direct = test(name);
+      const viaIso = iso !== name ? test(iso) : -1;
+      const s = Math.max(direct, viaIso);
       // An `equals` inside a pattern counts as an exact name.
-      if (s >= 0) offer(entry, s, kindOf(s) >= SCORE_KIND.exact ? 'exact' : 'pattern');
+      if (s >= 0)
+        offer(
+          entry,
+          s,
+          kindOf(s) >= SCORE_KIND.exact ? 'exact' : 'pattern',
+          () => describeMatch(pattern, direct >= viaIso ? name : iso) ?? undefined,
+        );
     }
     for (const entry of this.allModels) offer(entry, score(SCORE_KIND.allModels, 0), 'all-models');
     return [...best.values()];

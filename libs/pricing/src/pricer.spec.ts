@@ -166,8 +166,9 @@ describe('the built-in catalog: MARKET.md models', () => {
     ])('at %s costs %s', (at, total, flags) => {
       const r = v4pro(at);
       expect(strings(r).total).toBe(total);
-      // genai-prices matches DeepSeek models by prefix ("deepseek-v4-pro…").
-      expect(r.flags).toEqual(['match:pattern', ...flags]);
+      // genai-prices matches DeepSeek models by prefix ("deepseek-v4-pro…"), but this is the model's
+      // own id: an exact match, so no match flag (issue 20 item 4: flags name the match that happened).
+      expect(r.flags).toEqual(flags);
     });
 
     it('v4-flash moved to $0.22 / $0.66 off-peak', () => {
@@ -194,7 +195,11 @@ describe('the built-in catalog: MARKET.md models', () => {
       event('openai', 'GPT-5.5-2026-09-30', { inputTokens: 1000, outputTokens: 0 }),
       null,
     );
-    expect(unlisted).toMatchObject({ status: 'priced', pricedModel: 'gpt-5.5', flags: ['match:snapshot'] });
+    expect(unlisted).toMatchObject({
+      status: 'priced',
+      pricedModel: 'gpt-5.5',
+      flags: ['match:snapshot(gpt-5.5)'],
+    });
     expect(strings(unlisted).total).toBe('0.005');
   });
 
@@ -243,7 +248,7 @@ describe('the built-in catalog: MARKET.md models', () => {
     expect(bare).toMatchObject({
       status: 'priced',
       pricedProvider: 'anthropic',
-      flags: ['provider-inferred', 'match:pattern'],
+      flags: ['provider-inferred'], // claude-sonnet-4-5 is the rate's own id: no match flag
     });
   });
 
@@ -281,7 +286,7 @@ describe('the built-in catalog: MARKET.md models', () => {
       null,
     );
     expect(strings(batch).total).toBe('0.1125');
-    expect(batch.flags).toEqual(['match:pattern', 'service-tier:batch']);
+    expect(batch.flags).toEqual(['service-tier:batch']);
     const priority = pricer.price(
       event('anthropic', 'claude-sonnet-4-5', usage, undefined, { serviceTier: 'priority' }),
       null,
@@ -698,5 +703,44 @@ describe('tablesInForce', () => {
     expect(ids('2026-07-01T00:00:00Z', 'org')).toEqual(['o2', 'c1']);
     expect(ids('2025-06-01T00:00:00Z', 'org')).toEqual(['c1']);
     expect(ids('2026-07-01T00:00:00Z', null)).toEqual(['c1']);
+  });
+});
+
+describe('flags name the match that happened (issue 20 item 4)', () => {
+  const pricer = buildPricer(
+    snapshotOf([
+      {
+        slug: 'genai-prices',
+        versions: [
+          {
+            effectiveFrom: '2026-01-01T00:00:00Z',
+            rates: [
+              {
+                provider: 'acme',
+                model: 'acme-pro',
+                match: {
+                  exact: ['acme-pro-latest'],
+                  patterns: [{ anyOf: [{ startsWith: 'acme-pro' }, { contains: 'pro-x' }] }],
+                },
+                prices: { input: '1', output: '2' },
+                source: 'test',
+              },
+            ],
+          },
+        ],
+      },
+    ]),
+  );
+  const flagsOf = (model: string) =>
+    pricer.price(event('acme', model, { inputTokens: 1000, outputTokens: 0 }, '2026-06-01T00:00:00Z'), null)
+      .flags;
+
+  it.each([
+    ['acme-pro', []], // the rate's own id, though only a prefix pattern lists it
+    ['acme-pro-latest', []], // an exact alias
+    ['acme-pro-latest-2026-05-01', ['match:snapshot(acme-pro-latest)']],
+    ['acme-pro-vision', ['match:pattern:startsWith(acme-pro)']],
+  ])('%s → %j', (model, flags) => {
+    expect(flagsOf(model)).toEqual(flags);
   });
 });

@@ -128,7 +128,7 @@ export class Resolver {
       const priced = v.priced.get(provider)?.match(model);
       if (priced?.kind === 'ambiguous') return ambiguous(provider, model, priced.hits);
       if (priced?.kind === 'hit') {
-        const flags = matchFlags(priced.hit);
+        const flags = matchFlags(priced.hit, model);
         if (priced.hit.entry.version.table.kind === 'override')
           flags.push(`override:${priced.hit.entry.version.table.slug}`);
         return { kind: 'rate', rate: priced.hit.entry, adjustment: adjustment?.entry ?? null, flags };
@@ -145,9 +145,17 @@ function withFlags(r: Resolution, flags: string[]): Resolution {
   return flags.length === 0 ? r : { ...r, flags: [...flags, ...r.flags] };
 }
 
-function matchFlags(hit: MatchHit<Rate>): string[] {
-  if (hit.how === 'snapshot') return ['match:snapshot'];
-  if (hit.how === 'pattern') return ['match:pattern'];
+/**
+ * Names the match that happened: nothing for the model's own id or an exact alias;
+ * `match:snapshot(gpt-5.5)` for a dated snapshot read as that id, `match:iso-date(…)`,
+ * `match:pattern:startsWith(gpt-5.5-codex)` naming the pattern, `match:all-models`.
+ */
+function matchFlags(hit: MatchHit<Rate>, model: string): string[] {
+  // A pattern that happens to match the rate's own id is still an exact match of that id.
+  if (normalizeName(model) === normalizeName(hit.entry.model)) return [];
+  if (hit.how === 'snapshot') return [`match:snapshot(${hit.detail ?? hit.entry.model})`];
+  if (hit.how === 'iso-date') return [`match:iso-date(${hit.detail ?? hit.entry.model})`];
+  if (hit.how === 'pattern') return [hit.detail ? `match:pattern:${hit.detail}` : 'match:pattern'];
   if (hit.how === 'all-models') return ['match:all-models'];
   return [];
 }

@@ -15,6 +15,8 @@ export interface SnapshotTable {
   /** null for the global catalog; an organization's id for its overrides. */
   organizationId: string | null;
   slug: string;
+  /** The table's display name, when the snapshot was read with it. */
+  name?: string;
   kind: RateTableKind | string;
   /** Lower is consulted first (within global tables, and within one organization's tables). */
   priority: number;

@@ -80,14 +80,22 @@ export function registerKeyCommands(program: Command): void {
       await runCommand(global, () =>
         withStore(async (store) => {
           const org = await store.organizations.requireBySlug(options.org);
-          const list = await store.apiKeys.list(org.id);
-          emit(global, { keys: list }, () =>
+          const [keys, slugs] = await Promise.all([
+            store.apiKeys.list(org.id),
+            store.projects.slugsById(org.id),
+          ]);
+          // A key is bound to one project (its slug) or to the whole organization (project null).
+          const list = keys.map((k) => ({
+            ...k,
+            project: k.projectId ? (slugs.get(k.projectId) ?? null) : null,
+          }));
+          emit(global, { organization: org.slug, keys: list }, () =>
             list.length === 0
               ? 'No keys.'
               : list
                   .map(
                     (k) =>
-                      `${k.prefix}  ${k.scopes.join(',').padEnd(18)} ${k.revokedAt ? 'revoked' : 'active '}  ${k.name}`,
+                      `${k.prefix}  ${(k.project ?? '(organization)').padEnd(20)} ${k.scopes.join(',').padEnd(18)} ${k.revokedAt ? 'revoked' : 'active '}  ${k.name}`,
                   )
                   .join('\n'),
           );

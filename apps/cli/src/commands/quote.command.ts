@@ -124,6 +124,7 @@ async function organizationId(store: Store, slug?: string): Promise<string | nul
 interface VersionInfo {
   id: string;
   table: string;
+  tableName: string;
   version: number;
   effectiveFrom: string;
 }
@@ -135,6 +136,7 @@ function versionIndex(snapshot: CatalogSnapshot): Map<string, VersionInfo> {
       index.set(v.id, {
         id: v.id,
         table: t.slug,
+        tableName: t.name ?? t.slug,
         version: v.version,
         effectiveFrom: new Date(v.effectiveFrom).toISOString(),
       });
@@ -157,7 +159,20 @@ function resultJson(r: PricingResult, versions: Map<string, VersionInfo>) {
   };
 }
 
-function humanQuote(event: UsageEvent, r: ReturnType<typeof resultJson>): string {
+/**
+ * Whose prices a quote used, worded as GraphQL's `Quote.pricesFrom`: without --org the CLI
+ * prices with the global catalog only, as GraphQL does for a caller without an organization.
+ */
+function pricesFrom(org: string | undefined): string {
+  return org ? `organization ${org}` : 'catalog';
+}
+
+const PRICES_NOTE = (org: string | undefined) =>
+  org
+    ? `organization ${org}'s rate tables first, then the catalog`
+    : "the global catalog only: add --org <slug> to apply an organization's negotiated prices";
+
+function humanQuote(event: UsageEvent, r: ReturnType<typeof resultJson>, org: string | undefined): string {
   const lines = [
     `${event.provider} ${event.model} at ${event.occurredAt}${event.serviceTier !== 'standard' ? ` (${event.serviceTier})` : ''}: ${r.status}`,
   ];
@@ -172,10 +187,11 @@ function humanQuote(event: UsageEvent, r: ReturnType<typeof resultJson>): string
   if (r.rateVersion)
     line(
       'rate version',
-      `${r.rateVersion.table} v${r.rateVersion.version}, in force from ${r.rateVersion.effectiveFrom} (${r.rateVersion.id})`,
+      `${r.rateVersion.tableName} (${r.rateVersion.table}) v${r.rateVersion.version}, in force from ${r.rateVersion.effectiveFrom} (${r.rateVersion.id})`,
     );
   if (r.pricedModel) line('priced as', `${r.pricedProvider}/${r.pricedModel}`);
   if (r.flags.length > 0) line('flags', r.flags.join(', '));
+  line('prices', PRICES_NOTE(org));
   return lines.join('\n');
 }
 
@@ -191,7 +207,10 @@ export function registerQuoteCommand(program: Command): void {
   quote
     .option('--service-tier <tier>', 'standard, batch, flex or priority')
     .option('--at <timestamp>', 'when the usage happened, RFC 3339 (default: now)')
-    .option('--org <slug>', "also apply this organization's overrides")
+    .option(
+      '--org <slug>',
+      "apply this organization's rate tables first, as GraphQL quote does for its members (default: the global catalog only)",
+    )
     .option('--file <events.json>', 'price every event of a JSON array of API.md events')
     .action(async (options: QuoteOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
@@ -211,6 +230,7 @@ export function registerQuoteCommand(program: Command): void {
               global,
               {
                 ...result,
+                pricesFrom: pricesFrom(options.org),
                 event: {
                   provider: single.provider,
                   model: single.model,
@@ -219,7 +239,7 @@ export function registerQuoteCommand(program: Command): void {
                   usage: single.usage,
                 },
               },
-              () => humanQuote(single, result),
+              () => humanQuote(single, result, options.org),
             );
             if (result.status !== 'priced') process.exitCode = 1;
             return;
@@ -249,7 +269,12 @@ export function registerQuoteCommand(program: Command): void {
             if (r.totalUsd !== null) grand = grand.plus(r.totalUsd);
             return { index, eventId: v.event.eventId, ...r };
           });
-          const document = { events, grandTotalUsd: grand.toFixed(), counts };
+          const document = {
+            events,
+            grandTotalUsd: grand.toFixed(),
+            counts,
+            pricesFrom: pricesFrom(options.org),
+          };
           emit(global, document, () =>
             [
               ...events.map((e) =>
@@ -260,6 +285,7 @@ export function registerQuoteCommand(program: Command): void {
               `Grand total: $${grand.toFixed()} (${counts.priced} priced, ${
                 events.length - counts.priced! - counts.invalid!
               } not priced, ${counts.invalid} invalid)`,
+              `Prices: ${PRICES_NOTE(options.org)}.`,
             ].join('\n'),
           );
           if (counts.invalid! > 0) process.exitCode = 1;

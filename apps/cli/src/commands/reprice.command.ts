@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
 import type { RepriceOutcome } from '@tokenledger/db';
 import { withStore } from '../context';
+import { Progress } from '../demo/progress';
 import { emit, runCommand, type GlobalOptions } from '../output';
 
 function parseDate(flag: string, value: string | undefined): Date | null {
@@ -52,8 +53,17 @@ export function registerRepriceCommand(program: Command): void {
                 reason: options.reason,
                 requestedBy: 'cli',
               });
-              if (!global.json) process.stderr.write(`re-pricing ${org.slug}…\n`);
-              runs.push({ organization: org.slug, runId, ...(await store.analytics.reprice(pricer, runId)) });
+              // A progress bar on stderr (events scanned of the run's total); none with --json.
+              let bar: Progress | null = null;
+              const outcome = await store.analytics.reprice(pricer, runId, {
+                onProgress: ({ done, total }) => {
+                  if (global.json) return;
+                  bar ??= new Progress(`re-pricing ${org.slug}`, total);
+                  bar.update(done);
+                },
+              });
+              (bar as Progress | null)?.finish();
+              runs.push({ organization: org.slug, runId, ...outcome });
             }
             emit(global, { runs }, () =>
               runs.length === 0

@@ -7,6 +7,7 @@ import { Empty, ErrorState, Loading, TableWrap } from '../components/states';
 import { date } from '../format';
 import { graphql, request, type ResultOf } from '../graphql';
 import { canAdmin, useOrg, VIEWER_REASON } from '../org';
+import { RepriceRuns } from '../components/reprice-runs';
 import { addDays, ymdInZone } from '../time-range';
 import { useDebounced } from '../use-debounced';
 
@@ -19,6 +20,7 @@ const RATE_TABLES = graphql(`
       kind
       own
       priority
+      position
       versions {
         id
         version
@@ -46,7 +48,11 @@ const MODELS = graphql(`
         prices
         rateVersion {
           table
+          tableName
           version
+        }
+        derivation {
+          summary
         }
       }
       benchmarks {
@@ -119,13 +125,15 @@ function RateTables() {
     queryKey: ['rate-tables', org.slug],
     queryFn: ({ signal }) => request(RATE_TABLES, { org: org.slug }, signal).then((d) => d.rateTables),
   });
-  const sorted = [...(tables.data ?? [])].sort(
-    (a, b) => Number(b.own) - Number(a.own) || a.priority - b.priority,
-  );
+  // In the order prices are looked up: the first table with a price wins.
+  const sorted = [...(tables.data ?? [])].sort((a, b) => a.position - b.position);
   return (
     <section className="card" aria-label="Rate tables">
       <h2>Rate tables</h2>
-      <p className="hint">Your own tables are consulted first; the catalog prices everything else.</p>
+      <p className="hint">
+        Consulted in this order (higher priority first, then by slug): the first table with a price for a
+        model wins. Your own tables come before the catalog unless you set their priority lower.
+      </p>
       {tables.error && <ErrorState error={tables.error} retry={() => void tables.refetch()} />}
       {tables.isPending ? (
         <Loading what="rate tables" />
@@ -134,6 +142,9 @@ function RateTables() {
           <table>
             <thead>
               <tr>
+                <th scope="col" className="num" title="The order prices are looked up in">
+                  Order
+                </th>
                 <th scope="col">Table</th>
                 <th scope="col">Kind</th>
                 <th scope="col">Latest version</th>
@@ -149,8 +160,11 @@ function RateTables() {
                 const v = t.versions[t.versions.length - 1];
                 return (
                   <tr key={t.id}>
-                    <td>
-                      {t.slug}
+                    <td className="num" title={`priority ${t.priority}`}>
+                      {t.position}
+                    </td>
+                    <td title={t.slug}>
+                      {t.name}
                       {t.versions.length > 1 && (
                         <details>
                           <summary>{t.versions.length} versions</summary>
@@ -453,7 +467,7 @@ export default function RatesPage() {
           onClose={() => set('price', null)}
         />
       )}
-      {/* Re-pricing runs in progress and effective prices: the re-pricing work adds its section here. */}
+      <RepriceRuns />
       {history && <PriceHistory id={history} onClose={() => set('model', null)} />}
       <RateTables />
       <section className="card" aria-label="Models">
@@ -516,7 +530,9 @@ export default function RatesPage() {
                           {id}
                         </button>
                         {m.priceInForce && (
-                          <div className="muted small">{m.priceInForce.rateVersion.table}</div>
+                          <div className="muted small" data-testid="price-derivation">
+                            {m.priceInForce.derivation?.summary ?? m.priceInForce.rateVersion.tableName}
+                          </div>
                         )}
                       </td>
                       <td className="num">{perMillion(p.input)}</td>

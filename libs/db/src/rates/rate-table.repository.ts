@@ -48,6 +48,13 @@ export interface PublishVersionInput {
   remove?: readonly RateKey[];
   /** Start from the latest version's rates and providers (a correction of a few models). Default false. */
   merge?: boolean;
+  /**
+   * Without `merge`, the given rates are the whole new version: a publication that would leave
+   * out rates of the latest version is refused, naming them, unless `replace` says so. Default false.
+   */
+  replace?: boolean;
+  /** Sets the table's priority (lower is consulted first; ties go by slug). */
+  priority?: number;
   /** ProviderSpec[]; default: the latest version's with `merge`, else none. */
   providers?: readonly unknown[];
   /** Where this version comes from (package and version, file, person). */
@@ -132,7 +139,7 @@ export class RateTableRepository {
       where: only
         ? { OR: [{ organizationId: null }, { organizationId: options.organizationId }] }
         : undefined,
-      select: { id: true, organizationId: true, slug: true, kind: true, priority: true },
+      select: { id: true, organizationId: true, slug: true, name: true, kind: true, priority: true },
     });
     const tableIds = tables.map((t) => t.id);
     const versions = await this.prisma.rateTableVersion.findMany({
@@ -219,11 +226,18 @@ export class RateTableRepository {
         });
       seen.set(k, i);
     });
+    if (
+      input.priority !== undefined &&
+      (!Number.isInteger(input.priority) || input.priority < 0 || input.priority > 10_000)
+    )
+      errors.push({ path: 'priority', message: 'must be a whole number from 0 to 10000' });
     if (errors.length > 0) throw invalid(describeErrors(errors), errors);
 
     return this.prisma.$transaction(
       async (tx) => {
-        const table = await this.lockTable(tx, input.table);
+        let table = await this.lockTable(tx, input.table);
+        if (input.priority !== undefined && input.priority !== table.priority)
+          table = await tx.rateTable.update({ where: { id: table.id }, data: { priority: input.priority } });
         const latest = await tx.rateTableVersion.findFirst({
           where: { rateTableId: table.id },
           orderBy: { version: 'desc' },
@@ -266,6 +280,17 @@ export class RateTableRepository {
 
         const contentHash = versionContentHash({ providers, rates });
         const changes = diff(previous, content);
+        if (!input.merge && !input.replace && changes.removed.length > 0) {
+          const names = changes.removed.map((r) => `${r.provider}/${r.model}`);
+          throw invalid(
+            `rates: this publication would drop ${names.length} rate(s) of ${table.slug} v${latest!.version} (${names
+              .slice(0, 10)
+              .join(
+                ', ',
+              )}${names.length > 10 ? ', …' : ''}): publish with merge: true to add to the table, or replace: true to drop them`,
+            [{ path: 'rates', message: `would drop ${names.join(', ')}` }],
+          );
+        }
         if (input.skipIfUnchanged && latest && latest.contentHash === contentHash) {
           const { modelRates: _rates, ...version } = latest;
           return { table, version, published: false, rateCount: rates.length, changes };
@@ -364,6 +389,8 @@ export class RateTableRepository {
               : `built-in catalog from ${builtin.source}`,
             publishedBy: options.publishedBy ?? null,
             skipIfUnchanged: true,
+            // A new catalog release is the whole catalog: models it no longer lists leave with it.
+            replace: true,
           });
     const listLatest = await this.latestVersion(listRef);
     const listPrices =
@@ -379,6 +406,8 @@ export class RateTableRepository {
             note: 'launch list prices; where the genai-prices catalog has a provider’s own price, that price wins',
             publishedBy: options.publishedBy ?? null,
             skipIfUnchanged: true,
+            // A new catalog release is the whole catalog: models it no longer lists leave with it.
+            replace: true,
           });
     const facts =
       catalog.published || listPrices.published || (await this.prisma.modelFact.count()) === 0

@@ -1,6 +1,7 @@
 import type { PrismaClient } from '../prisma';
 import { isUuid } from '../accounts/scope';
 import { createRepriceRun, type RepriceRequest } from './reprice-request';
+import type { ModelKey } from './reprice-scope';
 
 /** A rate version a run priced events with, and how many. */
 export interface VersionUse {
@@ -65,8 +66,8 @@ export class RepriceRunsRepository {
   }
 }
 
-function withVersions<T extends { versionsUsed: unknown }>(
+function withVersions<T extends { versionsUsed: unknown; models: unknown }>(
   run: T,
-): Omit<T, 'versionsUsed'> & { versionsUsed: VersionUse[] } {
-  return { ...run, versionsUsed: run.versionsUsed as VersionUse[] };
+): Omit<T, 'versionsUsed' | 'models'> & { versionsUsed: VersionUse[]; models: ModelKey[] } {
+  return { ...run, versionsUsed: run.versionsUsed as VersionUse[], models: run.models as ModelKey[] };
 }

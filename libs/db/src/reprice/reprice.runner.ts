@@ -7,6 +7,7 @@ import { accumulate, type RollupDelta } from '../ingest/rollup-cell';
 import { upsertRollups } from '../ingest/rollup.sql';
 import { upsertTagRollups, type TagContribution } from '../ingest/tag-rollup.sql';
 import { inTransaction, type PgClient, type PgPool } from '../pg';
+import type { ModelKey, RepriceScopeInput } from './reprice-scope';
 
 interface EventRow extends Record<TokenColumn, string> {
   id: string;
@@ -33,9 +34,34 @@ interface EventRow extends Record<TokenColumn, string> {
 interface Cursor {
   occurredAt: string;
   id: string;
+  /** Targeted runs: the index in the run's `models` of the model being re-priced. */
+  model?: number;
+}
+
+const START = { occurredAt: '0001-01-01T00:00:00Z', id: '0' };
+
+export interface RepriceProgress {
+  runId: string;
+  /** Events scanned so far (of every chunk committed). */
+  done: number;
+  total: number;
+}
+
+export interface RepriceOptions {
+  chunkSize?: number;
+  /**
+   * Which provider/model names the run covers (null: every event in range). Asked once, when a
+   * run starts for the first time; the answer is recorded on the run (`scope`, `models`).
+   */
+  plan?: (run: RepriceScopeInput) => Promise<ModelKey[] | null>;
+  /** After each committed chunk. */
+  onProgress?: (progress: RepriceProgress) => void;
 }
 
 export interface RepriceOutcome {
+  /** "models": only the names in `models` were looked at; "all": every event in range. */
+  scope: 'models' | 'all';
+  models: ModelKey[];
   eventsScanned: number;
   eventsChanged: number;
   totalBefore: string;
@@ -43,11 +69,14 @@ export interface RepriceOutcome {
   versionsUsed: { rateVersionId: string | null; events: number }[];
 }
 
-const SELECT_CHUNK = `
-SELECT id::text, occurred_at, organization_id, project_id, event_id, provider, model,
+const COLUMNS = `id::text, occurred_at, organization_id, project_id, event_id, provider, model,
        ${TOKEN_KINDS.map((k) => k.column).join(', ')}, input_modalities,
        service_tier, feature, customer_id, environment, latency_ms, status, tags,
-       cost_usd::text, pricing_status, rate_version_id, priced_model
+       cost_usd::text, pricing_status, rate_version_id, priced_model`;
+
+/** Every event of the range (a manual run): in (occurred_at, id) order. */
+const SELECT_CHUNK = `
+SELECT ${COLUMNS}
 FROM usage_events
 WHERE occurred_at >= $1 AND ($2::timestamptz IS NULL OR occurred_at < $2)
   AND ($3::uuid IS NULL OR organization_id = $3)
@@ -55,6 +84,27 @@ WHERE occurred_at >= $1 AND ($2::timestamptz IS NULL OR occurred_at < $2)
 ORDER BY occurred_at, id
 LIMIT $6
 FOR UPDATE`;
+
+/** One model's events of one organization (a targeted run), on usage_events_org_model_time. */
+const SELECT_MODEL_CHUNK = `
+SELECT ${COLUMNS}
+FROM usage_events
+WHERE organization_id = $3 AND provider = $7 AND model = $8
+  AND occurred_at >= $1 AND ($2::timestamptz IS NULL OR occurred_at < $2)
+  AND (occurred_at, id) > ($4::timestamptz, $5::bigint)
+ORDER BY occurred_at, id
+LIMIT $6
+FOR UPDATE`;
+
+const COUNT_ALL = `
+SELECT count(*)::bigint AS n FROM usage_events
+WHERE occurred_at >= $1 AND ($2::timestamptz IS NULL OR occurred_at < $2)
+  AND ($3::uuid IS NULL OR organization_id = $3)`;
+
+const COUNT_MODELS = `
+SELECT count(*)::bigint AS n FROM usage_events e
+JOIN unnest($4::text[], $5::text[]) AS m(provider, model) ON e.provider = m.provider AND e.model = m.model
+WHERE e.organization_id = $3 AND e.occurred_at >= $1 AND ($2::timestamptz IS NULL OR e.occurred_at < $2)`;
 
 const UPDATE_EVENTS = `
 UPDATE usage_events AS e SET
@@ -119,51 +169,112 @@ function differs(before: EventPricing, after: EventPricing): boolean {
  * changed ones are updated and logged in reprice_changes, and the rollups move by exactly the
  * difference (old contribution out, new one in). The run's cursor commits with each chunk, so an
  * interrupted run resumes where it stopped and nothing is applied twice.
+ *
+ * A run with a planned scope (a published version: `options.plan`) reads only the events of the
+ * names it covers, one name at a time through usage_events_org_model_time, so its cost follows
+ * the affected events and not the organization's others. `events_total` is counted when the run
+ * first starts, and `events_scanned` of it is the run's progress.
  */
 export async function runReprice(
   pool: PgPool,
   pricer: EventPricer,
   runId: string,
-  chunkSize = 1000,
+  options: RepriceOptions | number = {},
 ): Promise<RepriceOutcome> {
+  const opts: RepriceOptions = typeof options === 'number' ? { chunkSize: options } : options;
+  const chunkSize = opts.chunkSize ?? 5000;
   const run = (
     await pool.query<{
       organization_id: string | null;
+      rate_version_id: string | null;
       since: Date;
       until: Date | null;
       cursor: Cursor | null;
+      scope: 'models' | 'all';
+      models: ModelKey[];
+      events_total: string | null;
+      events_scanned: number;
     }>(
       `UPDATE reprice_runs SET status = 'running', started_at = coalesce(started_at, now()), error = NULL WHERE id = $1
-       RETURNING organization_id, since, until, cursor`,
+       RETURNING organization_id, rate_version_id, since, until, cursor, scope, models, events_total, events_scanned`,
       [runId],
     )
   ).rows[0];
   if (!run) throw new Error(`no reprice run ${runId}`);
-  let cursor: Cursor = run.cursor ?? { occurredAt: '0001-01-01T00:00:00Z', id: '0' };
+
+  let { scope, models } = run;
+  let total = run.events_total === null ? null : Number(run.events_total);
+  if (total === null) {
+    // First start: decide what it covers and count it, so progress has a denominator.
+    const planned = opts.plan
+      ? await opts.plan({
+          organizationId: run.organization_id,
+          rateVersionId: run.rate_version_id,
+          since: run.since,
+          until: run.until,
+        })
+      : null;
+    scope = planned ? 'models' : 'all';
+    models = planned ?? [];
+    const counted =
+      scope === 'models'
+        ? models.length === 0
+          ? 0
+          : Number(
+              (
+                await pool.query<{ n: string }>(COUNT_MODELS, [
+                  run.since,
+                  run.until,
+                  run.organization_id,
+                  models.map((m) => m.provider),
+                  models.map((m) => m.model),
+                ])
+              ).rows[0]!.n,
+            )
+        : Number(
+            (await pool.query<{ n: string }>(COUNT_ALL, [run.since, run.until, run.organization_id])).rows[0]!
+              .n,
+          );
+    total = counted;
+    await pool.query(
+      `UPDATE reprice_runs SET scope = $2, models = $3::jsonb, events_total = $4 WHERE id = $1`,
+      [runId, scope, JSON.stringify(models), counted],
+    );
+  }
+  let cursor: Cursor = run.cursor ?? { ...START, ...(scope === 'models' ? { model: 0 } : {}) };
+  let done = run.events_scanned;
+  const report = () => opts.onProgress?.({ runId, done, total: Math.max(total ?? 0, done) });
+  report();
 
   for (;;) {
-    const done = await inTransaction(pool, async (client) => {
+    if (scope === 'models' && (cursor.model ?? 0) >= models.length) break;
+    const finished = await inTransaction(pool, async (client) => {
+      const name = scope === 'models' ? models[cursor.model ?? 0]! : null;
       const rows = (
-        await client.query<EventRow>(SELECT_CHUNK, [
+        await client.query<EventRow>(name ? SELECT_MODEL_CHUNK : SELECT_CHUNK, [
           run.since,
           run.until,
           run.organization_id,
           cursor.occurredAt,
           cursor.id,
           chunkSize,
+          ...(name ? [name.provider, name.model] : []),
         ])
       ).rows;
-      if (rows.length === 0) return true;
-      await applyChunk(client, pricer, runId, rows);
-      const last = rows[rows.length - 1]!;
-      cursor = { occurredAt: last.occurred_at.toISOString(), id: last.id };
+      if (rows.length > 0) await applyChunk(client, pricer, runId, rows);
+      const last = rows[rows.length - 1];
+      const exhausted = rows.length < chunkSize;
+      if (name && exhausted) cursor = { ...START, model: (cursor.model ?? 0) + 1 };
+      else if (last) cursor = { ...cursor, occurredAt: last.occurred_at.toISOString(), id: last.id };
       await client.query('UPDATE reprice_runs SET cursor = $2 WHERE id = $1', [
         runId,
         JSON.stringify(cursor),
       ]);
-      return rows.length < chunkSize;
+      done += rows.length;
+      return !name && exhausted;
     });
-    if (done) break;
+    report();
+    if (finished) break;
   }
 
   const result = (
@@ -174,12 +285,15 @@ export async function runReprice(
       total_after: string;
       versions_used: RepriceOutcome['versionsUsed'];
     }>(
-      `UPDATE reprice_runs SET status = 'succeeded', finished_at = now() WHERE id = $1
+      `UPDATE reprice_runs SET status = 'succeeded', finished_at = now(), events_total = greatest(events_total, events_scanned)
+       WHERE id = $1
        RETURNING events_scanned, events_changed, total_before::text, total_after::text, versions_used`,
       [runId],
     )
   ).rows[0]!;
   return {
+    scope,
+    models,
     eventsScanned: result.events_scanned,
     eventsChanged: result.events_changed,
     totalBefore: new Decimal(result.total_before).toFixed(),

@@ -6,7 +6,7 @@ import type { PricedBatch } from '../ingest/priced-event';
 import type { PreparedBatch, WriteOutcome } from '../ingest/usage-event.writer';
 import type Decimal from 'decimal.js';
 import type { MonthRange, RateVersionCount, ReportMonth, RollupState } from '../reports/report-data';
-import type { RepriceOutcome } from '../reprice/reprice.runner';
+import type { RepriceOutcome, RepriceProgress } from '../reprice/reprice.runner';
 import type { SpendPlan } from '../spend/spend-plan';
 import type { SpendRequest, SpendTotals } from '../spend/spend.repository';
 import type { DailyUsage, MixLayout, TrafficSlice } from '@tokenledger/simulation';
@@ -51,9 +51,15 @@ export interface AnalyticsStore {
   organizationHasEvents(organizationId: string): Promise<boolean>;
   /**
    * Re-prices the events of a recorded reprice run and moves their rollups by the difference,
-   * resumable from its cursor.
+   * resumable from its cursor. A run for a published version covers only the provider/model
+   * names that version's table can price (its cost follows those events); `onProgress` hears
+   * events scanned of the total after each committed chunk.
    */
-  reprice(pricer: EventPricer, runId: string): Promise<RepriceOutcome>;
+  reprice(
+    pricer: EventPricer,
+    runId: string,
+    options?: { onProgress?: (progress: RepriceProgress) => void },
+  ): Promise<RepriceOutcome>;
   /**
    * The traffic mix of a filter (what-if simulation): per UTC day, source model and feature, the
    * requests, tokens by kind and recorded cost split by prompt-size bucket, output bucket,

@@ -5,6 +5,7 @@ import { UsageEventWriter } from '../ingest/usage-event.writer';
 import type { PrismaClient } from '../prisma';
 import type { PgPool } from '../pg';
 import { ReportDataReader } from '../reports/report-data';
+import { planRepriceScope } from '../reprice/reprice-scope';
 import { runReprice } from '../reprice/reprice.runner';
 import { SpendRepository } from '../spend/spend.repository';
 import { TrafficMixRepository } from '../simulation/traffic-mix';
@@ -31,7 +32,11 @@ export function createPostgresAnalyticsStore(
     countStored: (projectId, eventIds, since) => countStoredEvents(pool, projectId, eventIds, since),
     pricingOutcomes: (projectId, eventIds) => pricingOutcomes(pool, projectId, eventIds),
     organizationHasEvents: (organizationId) => events.organizationHasEvents(organizationId),
-    reprice: (pricer, runId) => runReprice(pool, pricer, runId),
+    reprice: (pricer, runId, options) =>
+      runReprice(pool, pricer, runId, {
+        plan: (run) => planRepriceScope(prisma, pool, run),
+        onProgress: options?.onProgress,
+      }),
     trafficMix: (scope, request) => mix.slices(scope, request),
     dailyUsage: (scope, request) => mix.dailyUsage(scope, request),
     trafficMixLayout: () => mix.layout(),

@@ -92,7 +92,7 @@ function crossCheck(events: ReturnType<typeof generateEvents>): Tally {
     } else if (them.kind === 'null' && ours.status === 'priced') {
       // A dated snapshot of a known model (`gpt-5.5-2026-09-01` → gpt-5.5): genai-prices only
       // knows the snapshots it lists.
-      if (ours.flags.includes('match:snapshot')) named('dated snapshot priced by its model');
+      if (ours.flags.some((f) => f.startsWith('match:snapshot'))) named('dated snapshot priced by its model');
       else
         tally.failures.push(
           `${where}: ours ${ours.totalUsd!.toFixed()} (${ours.flags.join(',')}), calcPrice null`,
@@ -168,7 +168,7 @@ describe('cross-check against @pydantic/genai-prices calcPrice', () => {
     const ours = pricer.price(event, null);
     expect(ours.status).toBe('priced');
     expect(ours.pricedModel).toBe('gpt-5.5');
-    expect(ours.flags).toContain('match:snapshot');
+    expect(ours.flags).toContain('match:snapshot(gpt-5.5)');
   });
 
   it('differs on purpose for DeepSeek V4 in peak hours before 2026-08-17 and on weekends after 2026-08-23', () => {

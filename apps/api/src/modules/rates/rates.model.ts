@@ -9,6 +9,7 @@ import { RepriceRun } from './reprice-runs.model';
 export class RateVersionRef {
   @Field(() => ID) id!: string;
   @Field({ description: 'The table slug, e.g. genai-prices or an override of yours.' }) table!: string;
+  @Field({ description: 'The table name, for display.' }) tableName!: string;
   @Field(() => Int) version!: number;
   @Field() effectiveFrom!: Date;
 }
@@ -38,6 +39,27 @@ export class Quote {
   @Field(() => String, { nullable: true }) pricedModel!: string | null;
   @Field(() => String, { nullable: true }) pricedProvider!: string | null;
   @Field(() => [String]) flags!: string[];
+  @Field({
+    description:
+      'Whose prices were used: "catalog" (the global tables only: no credentials or no organization) or "organization <slug>" (its tables first, then the catalog).',
+  })
+  pricesFrom!: string;
+}
+
+@ObjectType({
+  description: 'How a price in force was found: the rate that prices the model, and a discount above it.',
+})
+export class PriceDerivation {
+  @Field(() => RateVersionRef, { description: 'The version whose price card prices the model.' })
+  base!: RateVersionRef;
+  @Field(() => JSONScalar, { description: 'The base card as that version states it.' }) basePrices!: unknown;
+  @Field(() => RateVersionRef, {
+    nullable: true,
+    description: 'The override version holding a discount, if any.',
+  })
+  discount!: RateVersionRef | null;
+  @Field(() => DecimalScalar, { nullable: true }) discountPercent!: Decimal | null;
+  @Field({ description: 'In words, e.g. "genai-prices v3, less 20% (overrides v1)".' }) summary!: string;
 }
 
 @ObjectType({ description: 'A rate as one version of one table states it.' })
@@ -49,6 +71,12 @@ export class ModelPrice {
   })
   prices!: unknown;
   @Field(() => JSONScalar, { description: 'Which reported model names it prices.' }) match!: unknown;
+  @Field(() => PriceDerivation, {
+    nullable: true,
+    description:
+      'For the price in force: how it was found (base table, override, discount). prices is then the effective card, discount applied.',
+  })
+  derivation!: PriceDerivation | null;
 }
 
 @ObjectType({ description: 'A published benchmark score (MARKET.md), the quality side of a switch.' })
@@ -76,7 +104,8 @@ export class CatalogModel {
   @Field(() => [Benchmark]) benchmarks!: Benchmark[];
   @Field(() => ModelPrice, {
     nullable: true,
-    description: 'The rate that prices it now (your overrides first).',
+    description:
+      'The price that applies now, effective: your overrides first, a discount applied to every price (derivation says how).',
   })
   priceInForce!: ModelPrice | null;
   @Field(() => [ModelPrice], { description: 'Every version that stated a rate for it, oldest first.' })
@@ -102,7 +131,15 @@ export class RateTableInfo {
   @Field() name!: string;
   @Field({ description: 'catalog (global) or override (yours)' }) kind!: string;
   @Field({ description: "True for your organization's tables." }) own!: boolean;
-  @Field(() => Int, { description: 'Lower is consulted first.' }) priority!: number;
+  @Field(() => Int, {
+    description: 'Lower is consulted first; equal priorities go by slug (alphabetical). Yours before global.',
+  })
+  priority!: number;
+  @Field(() => Int, {
+    description:
+      'Where the pricer consults this table for your events: 1 first. The first table with a price for a model wins (a discount applies to the price found below it).',
+  })
+  position!: number;
   @Field(() => [RateTableVersionInfo]) versions!: RateTableVersionInfo[];
 }
 
@@ -114,7 +151,12 @@ export class RateKeyInput {
 
 @InputType({ description: "A new version of one of your organization's rate tables (created on first use)." })
 export class PublishRateVersionInput {
-  @Field({ description: 'Table slug, e.g. "negotiated".' }) table!: string;
+  @Field({
+    defaultValue: 'overrides',
+    description:
+      'Table slug; default "overrides", the organization\'s table for negotiated prices and discounts.',
+  })
+  table!: string;
   @Field(() => String, { nullable: true }) name?: string | null;
   @Field({ description: 'When it starts to price events (their own time). In the past: re-prices them.' })
   effectiveFrom!: Date;
@@ -129,6 +171,18 @@ export class PublishRateVersionInput {
   merge!: boolean;
   @Field(() => [RateKeyInput], { nullable: true, description: 'With merge: rates to drop.' }) remove?:
     RateKeyInput[] | null;
+  @Field({
+    defaultValue: false,
+    description:
+      "Without merge, the rates given are the whole new version. A publication that would leave out rates of the table's latest version is refused (naming them) unless replace is true.",
+  })
+  replace!: boolean;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Sets the table's priority: your tables are consulted before the global ones, lower priority first, equal priorities by slug (alphabetical).",
+  })
+  priority?: number | null;
   @Field(() => String, { nullable: true }) note?: string | null;
 }
 

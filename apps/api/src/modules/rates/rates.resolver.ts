@@ -30,7 +30,7 @@ export class RatesResolver {
     @Args('input') input: QuoteInput,
     @Args(ORG) _org?: string,
   ): Promise<Quote> {
-    return this.rates.quote(access?.organizationId ?? null, input);
+    return this.rates.quote(access ? { id: access.organizationId, slug: access.slug } : null, input);
   }
 
   @Query(() => [CatalogModel], {

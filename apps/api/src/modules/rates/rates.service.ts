@@ -14,8 +14,8 @@ import {
   within,
   type CachedPricer,
 } from '@tokenledger/db';
-import { tablesInForce, type CatalogSnapshot } from '@tokenledger/pricing';
-import type Decimal from 'decimal.js';
+import { effectivePrice, tablesInForce, type CatalogSnapshot, type TableInForce } from '@tokenledger/pricing';
+import Decimal from 'decimal.js';
 import { QueueProvider } from '../queue/queue.provider';
 import type { OrgAccess } from '../access/principal';
 import type {
@@ -76,6 +76,7 @@ export class RatesService implements OnModuleInit {
         refs.set(v.id, {
           id: v.id,
           table: t.slug,
+          tableName: t.name ?? t.slug,
           version: v.version,
           effectiveFrom: new Date(v.effectiveFrom),
         });
@@ -83,7 +84,8 @@ export class RatesService implements OnModuleInit {
     return refs;
   }
 
-  async quote(organizationId: string | null, input: QuoteInput): Promise<Quote> {
+  async quote(org: { id: string; slug: string } | null, input: QuoteInput): Promise<Quote> {
+    const organizationId = org?.id ?? null;
     const raw = {
       eventId: 'quote',
       occurredAt: (input.occurredAt ?? new Date()).toISOString(),
@@ -115,6 +117,7 @@ export class RatesService implements OnModuleInit {
       pricedModel: result.pricedModel,
       pricedProvider: result.pricedProvider,
       flags: result.flags,
+      pricesFrom: org ? `organization ${org.slug}` : 'catalog',
     };
   }
 
@@ -132,25 +135,55 @@ export class RatesService implements OnModuleInit {
     const visible = snapshot.tables.filter(
       (t) => t.organizationId === null || t.organizationId === organizationId,
     );
-    return facts.map((f) => {
-      const priceOf = (
-        table: { slug: string },
-        version: { id: string; version: number; effectiveFrom: Date | string },
-        rate: { source: string; prices: unknown; match: unknown },
-      ): ModelPrice => ({
-        rateVersion: {
-          id: version.id,
-          table: table.slug,
-          version: version.version,
-          effectiveFrom: new Date(version.effectiveFrom),
-        },
-        source: rate.source,
-        prices: rate.prices,
-        match: rate.match,
-      });
-      const current = inForce
-        .map((t) => ({ t, rate: t.rates.find((r) => r.provider === f.provider && r.model === f.model) }))
-        .find((x) => x.rate);
+    const ref = (
+      table: { slug: string; name?: string },
+      version: { id: string; version: number; effectiveFrom: Date | string },
+    ): RateVersionRef => ({
+      id: version.id,
+      table: table.slug,
+      tableName: table.name ?? table.slug,
+      version: version.version,
+      effectiveFrom: new Date(version.effectiveFrom),
+    });
+    const priceOf = (
+      table: { slug: string; name?: string },
+      version: { id: string; version: number; effectiveFrom: Date | string },
+      rate: { source: string; prices: unknown; match: unknown },
+    ): ModelPrice => ({
+      rateVersion: ref(table, version),
+      source: rate.source,
+      prices: rate.prices,
+      match: rate.match,
+      derivation: null,
+    });
+    // Models only an organization's own tables price (a self-hosted model) have no catalog facts:
+    // list them too, so a user can confirm the rate they published.
+    const known = new Set(facts.map((f) => `${f.provider}\n${f.model}`));
+    const term = search?.trim().toLowerCase();
+    const ownOnly: typeof facts = [];
+    for (const t of visible.filter((v) => v.organizationId !== null))
+      for (const v of t.versions)
+        for (const r of v.rates) {
+          const k = `${r.provider}\n${r.model}`;
+          if (known.has(k) || (provider && r.provider !== provider)) continue;
+          if (term && !r.model.toLowerCase().includes(term) && !r.provider.toLowerCase().includes(term))
+            continue;
+          if ((r.prices as { discountPercent?: unknown }).discountPercent !== undefined) continue;
+          known.add(k);
+          ownOnly.push({
+            provider: r.provider,
+            model: r.model,
+            displayName: null,
+            contextWindow: null,
+            maxOutputTokens: null,
+            inputModalities: [],
+            outputModalities: [],
+            capabilities: [],
+            benchmarks: {},
+          });
+        }
+    const listed = [...facts, ...ownOnly].slice(0, first);
+    return listed.map((f) => {
       const history: ModelPrice[] = [];
       for (const table of visible) {
         for (const version of table.versions) {
@@ -177,15 +210,16 @@ export class RatesService implements OnModuleInit {
         outputModalities: f.outputModalities,
         capabilities: f.capabilities,
         benchmarks,
-        priceInForce: current?.rate ? priceOf(current.t.table, current.t.version, current.rate) : null,
+        priceInForce: inForcePrice(inForce, f.provider, f.model, ref),
         priceHistory: history,
       };
     });
   }
 
   async rateTables(access: OrgAccess): Promise<RateTableInfo[]> {
-    const tables = await this.repo.listTables(access.organizationId);
-    return tables.map((t) => ({
+    const tables = consultOrder(await this.repo.listTables(access.organizationId));
+    return tables.map((t, i) => ({
+      position: i + 1,
       id: t.id,
       slug: t.slug,
       name: t.name,
@@ -220,7 +254,9 @@ export class RatesService implements OnModuleInit {
       effectiveFrom: input.effectiveFrom,
       rates,
       merge: input.merge,
+      replace: input.replace,
       remove: input.remove ?? undefined,
+      priority: input.priority ?? undefined,
       source: `GraphQL publishRateVersion by ${publishedBy}`,
       note: input.note ?? null,
       publishedBy,
@@ -278,4 +314,54 @@ export class RatesService implements OnModuleInit {
       repriceRun,
     };
   }
+}
+
+/** Tables in the order the pricer consults them (libs/pricing RateIndex): own first, by priority, then slug. */
+function consultOrder<T extends { organizationId: string | null; priority: number; slug: string }>(
+  tables: T[],
+): T[] {
+  return [...tables].sort(
+    (a, b) =>
+      (a.organizationId === null ? 1 : 0) - (b.organizationId === null ? 1 : 0) ||
+      a.priority - b.priority ||
+      a.slug.localeCompare(b.slug),
+  );
+}
+
+/** The effective price in force (discount applied) and how it was found. */
+function inForcePrice(
+  inForce: TableInForce[],
+  provider: string,
+  model: string,
+  ref: (
+    table: { slug: string; name?: string },
+    version: { id: string; version: number; effectiveFrom: Date | string },
+  ) => RateVersionRef,
+): ModelPrice | null {
+  const found = effectivePrice(inForce, provider, model);
+  if (!found) return null;
+  const base = inForce[found.base.table]!;
+  const baseRef = ref(base.table, base.version);
+  const discountTable = found.discount ? inForce[found.discount.table]! : null;
+  const discountRef = discountTable ? ref(discountTable.table, discountTable.version) : null;
+  const pct = found.discount
+    ? new Decimal((found.discount.prices as { discountPercent: string }).discountPercent)
+    : null;
+  const label = (r: RateVersionRef) => `${r.tableName} v${r.version}`;
+  return {
+    // The version that decides the price: the override's when a discount applies (as a quote's rateVersion).
+    rateVersion: discountRef ?? baseRef,
+    source: found.discount?.source ?? found.base.source,
+    prices: found.prices,
+    match: found.discount?.match ?? found.base.match,
+    derivation: {
+      base: baseRef,
+      basePrices: found.base.prices,
+      discount: discountRef,
+      discountPercent: pct,
+      summary: discountRef
+        ? `${label(baseRef)}, less ${pct!.toFixed()}% (${label(discountRef)})`
+        : label(baseRef),
+    },
+  };
 }

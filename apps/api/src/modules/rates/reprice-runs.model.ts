@@ -21,6 +21,12 @@ export class RepriceChangeRecord {
   @Field(() => String, { nullable: true }) rateVersionAfter!: string | null;
 }
 
+@ObjectType({ description: 'A provider and model name as events report them.' })
+export class ModelKeyRef {
+  @Field() provider!: string;
+  @Field() model!: string;
+}
+
 @ObjectType({ description: 'A re-pricing of a time range after rates changed: what it changed, audited.' })
 export class RepriceRun {
   @Field(() => ID) id!: string;
@@ -28,7 +34,20 @@ export class RepriceRun {
   @Field() since!: Date;
   @Field(() => Date, { nullable: true }) until!: Date | null;
   @Field({ description: 'queued, running, succeeded or failed' }) status!: string;
-  @Field(() => Int) eventsScanned!: number;
+  @Field(() => Int, { description: 'Events re-priced so far: progress is eventsScanned of eventsTotal.' })
+  eventsScanned!: number;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The events the run covers, counted when it starts (null while queued).',
+  })
+  eventsTotal!: number | null;
+  @Field({
+    description:
+      'models: only the provider/model names the published version can price (listed in models); all: every event in range.',
+  })
+  scope!: string;
+  @Field(() => [ModelKeyRef], { description: 'With scope models: the names it re-prices.' })
+  models!: ModelKeyRef[];
   @Field(() => Int) eventsChanged!: number;
   @Field(() => DecimalScalar, { description: 'Cost of the scanned events before the run.' })
   totalBefore!: Decimal;

@@ -1,0 +1,240 @@
+// `npm run bench:reprice` (issue 20 item 1): a correction to one model re-prices that model's
+// events only, so its time follows the affected events and not the organization's others.
+// Two organizations, each in this benchmark's own database: `demo load` of OTHER_SMALL and of
+// OTHER_LARGE demo events over 90 days, plus AFFECTED events of one model (openai/gpt-4.1-mini,
+// which the demo traffic does not use) over the last 30 days. Then, in each, an override version
+// discounting that model from 30 days ago is published and its reprice run (the worker's code:
+// AnalyticsStore.reprice with the run's planned scope) is timed. Target: < 10 s for 100,000
+// affected events, and the large organization's time close to the small one's.
+//
+//   BENCH_REPRICE_AFFECTED=100000  BENCH_REPRICE_OTHER_SMALL=1000000  BENCH_REPRICE_OTHER_LARGE=10000000
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { validateUsageEvent, type UsageEvent } from '@tokenledger/contracts';
+import { createPgPool, createPrismaClient, openStore, type OpenedStore } from '@tokenledger/db';
+import {
+  createBenchDatabase,
+  figure,
+  log,
+  machineFacts,
+  ROOT,
+  runBench,
+  writeReport,
+} from './support/bench-env.mjs';
+
+const AFFECTED = Number(process.env.BENCH_REPRICE_AFFECTED ?? 100_000);
+const OTHER_SMALL = Number(process.env.BENCH_REPRICE_OTHER_SMALL ?? 1_000_000);
+const OTHER_LARGE = Number(process.env.BENCH_REPRICE_OTHER_LARGE ?? 10_000_000);
+const DAY_MS = 86_400_000;
+const MODEL = { provider: 'openai', model: 'gpt-4.1-mini' };
+
+function demoLoad(databaseUrl: string, org: string, events: number, end: Date): Promise<{ seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'apps/cli/dist/main.js'),
+        'demo',
+        'load',
+        '--org',
+        org,
+        '--events',
+        String(events),
+        '--days',
+        '90',
+        '--seed',
+        '1',
+        '--end',
+        end.toISOString(),
+        '--json',
+      ],
+      { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as { seconds: number })
+        : reject(new Error(`demo load exited with ${code}: ${out}`)),
+    );
+  });
+}
+
+/** AFFECTED events of the one model over the 30 days before `end`, priced and written as the worker does. */
+async function writeAffected(
+  store: OpenedStore['store'],
+  organizationId: string,
+  projectId: string,
+  end: Date,
+) {
+  const pricer = await store.pricer().fresh();
+  const span = 30 * DAY_MS;
+  for (let i = 0; i < AFFECTED; i += 1000) {
+    const events: UsageEvent[] = [];
+    for (let j = i; j < Math.min(AFFECTED, i + 1000); j++) {
+      const checked = validateUsageEvent(
+        {
+          eventId: `bench-affected-${j}`,
+          occurredAt: new Date(end.getTime() - span + Math.floor((j * span) / AFFECTED)).toISOString(),
+          ...MODEL,
+          usage: { inputTokens: 2000 + (j % 500), outputTokens: 300 + (j % 200) },
+          feature: `feature-${j % 7}`,
+          customerId: `customer-${j % 50}`,
+        },
+        end,
+      );
+      if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
+      events.push(checked.event);
+    }
+    await store.analytics.write({
+      organizationId,
+      projectId,
+      source: 'api',
+      receivedAt: new Date(),
+      events: events.map((event) => ({ event, pricing: pricer.price(event, organizationId) })),
+    });
+  }
+}
+
+await runBench(async (cleanup) => {
+  const startedAt = new Date();
+  const machine = await machineFacts();
+  const db = await createBenchDatabase(cleanup);
+  const { store, close } = openStore(db.url, { poolSize: 4 });
+  cleanup.add('close store', close);
+  const pool = createPgPool(db.url, 2);
+  cleanup.add('close pg pool', () => pool.end());
+  const prisma = createPrismaClient(db.url, { poolSize: 1 });
+  cleanup.add('disconnect prisma', () => prisma.$disconnect());
+  await store.rates.importBuiltInCatalog();
+  const today = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS);
+  const since = new Date(today.getTime() - 30 * DAY_MS);
+
+  const results: {
+    org: string;
+    otherEvents: number;
+    orgEvents: number;
+    eventsInRange: number;
+    loadSeconds: number;
+    seconds: number;
+    scanned: number;
+    changed: number;
+    scope: string;
+    before: string;
+    after: string;
+  }[] = [];
+  for (const [slug, others] of [
+    ['bench-small', OTHER_SMALL],
+    ['bench-large', OTHER_LARGE],
+  ] as const) {
+    await prisma.organization.create({ data: { slug, name: slug } });
+    log(`${slug}: demo load of ${others.toLocaleString('en-US')} events over 90 days`);
+    const loaded = await demoLoad(db.url, slug, others, today);
+    const org = await store.organizations.requireBySlug(slug);
+    const project = await store.projects.ensure(org.id, 'corrected', 'Corrected model');
+    log(`${slug}: writing ${AFFECTED.toLocaleString('en-US')} ${MODEL.provider}/${MODEL.model} events`);
+    await writeAffected(store, org.id, project.id, today);
+    await pool.query('VACUUM ANALYZE usage_events, daily_rollups');
+    const counts = (
+      await pool.query<{ all: string; in_range: string }>(
+        `SELECT count(*)::text AS all, count(*) FILTER (WHERE occurred_at >= $2)::text AS in_range
+         FROM usage_events WHERE organization_id = $1`,
+        [org.id, since],
+      )
+    ).rows[0] ?? { all: '0', in_range: '0' };
+
+    // The correction: 15% off that model from 30 days ago, published as the API publishes it.
+    const published = await store.rates.publishVersion({
+      table: { organizationId: org.id, slug: 'overrides', kind: 'override' },
+      effectiveFrom: since,
+      rates: [
+        { ...MODEL, match: { exact: [MODEL.model] }, prices: { discountPercent: '15' }, source: 'bench' },
+      ],
+      source: 'bench:reprice',
+    });
+    const runId = await store.repriceRuns.create({
+      organizationId: org.id,
+      since,
+      reason: 'bench correction',
+      rateVersionId: published.version.id,
+    });
+    const pricer = await store.pricer().fresh();
+    const t0 = performance.now();
+    const outcome = await store.analytics.reprice(pricer, runId);
+    const seconds = (performance.now() - t0) / 1000;
+    log(
+      `${slug}: ${outcome.eventsScanned} scanned, ${outcome.eventsChanged} changed in ${seconds.toFixed(2)} s`,
+    );
+    results.push({
+      org: slug,
+      otherEvents: others,
+      orgEvents: Number(counts.all),
+      eventsInRange: Number(counts.in_range),
+      loadSeconds: loaded.seconds,
+      seconds,
+      scanned: outcome.eventsScanned,
+      changed: outcome.eventsChanged,
+      scope: outcome.scope,
+      before: outcome.totalBefore,
+      after: outcome.totalAfter,
+    });
+  }
+
+  const [small, large] = results as [(typeof results)[0], (typeof results)[0]];
+  const round = (n: number) => Math.round(n * 100) / 100;
+  const figures = [
+    figure(
+      `Correction to one model, ${AFFECTED.toLocaleString('en-US')} affected events, in an organization of ${large.orgEvents.toLocaleString('en-US')} events`,
+      round(large.seconds),
+      's',
+      { target: { op: '<', value: 10 } },
+    ),
+    figure(
+      `The same correction in an organization of ${small.orgEvents.toLocaleString('en-US')} events`,
+      round(small.seconds),
+      's',
+      { target: { op: '<', value: 10 } },
+    ),
+    figure(
+      `Large organization's time over the small one's (${(large.orgEvents / small.orgEvents).toFixed(1)}× the events)`,
+      round(large.seconds / small.seconds),
+      '×',
+      {
+        target: { op: '<', value: 1.5 },
+      },
+    ),
+    figure(
+      'Events scanned in the large organization (all of them the corrected model)',
+      large.scanned,
+      'events',
+    ),
+  ];
+  const report = {
+    name: 'reprice',
+    title: 'Re-pricing a correction to one model: cost follows the affected events',
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    figures,
+    notes: [
+      ...results.map(
+        (r) =>
+          `${r.org}: ${r.otherEvents.toLocaleString('en-US')} demo events (demo load, ${r.loadSeconds} s) + ${AFFECTED.toLocaleString('en-US')} events of ${MODEL.provider}/${MODEL.model}; ${r.eventsInRange.toLocaleString('en-US')} of its events in the 30-day range. The run (scope ${r.scope}) scanned ${r.scanned.toLocaleString('en-US')} and changed ${r.changed.toLocaleString('en-US')} in ${r.seconds.toFixed(2)} s ($${r.before} → $${r.after}).`,
+      ),
+      'Before issue 20 the same run scanned every event of the organization in the range.',
+      'Timed: AnalyticsStore.reprice with a fresh pricer, as the worker runs it (chunks of 1,000, one transaction each, rollups moved by the difference). Both organizations share one database.',
+    ],
+    details: { machine, affected: AFFECTED, results },
+  };
+  const path = writeReport(report);
+  console.log(`\n${report.title}`);
+  console.table(
+    figures.map((f) => ({
+      figure: f.name,
+      value: `${f.value} ${f.unit}`,
+      target: f.target ? `${f.target.op} ${f.target.value}: ${f.target.met ? 'met' : 'NOT met'}` : '',
+    })),
+  );
+  log(`report written to ${path}`);
+});
