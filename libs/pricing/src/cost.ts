@@ -99,6 +99,12 @@ const OVERLAP: Record<TotalField, (parts: number, total: number, rate: Rate) => 
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
+// Scratch space for computeCost, reused by every call: pricing is synchronous, so one event at a
+// time uses them, and nothing returned refers to them (millions of events a second allocate none).
+const TOKENS = new Array<number>(PART_COUNT).fill(0);
+const VALUES = new Array<number>(PART_COUNT).fill(0);
+const APART = [0, 0];
+
 /** The prices that apply to an event (time rule, service tier, size tier, discount), with their flags. */
 function pricesFor(event: UsageEvent, ms: number, resolved: Resolved, flags: string[]): CompiledPrices {
   const { rate, adjustment } = resolved;
@@ -149,8 +155,8 @@ export function computeCost(
 
   // Tokens per part. A kind without a price is billed at its parent's price (in its parent's part).
   const p = prices.num;
-  const tokens = new Array<number>(PART_COUNT).fill(0);
-  const apart = [0, 0];
+  const tokens = TOKENS.fill(0);
+  const apart = APART.fill(0);
   for (let i = 0; i < PART_PLANS.length; i++) {
     const plan = PART_PLANS[i]!;
     const n = counts[plan.at]!;
@@ -195,7 +201,7 @@ export function computeCost(
 
   // Exact integer arithmetic at 10^-scale USD: doubles while the total is a safe integer (then
   // every product and partial sum is one too, and exact), BigInt beyond.
-  const values = new Array<number>(PART_COUNT).fill(0);
+  const values = VALUES.fill(0);
   let total = 0;
   for (let i = 0; i < PART_COUNT; i++) {
     if (tokens[i] === 0) continue;
