@@ -29,6 +29,7 @@ import {
   stopProcess,
   waitForHttp,
   writeReport,
+  demoLoad,
 } from './support/bench-env.mjs';
 
 const EVENTS = Number(process.env.BENCH_DASHBOARD_EVENTS ?? 10_000_000);
@@ -43,37 +44,6 @@ const LABELS: Record<(typeof DIMS)[number], string> = {
   PROJECT: 'Project',
   ENVIRONMENT: 'Environment',
 };
-
-function demoLoad(databaseUrl: string): Promise<{ eventsPerSecond: number; seconds: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'apps/cli/dist/main.js'),
-        'demo',
-        'load',
-        '--org',
-        'bench',
-        '--events',
-        String(EVENTS),
-        '--days',
-        '90',
-        '--seed',
-        '1',
-        '--json',
-      ],
-      { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out) as { eventsPerSecond: number; seconds: number })
-        : reject(new Error(`demo load exited with ${code}`)),
-    );
-  });
-}
 
 /** Gzipped bytes of the built files a page fetched (as a server compressing with gzip -6 sends them). */
 function gzipBytes(urls: string[]): { files: string[]; bytes: number; raw: number } {
@@ -102,7 +72,7 @@ await runBench(async (cleanup) => {
   });
   await prisma.membership.create({ data: { userId: user.id, organizationId: org.id, role: 'owner' } });
   log(`loading ${EVENTS.toLocaleString('en-US')} demo events over 90 days (demo load, bulk path)`);
-  const loaded = await demoLoad(db.url);
+  const loaded = await demoLoad(db.url, { events: EVENTS });
   log(`loaded in ${loaded.seconds} s`);
 
   const apiPort = await freePort();

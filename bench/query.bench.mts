@@ -5,8 +5,6 @@
 // usage_events, as a ratio. Target: p95 < 100 ms.
 //
 //   BENCH_QUERY_EVENTS=10000000  BENCH_QUERY_RUNS=200
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import {
   ApiKeyRepository,
   createPgPool,
@@ -25,11 +23,11 @@ import {
   log,
   machineFacts,
   REDIS_URL,
-  ROOT,
   runBench,
   spawnApp,
   waitForHttp,
   writeReport,
+  demoLoad,
 } from './support/bench-env.mjs';
 
 const EVENTS = Number(process.env.BENCH_QUERY_EVENTS ?? 10_000_000);
@@ -48,40 +46,6 @@ interface SpendRow {
   period: string;
   costUsd: string;
   requests: number;
-}
-
-/** `demo load` through the CLI, as a user would run it; its progress shows on stderr. */
-function demoLoad(databaseUrl: string, end: Date): Promise<{ eventsPerSecond: number; seconds: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'apps/cli/dist/main.js'),
-        'demo',
-        'load',
-        '--org',
-        'bench',
-        '--events',
-        String(EVENTS),
-        '--days',
-        '90',
-        '--seed',
-        '1',
-        '--end',
-        end.toISOString(),
-        '--json',
-      ],
-      { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`demo load exited with ${code}: ${out}`));
-      const summary = JSON.parse(out) as { eventsPerSecond: number; seconds: number };
-      resolve(summary);
-    });
-  });
 }
 
 async function time<T>(body: () => Promise<T>): Promise<{ ms: number; value: T }> {
@@ -103,7 +67,7 @@ await runBench(async (cleanup) => {
 
   const today = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS);
   log(`loading ${EVENTS.toLocaleString('en-US')} demo events over 90 days (demo load, bulk path)`);
-  const loaded = await demoLoad(db.url, today);
+  const loaded = await demoLoad(db.url, { events: EVENTS, end: today });
   // What autovacuum would have done by the time anyone queries: fair to both sides.
   const analyze = await time(() =>
     pool.query('VACUUM ANALYZE usage_events, hourly_rollups, daily_rollups, daily_customer_rollups'),

@@ -6,7 +6,6 @@
 // against the spend of the same month from the rollups.
 //
 //   BENCH_REPORT_EVENTS=10000000
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,47 +20,15 @@ import {
   log,
   machineFacts,
   REDIS_URL,
-  ROOT,
   runBench,
   spawnApp,
   writeReport,
+  demoLoad,
 } from './support/bench-env.mjs';
 
 const EVENTS = Number(process.env.BENCH_REPORT_EVENTS ?? 10_000_000);
 const FORMATS = ['csv', 'xlsx', 'pdf', 'focus'] as const;
 const DAY_MS = 86_400_000;
-
-function demoLoad(databaseUrl: string, end: Date): Promise<{ eventsPerSecond: number; seconds: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'apps/cli/dist/main.js'),
-        'demo',
-        'load',
-        '--org',
-        'bench',
-        '--events',
-        String(EVENTS),
-        '--days',
-        '90',
-        '--seed',
-        '1',
-        '--end',
-        end.toISOString(),
-        '--json',
-      ],
-      { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`demo load exited with ${code}: ${out}`));
-      resolve(JSON.parse(out) as { eventsPerSecond: number; seconds: number });
-    });
-  });
-}
 
 /** Resident memory of a process in MB, from /proc (Linux). */
 function rssMb(pid: number): number {
@@ -83,7 +50,7 @@ await runBench(async (cleanup) => {
 
   const today = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS);
   log(`loading ${EVENTS.toLocaleString('en-US')} demo events over 90 days (demo load, bulk path)`);
-  const loaded = await demoLoad(db.url, today);
+  const loaded = await demoLoad(db.url, { events: EVENTS, end: today });
   await pool.query('VACUUM ANALYZE usage_events, hourly_rollups, daily_rollups, daily_customer_rollups');
   // The last full month before today (what the 1st-of-month job reports).
   const end = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1));

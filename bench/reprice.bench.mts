@@ -8,8 +8,6 @@
 // affected events, and the large organization's time close to the small one's.
 //
 //   BENCH_REPRICE_AFFECTED=100000  BENCH_REPRICE_OTHER_SMALL=1000000  BENCH_REPRICE_OTHER_LARGE=10000000
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { validateUsageEvent, type UsageEvent } from '@tokenledger/contracts';
 import { createPgPool, createPrismaClient, openStore, type OpenedStore } from '@tokenledger/db';
 import {
@@ -17,9 +15,9 @@ import {
   figure,
   log,
   machineFacts,
-  ROOT,
   runBench,
   writeReport,
+  demoLoad,
 } from './support/bench-env.mjs';
 
 const AFFECTED = Number(process.env.BENCH_REPRICE_AFFECTED ?? 100_000);
@@ -27,39 +25,6 @@ const OTHER_SMALL = Number(process.env.BENCH_REPRICE_OTHER_SMALL ?? 1_000_000);
 const OTHER_LARGE = Number(process.env.BENCH_REPRICE_OTHER_LARGE ?? 10_000_000);
 const DAY_MS = 86_400_000;
 const MODEL = { provider: 'openai', model: 'gpt-4.1-mini' };
-
-function demoLoad(databaseUrl: string, org: string, events: number, end: Date): Promise<{ seconds: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'apps/cli/dist/main.js'),
-        'demo',
-        'load',
-        '--org',
-        org,
-        '--events',
-        String(events),
-        '--days',
-        '90',
-        '--seed',
-        '1',
-        '--end',
-        end.toISOString(),
-        '--json',
-      ],
-      { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out) as { seconds: number })
-        : reject(new Error(`demo load exited with ${code}: ${out}`)),
-    );
-  });
-}
 
 /** AFFECTED events of the one model over the 30 days before `end`, priced and written as the worker does. */
 async function writeAffected(
@@ -130,7 +95,7 @@ await runBench(async (cleanup) => {
   ] as const) {
     await prisma.organization.create({ data: { slug, name: slug } });
     log(`${slug}: demo load of ${others.toLocaleString('en-US')} events over 90 days`);
-    const loaded = await demoLoad(db.url, slug, others, today);
+    const loaded = await demoLoad(db.url, { org: slug, events: others, end: today });
     const org = await store.organizations.requireBySlug(slug);
     const project = await store.projects.ensure(org.id, 'corrected', 'Corrected model');
     log(`${slug}: writing ${AFFECTED.toLocaleString('en-US')} ${MODEL.provider}/${MODEL.model} events`);

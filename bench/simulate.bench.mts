@@ -7,8 +7,6 @@
 // Targets: simulate p95 < 1 s (one feature < 200 ms), recommendations p95 < 3 s.
 //
 //   BENCH_SIMULATE_EVENTS=10000000  BENCH_SIMULATE_RUNS=50
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { UsageEvent } from '@tokenledger/contracts';
 import {
   ApiKeyRepository,
@@ -27,11 +25,11 @@ import {
   log,
   machineFacts,
   REDIS_URL,
-  ROOT,
   runBench,
   spawnApp,
   waitForHttp,
   writeReport,
+  demoLoad,
 } from './support/bench-env.mjs';
 
 const EVENTS = Number(process.env.BENCH_SIMULATE_EVENTS ?? 10_000_000);
@@ -51,38 +49,6 @@ const SIMULATE = `query Simulate($s: ScenarioInput!) {
 const RECOMMEND = `query Recommend($f: SpendFilter!) {
   recommendations(filter: $f, tolerance: 5) { feature sourceModel targetProvider targetModel monthlySavingsUsd movableShare }
 }`;
-
-function demoLoad(databaseUrl: string, end: Date): Promise<{ eventsPerSecond: number; seconds: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'apps/cli/dist/main.js'),
-        'demo',
-        'load',
-        '--org',
-        'bench',
-        '--events',
-        String(EVENTS),
-        '--days',
-        '90',
-        '--seed',
-        '1',
-        '--end',
-        end.toISOString(),
-        '--json',
-      ],
-      { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`demo load exited with ${code}: ${out}`));
-      resolve(JSON.parse(out) as { eventsPerSecond: number; seconds: number });
-    });
-  });
-}
 
 async function time<T>(body: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const t0 = performance.now();
@@ -105,7 +71,7 @@ await runBench(async (cleanup) => {
 
   const today = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS);
   log(`loading ${EVENTS.toLocaleString('en-US')} demo events over 90 days (demo load, bulk path)`);
-  const loaded = await demoLoad(db.url, today);
+  const loaded = await demoLoad(db.url, { events: EVENTS, end: today });
   await pool.query('VACUUM ANALYZE usage_events, daily_rollups, daily_traffic_mix');
   const store = new Store(prisma, pool);
   const size = await store.analytics.trafficMixSize();

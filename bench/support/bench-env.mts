@@ -347,3 +347,41 @@ export async function machineFacts(): Promise<MachineFacts> {
     loadAverage: Number((os.loadavg()[0] ?? 0).toFixed(2)),
   };
 }
+
+export interface DemoLoadOptions {
+  events: number;
+  /** The organization loaded into (created when missing); default `bench`. */
+  org?: string;
+  /** The last day of the 90 days of traffic; default now. */
+  end?: Date;
+}
+
+/** `demo load` through the CLI, as a user would run it; its progress shows on stderr. */
+export function demoLoad(
+  databaseUrl: string,
+  options: DemoLoadOptions,
+): Promise<{ eventsPerSecond: number; seconds: number }> {
+  const args = ['demo', 'load', '--org', options.org ?? 'bench', '--events', String(options.events)];
+  args.push(
+    '--days',
+    '90',
+    '--seed',
+    '1',
+    ...(options.end ? ['--end', options.end.toISOString()] : []),
+    '--json',
+  );
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'apps/cli/dist/main.js'), ...args], {
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as { eventsPerSecond: number; seconds: number })
+        : reject(new Error(`demo load exited with ${code}: ${out}`)),
+    );
+  });
+}
