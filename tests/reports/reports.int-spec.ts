@@ -14,7 +14,7 @@ import {
   type PricedEvent,
   type PrismaClient,
 } from '@tokenledger/db';
-import { FOCUS_COLUMNS, usd } from '@tokenledger/reports';
+import { FOCUS_COLUMNS, neutralise, usd } from '@tokenledger/reports';
 import { Queue } from 'bullmq';
 import { parse } from 'csv-parse/sync';
 import Decimal from 'decimal.js';
@@ -54,13 +54,14 @@ function generate(count: number, seed: number, start: Date, days: number): Usage
   );
 }
 
+/** gpt-5.5 at list-like prices (so that the savings section has a cheaper model to name). */
 const price = (e: UsageEvent) =>
   e.model === 'mystery-model'
     ? UNPRICED
     : pricedAt(
         new Decimal(e.usage.outputTokens)
-          .times('0.0000031')
-          .plus(new Decimal(e.usage.inputTokens).times('0.00000017'))
+          .times(e.model === 'gpt-5.5' ? '0.00003' : '0.0000031')
+          .plus(new Decimal(e.usage.inputTokens).times(e.model === 'gpt-5.5' ? '0.000005' : '0.00000017'))
           .toFixed(),
       );
 
@@ -258,9 +259,42 @@ describe('monthly reports', () => {
     expect(unpriced.some((row) => row.item === 'openai / mystery-model' && Number(row.requests) > 0)).toBe(
       true,
     );
-    expect(summary.some((row) => row.section === 'savings' && /not available yet/.test(row.note!))).toBe(
-      true,
+    // The savings section lists what GraphQL `recommendations` finds for the same month: the
+    // ones with a cheaper target, best saving first, at most five.
+    const recs = await gql<{
+      recommendations: {
+        feature: string;
+        sourceProvider: string;
+        sourceModel: string;
+        targetProvider: string | null;
+        targetModel: string | null;
+        savingsUsd: string;
+      }[];
+    }>(
+      app,
+      `query($f: SpendFilter!) { recommendations(filter: $f, tolerance: 5) { feature sourceProvider sourceModel targetProvider targetModel savingsUsd } }`,
+      { f: OCT },
+      viewerA,
     );
+    if (recs.errors) throw new Error(JSON.stringify(recs.errors));
+    const expected = recs
+      .data!.recommendations.filter((x) => x.targetModel && new Decimal(x.savingsUsd).greaterThan(0))
+      .sort(
+        (a, b) => new Decimal(b.savingsUsd).comparedTo(a.savingsUsd) || a.feature.localeCompare(b.feature),
+      )
+      .slice(0, 5);
+    expect(expected.length).toBeGreaterThan(0);
+    const savings = summary.filter((row) => row.section === 'savings');
+    expect(savings.map((row) => [row.item, new Decimal(row.cost_usd!).toFixed()])).toEqual(
+      expected.map((x) => [
+        // Features come from clients: "+cmd" is neutralised like every other text cell.
+        neutralise(
+          `${x.feature || '(none)'}: ${x.sourceProvider} / ${x.sourceModel} → ${x.targetProvider} / ${x.targetModel}`,
+        ),
+        new Decimal(x.savingsUsd).toFixed(),
+      ]),
+    );
+    expect(savings.every((row) => /quality: \S+ [\d.]+ vs [\d.]+/.test(row.note!))).toBe(true);
     expect(summary.some((row) => row.section === 'customer' && row.item === `'${EVIL}`)).toBe(true);
   });
 
@@ -317,6 +351,7 @@ describe('monthly reports', () => {
     try {
       const file = join(dir, 'report.pdf');
       writeFileSync(file, res.rawPayload);
+      if (process.env.REPORT_PDF_KEEP) writeFileSync(process.env.REPORT_PDF_KEEP, res.rawPayload);
       const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
       const pages = text.split('\f').filter((p) => p.trim() !== '');
       expect(pages.length).toBeGreaterThanOrEqual(1);
@@ -326,6 +361,11 @@ describe('monthly reports', () => {
       expect(text).toContain(`Exact total: ${spend.toFixed()} USD`);
       expect(text).toContain('2026-09 (previous month)');
       expect(text).toContain('mystery-model');
+      // The savings table: a move away from gpt-5.5 with its quality basis beside the dollars.
+      expect(text).toContain('Quality (swe-bench-pro)');
+      expect(text).toMatch(
+        /gpt-5\.5 to \S+ \/ deepseek-v4-pro +\$[\d,]+\.\d\d +\d+% +58\.6 vs 55\.4 \(-3\.2 points\)/,
+      );
       execFileSync('pdftoppm', ['-png', '-r', '50', '-f', '1', '-l', '1', file, join(dir, 'page')]);
       expect(statSync(join(dir, 'page-1.png')).size).toBeGreaterThan(5000);
     } finally {
@@ -339,7 +379,9 @@ describe('monthly reports', () => {
     const res = await fetchFile(r);
     const rows = parse(res.rawPayload, { columns: true }) as Record<string, string>[];
     expect(Object.keys(rows[0]!)).toEqual([...FOCUS_COLUMNS]);
-    let billed = new Decimal(0);
+    // Rows carry up to 18 decimals: sum them without decimal.js's default 20 significant digits.
+    const Exact = Decimal.clone({ precision: 60 });
+    let billed = new Exact(0);
     for (const row of rows) {
       const q = new Decimal(row.PricingQuantity!);
       expect(q.times(row.ListUnitPrice!).equals(row.ListCost!)).toBe(true);

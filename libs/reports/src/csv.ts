@@ -2,7 +2,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import { LINE_ITEM_COLUMNS, TEXT_COLUMNS, type LineItem } from './line-item';
-import { SAVINGS_PENDING, type Breakdown, type ReportSummary } from './summary';
+import { savingsLines, type Breakdown, type ReportSummary } from './summary';
 
 /**
  * A cell that a spreadsheet would run as a formula (CSV injection: customer ids and features come
@@ -145,7 +145,16 @@ export function summaryRecords(s: ReportSummary): string[][] {
       '',
       neutralise(`${r.createdAt.toISOString()} ${r.status}: ${r.reason}`),
     ]);
-  rows.push(['savings', '', '', '', '', '', SAVINGS_PENDING]);
+  for (const l of savingsLines(s.savings))
+    rows.push([
+      'savings',
+      neutralise(l.label),
+      l.savingsUsd?.toFixed() ?? '',
+      '',
+      '',
+      '',
+      neutralise(l.note),
+    ]);
   return rows;
 }
 

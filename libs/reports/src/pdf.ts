@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import Decimal from 'decimal.js';
-import { SAVINGS_PENDING, usd, type Breakdown, type ReportSummary } from './summary';
+import { savingsBasis, savingsLines, usd, type Breakdown, type ReportSummary } from './summary';
 
 const INK = '#1f2933';
 const MUTED = '#616e7c';
@@ -364,8 +364,39 @@ export async function writePdf(s: ReportSummary, out: Writable): Promise<void> {
           ]),
   );
   y = heading(doc, y + 6, 'Savings recommendations');
-  doc.font('Helvetica').fontSize(9).fillColor(MUTED).text(SAVINGS_PENDING, LEFT, y, { width: WIDTH });
-  y += 30;
+  if (s.savings && s.savings.items.length > 0) {
+    y = table(
+      doc,
+      y,
+      [
+        { header: 'Feature', width: 75 },
+        { header: 'Move', width: 215 },
+        { header: 'Saving', width: 60, align: 'right' },
+        { header: 'Moved', width: 34, align: 'right' },
+        { header: `Quality (${s.savings.benchmark})`, width: 115 },
+      ],
+      s.savings.items.slice(0, 5).map((i) => [
+        i.feature,
+        // The source's provider is in "By provider and model"; the target's is needed.
+        `${i.source.slice(i.source.indexOf(' / ') + 3)} to ${i.target}`,
+        usd(i.savingsUsd),
+        `${i.movableShare.times(100).toDecimalPlaces(0).toFixed(0)}%`,
+        i.quality.startsWith(`${s.savings!.benchmark} `)
+          ? i.quality.slice(s.savings!.benchmark.length + 1)
+          : i.quality,
+      ]),
+    );
+    doc
+      .font('Helvetica')
+      .fontSize(8)
+      .fillColor(MUTED)
+      .text(savingsBasis(s.savings), LEFT, y + 2, { width: WIDTH });
+    y += 26;
+  } else {
+    const note = savingsLines(s.savings)[0]?.note ?? '';
+    doc.font('Helvetica').fontSize(9).fillColor(MUTED).text(note, LEFT, y, { width: WIDTH });
+    y += 30;
+  }
   doc
     .font('Helvetica')
     .fontSize(8)

@@ -1,10 +1,10 @@
 import Decimal from 'decimal.js';
 import { describe, expect, it } from 'vitest';
-import { lineItemRecord, neutralise } from './csv';
+import { lineItemRecord, neutralise, summaryRecords } from './csv';
 import { focusRows, FOCUS_TOKEN_KINDS, type FocusTokenKind, type UnitPrices } from './focus';
 import type { LineItem } from './line-item';
 import { monthBefore, monthBounds, previousMonth, startOfDay } from './month';
-import { OTHERS, SummaryBuilder, usd, type ReportContext } from './summary';
+import { OTHERS, savingsLines, SummaryBuilder, usd, type ReportContext } from './summary';
 
 function item(overrides: Partial<LineItem> = {}): LineItem {
   return {
@@ -44,6 +44,22 @@ const context: ReportContext = {
   previous: { month: '2026-09', totalUsd: new Decimal(0), byDay: [] },
   rateVersions: [],
   repriceRuns: [],
+  savings: {
+    benchmark: 'swe-bench-pro',
+    tolerance: 2,
+    items: [
+      {
+        feature: '=cmd',
+        source: 'openai / gpt-5.5',
+        target: 'openai / gpt-5-mini',
+        savingsUsd: new Decimal('12.345'),
+        savingsPercent: new Decimal('80.04'),
+        movableShare: new Decimal('0.955'),
+        quality: 'swe-bench-pro 58.6 vs 57.0 (-1.6 points)',
+      },
+    ],
+    none: null,
+  },
 };
 
 describe('CSV injection', () => {
@@ -102,7 +118,7 @@ describe('summary', () => {
     expect(s.byDay).toHaveLength(31);
     expect(s.unpriced.requests).toBe(5);
     expect(s.changePercent).toBeNull();
-    expect(s.savings).toBeNull();
+    expect(s.savings).toBe(context.savings);
   });
 
   it('formats dollars for people', () => {
@@ -175,5 +191,24 @@ describe('FOCUS rows', () => {
     expect(unpriced[0]!.ChargeDescription).toContain('unpriced');
     const odd = focusRows(group('2.5'), ctx, prices({}));
     expect(odd.reduce((s, r) => s.plus(r.BilledCost), new Decimal(0)).equals('2.5')).toBe(true);
+  });
+});
+
+describe('savings section', () => {
+  it('prints each recommendation with its saving and quality basis, and says why when there is none', () => {
+    const [line] = savingsLines(context.savings);
+    expect(line!.label).toBe('=cmd: openai / gpt-5.5 → openai / gpt-5-mini');
+    expect(line!.savingsUsd!.toFixed()).toBe('12.345');
+    expect(line!.note).toBe(
+      '80.0% of the group, 96% of requests could move; quality: swe-bench-pro 58.6 vs 57.0 (-1.6 points)',
+    );
+    expect(savingsLines({ ...context.savings!, items: [], none: 'no priced traffic in the month' })).toEqual([
+      { label: '—', savingsUsd: null, note: 'No recommendation: no priced traffic in the month.' },
+    ]);
+    expect(savingsLines(null)[0]!.note).toMatch(/could not be computed/);
+    const csv = summaryRecords({ ...new SummaryBuilder().build(context) }).filter((r) => r[0] === 'savings');
+    expect(csv).toHaveLength(1);
+    expect(csv[0]![1]).toBe("'=cmd: openai / gpt-5.5 → openai / gpt-5-mini");
+    expect(csv[0]![2]).toBe('12.345');
   });
 });

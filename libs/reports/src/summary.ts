@@ -15,6 +15,35 @@ export interface ReportContext {
   previous: { month: string; totalUsd: Decimal; byDay: Decimal[] };
   rateVersions: RateVersionUse[];
   repriceRuns: RepriceRunRef[];
+  /** The top savings recommendations over the month's traffic; null when none could be computed. */
+  savings: ReportSavings | null;
+}
+
+/**
+ * What moving traffic would have saved in the month, from the what-if simulation's
+ * recommendations (the cheapest target within `tolerance` points of the current model on
+ * `benchmark`), best first. `none` says why the list is empty when it is.
+ */
+export interface ReportSavings {
+  benchmark: string;
+  tolerance: number;
+  items: SavingsItem[];
+  /** Why there is no recommendation (no traffic, no scored model, nothing cheaper). */
+  none: string | null;
+}
+
+export interface SavingsItem {
+  feature: string;
+  /** "provider / model". */
+  source: string;
+  target: string;
+  /** Over the month, at the prices the recommendation used. */
+  savingsUsd: Decimal;
+  savingsPercent: Decimal | null;
+  /** Share of the group's requests that could move, 0–1. */
+  movableShare: Decimal;
+  /** The quality basis, in words: "swe-bench-pro 62.0 → 61.0 (−1.0 points)". */
+  quality: string;
 }
 
 export interface RateVersionUse {
@@ -71,12 +100,6 @@ export interface ReportSummary extends ReportContext {
   byEnvironment: Breakdown[];
   byDay: { day: string; costUsd: Decimal; requests: number }[];
   unpriced: { requests: number; inputTokens: number; outputTokens: number; models: UnpricedModel[] };
-  /**
-   * The top savings recommendations with their quality basis. Not available yet: they come from
-   * the what-if simulation (issue "What-if savings"), which has not landed. Always null until it
-   * does; every format says so rather than showing an empty or invented list.
-   */
-  savings: null;
 }
 
 export const NONE = '(none)';
@@ -205,14 +228,42 @@ export class SummaryBuilder {
         outputTokens: unpricedModels.reduce((n, u) => n + u.outputTokens, 0),
         models: unpricedModels,
       },
-      savings: null,
     };
   }
 }
 
-/** The words every format uses where the savings recommendations will go. */
-export const SAVINGS_PENDING =
-  'Savings recommendations: not available yet (they come from the what-if simulation, which is not built).';
+/** One line per recommendation, the same words in every format. */
+export function savingsLines(
+  savings: ReportSavings | null,
+): { label: string; savingsUsd: Decimal | null; note: string }[] {
+  if (!savings)
+    return [
+      { label: '—', savingsUsd: null, note: 'Savings recommendations could not be computed for this month.' },
+    ];
+  if (savings.items.length === 0)
+    return [
+      {
+        label: '—',
+        savingsUsd: null,
+        note: `No recommendation: ${savings.none ?? 'nothing cheaper qualifies'}.`,
+      },
+    ];
+  return savings.items.map((i) => ({
+    label: `${i.feature}: ${i.source} → ${i.target}`,
+    savingsUsd: i.savingsUsd,
+    note: `${i.savingsPercent ? `${i.savingsPercent.toDecimalPlaces(1).toFixed(1)}% of the group, ` : ''}${i.movableShare
+      .times(100)
+      .toDecimalPlaces(0)
+      .toFixed(0)}% of requests could move; quality: ${i.quality}`,
+  }));
+}
+
+/** What the savings figures rest on, in one sentence. */
+export function savingsBasis(savings: ReportSavings | null): string {
+  return savings
+    ? `What moving each feature's traffic to the cheapest model within ${savings.tolerance} points on ${savings.benchmark} would have saved this month (what-if simulation; tokens per request as observed).`
+    : '';
+}
 
 /** Money for people: "$1,234.57". */
 export function usd(d: Decimal): string {

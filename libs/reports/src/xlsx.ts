@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type Decimal from 'decimal.js';
 import type { Worksheet } from 'exceljs';
 import { LINE_ITEM_COLUMNS, TEXT_COLUMNS, type LineItem } from './line-item';
-import { SAVINGS_PENDING, type Breakdown, type ReportSummary } from './summary';
+import { savingsBasis, savingsLines, type Breakdown, type ReportSummary } from './summary';
 
 const MONEY = '"$"#,##0.00';
 /** Line items are often fractions of a cent: four decimals so they do not all read $0.00. */
@@ -168,7 +168,9 @@ function writeSummarySheet(ws: Worksheet, s: ReportSummary): void {
       note: `${r.reason} (run ${r.id})`,
     });
   heading('Savings recommendations');
-  line('—', { note: SAVINGS_PENDING });
+  if (s.savings) line('Basis', { note: savingsBasis(s.savings) });
+  for (const l of savingsLines(s.savings))
+    line(l.label, { ...(l.savingsUsd ? { cost: l.savingsUsd } : {}), note: l.note });
   heading('By day');
   for (const d of s.byDay) line(d.day, { cost: d.costUsd, requests: d.requests });
   ws.commit();

@@ -19,9 +19,11 @@ import {
   type FocusTokenKind,
   type LineItem,
   type ReportContext,
+  type ReportSavings,
   type ReportSummary,
   type UnitPrices,
 } from '@tokenledger/reports';
+import type { Recommendation } from '@tokenledger/simulation';
 import Decimal from 'decimal.js';
 import type { AnalyticsStore } from '../store/analytics-store';
 import type { PendingFile, ReportStorage } from './report-storage';
@@ -83,6 +85,54 @@ export function unitPriceLookup(pricer: Pricer, organizationId: string) {
   };
 }
 
+/** The month's savings recommendations for a report (the store wires the what-if simulation in). */
+export type SavingsSource = (
+  organization: { id: string; slug: string },
+  range: { start: Date; end: Date },
+  now: Date,
+) => Promise<ReportSavings>;
+
+/** How many recommendations a report lists. */
+export const REPORT_RECOMMENDATIONS = 5;
+
+/**
+ * The recommendations that name a cheaper target, best saving first, in the report's words. The
+ * quality basis is kept in ASCII so that every format (the PDF's standard fonts too) prints it.
+ */
+export function reportSavings(
+  recommendations: readonly Recommendation[],
+  benchmark: string,
+  tolerance: number,
+): ReportSavings {
+  const ranked = recommendations
+    .filter((r) => r.target && r.savingsUsd.greaterThan(0))
+    .sort((a, b) => b.savingsUsd.comparedTo(a.savingsUsd) || a.feature.localeCompare(b.feature));
+  const score = (s: { score: number } | null | undefined) => (s ? s.score.toFixed(1) : 'n/a');
+  const items = ranked.slice(0, REPORT_RECOMMENDATIONS).map((r) => {
+    const q = r.quality;
+    const delta =
+      q?.delta == null ? '' : ` (${q.delta >= 0 ? '+' : '-'}${Math.abs(q.delta).toFixed(1)} points)`;
+    return {
+      feature: r.feature || '(none)',
+      source: `${r.source.provider} / ${r.source.model}`,
+      target: `${r.target!.provider} / ${r.target!.model}`,
+      savingsUsd: r.savingsUsd,
+      savingsPercent: r.savingsPercent,
+      movableShare: r.movableShare,
+      quality: q
+        ? `${q.benchmark} ${score(q.sourceScore)} vs ${score(q.targetScore)}${delta}`
+        : 'no quality basis',
+    };
+  });
+  const none =
+    items.length > 0
+      ? null
+      : recommendations.length === 0
+        ? 'no priced traffic in the month'
+        : (recommendations.find((r) => !r.target)?.why ?? 'no cheaper model qualifies');
+  return { benchmark, tolerance, items, none };
+}
+
 export interface GenerateOptions {
   /** Hears the progress, 0-100 (the CLI's bar, the BullMQ job's progress). */
   onProgress?: (percent: number) => void;
@@ -99,6 +149,7 @@ export class ReportGenerator {
     private readonly analytics: AnalyticsStore,
     private readonly storage: ReportStorage,
     private readonly pricer: () => Promise<Pricer>,
+    private readonly savings?: SavingsSource,
   ) {}
 
   async generate(reportId: string, options: GenerateOptions = {}): Promise<ReportRecord> {
@@ -220,10 +271,13 @@ export class ReportGenerator {
   ): Promise<ReportContext> {
     const prev = previousMonth(report.month);
     const prevRange = monthBounds(prev, report.timeZone);
-    const [prevDays, versions, runs] = await Promise.all([
+    const [prevDays, versions, runs, savings] = await Promise.all([
       this.analytics.reportDailySpend(report.organizationId, prevRange, report.timeZone),
       this.analytics.reportRateVersions(report.organizationId, range),
       this.reports.repriceRunsTouching(report.organizationId, range),
+      // A report is about the month's cost: when the simulation cannot answer, the report says
+      // so in its savings section rather than failing.
+      this.savings ? this.savings(org, range, generatedAt).catch(() => null) : Promise.resolve(null),
     ]);
     const refs = await this.reports.rateVersionRefs(
       versions.flatMap((v) => (v.rateVersionId ? [v.rateVersionId] : [])),
@@ -261,6 +315,7 @@ export class ReportGenerator {
         totalBeforeUsd: new Decimal(r.totalBefore.toString()),
         totalAfterUsd: new Decimal(r.totalAfter.toString()),
       })),
+      savings,
     };
   }
 }

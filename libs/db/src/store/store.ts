@@ -15,7 +15,8 @@ import { createPrismaClient, type PrismaClient } from '../prisma';
 import { CachedPricer, type CachedPricerOptions } from '../rates/cached-pricer';
 import { ModelFactsRepository } from '../rates/model-facts.repository';
 import { RateTableRepository } from '../rates/rate-table.repository';
-import { ReportGenerator } from '../reports/report-generator';
+import { DEFAULT_BENCHMARK } from '@tokenledger/simulation';
+import { ReportGenerator, reportSavings, type SavingsSource } from '../reports/report-generator';
 import type { ReportStorage } from '../reports/report-storage';
 import { ReportsRepository } from '../reports/reports.repository';
 import { RepriceRunsRepository } from '../reprice/reprice-runs.repository';
@@ -24,6 +25,9 @@ import { ScenariosRepository } from '../simulation/scenarios.repository';
 import { SimulationRunner } from '../simulation/simulation.runner';
 import type { AnalyticsStore } from './analytics-store';
 import { createPostgresAnalyticsStore } from './postgres-analytics-store';
+
+/** Points of the benchmark a report's recommendations may give up; each line prints its quality basis. */
+const REPORT_TOLERANCE = 5;
 
 /**
  * Every read and write of Tokenledger's data, by what it is about. The API (through Nest
@@ -89,7 +93,21 @@ export class Store {
 
   /** Makes report files into `storage` (the worker's report jobs, the CLI's `report`). */
   reportGenerator(storage: ReportStorage, pricer: CachedPricer = this.pricer()): ReportGenerator {
-    return new ReportGenerator(this.reports, this.analytics, storage, () => pricer.current());
+    const runner = this.simulationRunner(pricer);
+    const savings: SavingsSource = async (org, range, now) => {
+      const recommendations = await runner.recommend(
+        { organizationId: org.id, slug: org.slug, projectId: null },
+        {
+          filter: { from: range.start, to: range.end },
+          benchmark: DEFAULT_BENCHMARK,
+          tolerance: REPORT_TOLERANCE,
+          prices: 'event-time',
+        },
+        now,
+      );
+      return reportSavings(recommendations, DEFAULT_BENCHMARK, REPORT_TOLERANCE);
+    };
+    return new ReportGenerator(this.reports, this.analytics, storage, () => pricer.current(), savings);
   }
 
   /** A pricer over the stored rate tables, cached and rebuilt after a publication. */
