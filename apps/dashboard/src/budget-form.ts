@@ -4,13 +4,13 @@
  */
 
 export const SCOPE_KINDS = [
-  ['organization', 'the whole organization'],
-  ['project', 'a project'],
-  ['feature', 'a feature'],
-  ['customer', 'a customer'],
-  ['environment', 'an environment'],
-  ['model', 'a model'],
-  ['tag', 'a tag'],
+  ['organization', 'organization'],
+  ['project', 'project'],
+  ['feature', 'feature'],
+  ['customer', 'customer'],
+  ['environment', 'environment'],
+  ['model', 'model'],
+  ['tag', 'tag'],
 ] as const;
 export type ScopeKind = (typeof SCOPE_KINDS)[number][0];
 

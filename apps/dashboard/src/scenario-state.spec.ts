@@ -59,6 +59,14 @@ describe('scenario state in the URL', () => {
     expect(serializeScenario(DEFAULT_SCENARIO).toString()).toBe('range=30d');
   });
 
+  it('keeps a move whose target is not chosen yet, and leaves it out of the simulation', () => {
+    const state = { ...DEFAULT_SCENARIO, moves: [newMove({ fromProvider: 'openai', fromModel: 'gpt-5.5' })] };
+    const query = serializeScenario(state).toString();
+    expect(query).toBe('range=30d&move=openai%2Fgpt-5.5%3E');
+    expect(parse(query)).toEqual(state);
+    expect(toScenarioInput(parse(query), NOW).moves).toEqual([]);
+  });
+
   it('drops what it cannot read instead of failing', () => {
     expect(parseMove('no-arrow')).toBeNull();
     expect(parseMove('a/b>nomodel')).toBeNull();

@@ -113,7 +113,9 @@ export function parseMove(text: string): Move | null {
   const arrow = head.indexOf('>');
   if (arrow < 0) return null;
   const from = head.slice(0, arrow);
-  const to = splitModel(head.slice(arrow + 1));
+  const target = head.slice(arrow + 1);
+  // An empty target is a move being written (kept so the row stays); a target must be provider/model.
+  const to: [string, string] | null = target === '' ? ['', ''] : splitModel(target);
   if (!to) return null;
   const move = newMove({ toProvider: to[0], toModel: to[1] });
   if (from !== '*' && from !== '') {
@@ -166,7 +168,7 @@ export function parseMove(text: string): Move | null {
 
 export function writeMove(m: Move): string {
   const from = m.fromModel === null ? '*' : `${m.fromProvider ?? '*'}/${m.fromModel}`;
-  const parts = [`${from}>${m.toProvider}/${m.toModel}`];
+  const parts = [`${from}>${isComplete(m) ? `${m.toProvider}/${m.toModel}` : ''}`];
   if (m.share !== 1) parts.push(`share:${m.share}`);
   if (m.maxPromptTokens !== null) parts.push(`max:${m.maxPromptTokens}`);
   if (m.tier) parts.push(`tier:${m.tier}`);

@@ -128,6 +128,19 @@ const SEND_TEST = graphql(`
 
 type Budget = ResultOf<typeof BUDGETS>['budgets'][number];
 
+const VALUE_LABELS: Partial<Record<BudgetDraft['scopeKind'], string>> = {
+  feature: 'Feature',
+  customer: 'Customer id',
+  environment: 'Environment',
+  model: 'Model (as reported)',
+  tag: 'Tag value',
+};
+
+/** "85%", or "over 10×" for a budget far past its amount (a tiny test budget reads 1068663% otherwise). */
+export function percentUsed(p: number): string {
+  return p >= 1000 ? `over ${Math.floor(p / 100).toLocaleString()}×` : `${Math.round(p)}%`;
+}
+
 function Disabled({ admin }: { admin: boolean }) {
   return admin ? null : <p className="hint">{VIEWER_REASON}</p>;
 }
@@ -226,7 +239,7 @@ function BudgetForm({
         )}
         {scope !== 'organization' && scope !== 'project' && (
           <label>
-            {scope === 'tag' ? 'Tag value' : `${SCOPE_KINDS.find(([k]) => k === scope)?.[1] ?? 'Value'}`}
+            {VALUE_LABELS[scope] ?? 'Value'}
             <input
               value={draft.value}
               onChange={(e) => set({ value: e.target.value })}
@@ -365,7 +378,7 @@ function BudgetRow({
         {status ? (
           <>
             {money(status.spentUsd)}{' '}
-            <span className={status.exceeded ? 'error' : 'muted'}>({Math.round(status.percentUsed)}%)</span>
+            <span className={status.exceeded ? 'error' : 'muted'}>({percentUsed(status.percentUsed)})</span>
           </>
         ) : (
           '…'
@@ -631,7 +644,7 @@ export function BudgetsSettings({ projects }: { projects: { slug: string }[] }) 
                         onClick={() => sendTest.mutate(d.id)}
                         disabled={!admin || sendTest.isPending}
                         title={admin ? undefined : VIEWER_REASON}
-                        aria-label={`Send a test to ${d.name}`}
+                        aria-label={`Send test to ${d.name}`}
                       >
                         Send test
                       </button>{' '}

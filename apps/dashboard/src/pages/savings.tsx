@@ -719,15 +719,44 @@ function ResultView({ result, fetching }: { result: Result; fetching: boolean })
   );
 }
 
+function RecommendationRow({ r, onOpen }: { r: Recommendation; onOpen: (r: Recommendation) => void }) {
+  return (
+    <tr>
+      <td>{r.feature || '(no feature)'}</td>
+      <td>
+        <code>{modelRef(r.sourceProvider, r.sourceModel)}</code> →{' '}
+        <code>{modelRef(r.targetProvider, r.targetModel)}</code>
+      </td>
+      <td className="num">{money(r.monthlySavingsUsd)}</td>
+      <td className="num">{share(r.movableShare)}</td>
+      <td className="small">
+        {r.quality && <QualityNote q={[r.quality]} />} <span className="muted">{r.why}</span>
+      </td>
+      <td>
+        <button
+          type="button"
+          onClick={() => onOpen(r)}
+          aria-label={`Open as scenario: ${r.feature || 'no feature'}, ${r.sourceModel} → ${r.targetModel ?? ''}`}
+        >
+          Open as scenario
+        </button>
+      </td>
+    </tr>
+  );
+}
+
 function Recommendations({
   state,
+  setState,
   filter,
   onOpen,
 }: {
   state: ScenarioState;
+  setState: (s: ScenarioState) => void;
   filter: { from: string; to: string; projects?: string[] };
   onOpen: (r: Recommendation) => void;
 }) {
+  const id = useId();
   const org = useOrg();
   const variables = {
     org: org.slug,
@@ -736,19 +765,38 @@ function Recommendations({
     tolerance: state.tolerance,
     prices: state.prices,
   };
-  const recs = useQuery({
+  const recs = useQuery<Recommendation[]>({
     queryKey: ['recommendations', variables],
     queryFn: ({ signal }) => request(RECOMMENDATIONS, variables, signal).then((d) => d.recommendations),
     staleTime: 60_000,
+    placeholderData: keepPreviousData,
   });
+  const withTarget = (recs.data ?? []).filter((r) => r.targetModel);
+  const without = (recs.data ?? []).filter((r) => !r.targetModel);
   return (
-    <section className="card" aria-labelledby="recs-title">
+    <section className="card" aria-labelledby="recs-title" aria-busy={recs.isFetching && !recs.isPending}>
       <div className="card-head">
         <h2 id="recs-title">Recommendations</h2>
         <span className="muted small">
           Cheapest target scoring at most {state.tolerance} points below on {state.benchmark}, per feature and
           model
         </span>
+      </div>
+      <div className="row">
+        <label htmlFor={`${id}-tol`}>Benchmark points a target may lose</label>
+        <input
+          id={`${id}-tol`}
+          type="number"
+          min={0}
+          max={100}
+          step={1}
+          className="narrow"
+          value={state.tolerance}
+          onChange={(e) => {
+            const v = Number(e.target.value);
+            if (e.target.value !== '' && v >= 0 && v <= 100) setState({ ...state, tolerance: v });
+          }}
+        />
       </div>
       {recs.isPending ? (
         <Loading what="recommendations" />
@@ -757,53 +805,60 @@ function Recommendations({
       ) : recs.data.length === 0 ? (
         <Empty>No traffic in this range to recommend for.</Empty>
       ) : (
-        <TableWrap label="Recommendations">
-          <table data-testid="recommendations-table">
-            <thead>
-              <tr>
-                <th scope="col">Feature</th>
-                <th scope="col">Now → suggested</th>
-                <th scope="col" className="num">
-                  Per month
-                </th>
-                <th scope="col" className="num">
-                  Could move
-                </th>
-                <th scope="col">Quality basis, why</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {recs.data.map((r) => (
-                <tr key={`${r.feature}\n${r.sourceProvider}/${r.sourceModel}`}>
-                  <td>{r.feature || '(no feature)'}</td>
-                  <td>
-                    <code>{modelRef(r.sourceProvider, r.sourceModel)}</code> →{' '}
-                    {r.targetModel ? <code>{modelRef(r.targetProvider, r.targetModel)}</code> : <em>none</em>}
-                  </td>
-                  <td className="num">{r.targetModel ? money(r.monthlySavingsUsd) : '—'}</td>
-                  <td className="num">{r.targetModel ? share(r.movableShare) : '—'}</td>
-                  <td className="small">
-                    {r.quality && <QualityNote q={[r.quality]} />} <span className="muted">{r.why}</span>
-                  </td>
-                  <td>
-                    {r.targetModel && (
-                      <button
-                        type="button"
-                        onClick={() => onOpen(r)}
-                        aria-label={`Open ${r.feature || 'no feature'}: ${r.sourceModel} → ${r.targetModel} as scenario`}
-                      >
-                        Open as scenario
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
+        <>
+          {withTarget.length === 0 ? (
+            <Empty>
+              No cheaper model scores within {state.tolerance} points for any of this traffic: allow more
+              points, or pick another benchmark.
+            </Empty>
+          ) : (
+            <TableWrap label="Recommendations">
+              <table data-testid="recommendations-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Feature</th>
+                    <th scope="col">Now → suggested</th>
+                    <th scope="col" className="num">
+                      Per month
+                    </th>
+                    <th scope="col" className="num">
+                      Could move
+                    </th>
+                    <th scope="col">Quality basis, why</th>
+                    <th scope="col">
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {withTarget.map((r) => (
+                    <RecommendationRow
+                      key={`${r.feature}\n${r.sourceProvider}/${r.sourceModel}`}
+                      r={r}
+                      onOpen={onOpen}
+                    />
+                  ))}
+                </tbody>
+              </table>
+            </TableWrap>
+          )}
+          {without.length > 0 && (
+            <details className="without">
+              <summary>
+                {without.length} {without.length === 1 ? 'feature and model' : 'features and models'} without
+                a candidate, and why
+              </summary>
+              <ul className="plain small">
+                {without.map((r) => (
+                  <li key={`${r.feature}\n${r.sourceProvider}/${r.sourceModel}`}>
+                    {r.feature || '(no feature)'}, <code>{modelRef(r.sourceProvider, r.sourceModel)}</code>:{' '}
+                    <span className="muted">{r.why}</span>
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </>
       )}
     </section>
   );
@@ -1074,6 +1129,7 @@ export default function SavingsPage() {
 
       <Recommendations
         state={state}
+        setState={setState}
         filter={scopedFilter}
         onOpen={(r) =>
           setState(
