@@ -350,7 +350,7 @@ function BudgetRow({
   const admin = canAdmin(org.role);
   return (
     <tr>
-      <td>
+      <td className="name-cell">
         <strong>{budget.name}</strong>
         <div className="muted small">
           {budget.kind} · alerts at {budget.thresholds.join(', ')}%

@@ -372,7 +372,7 @@ function MoveEditor({
             ))}
           </select>
         </label>
-        <label htmlFor={`${id}-to`}>
+        <label htmlFor={`${id}-to`} className="span2">
           To model
           <TargetInput
             id={`${id}-to`}
@@ -429,7 +429,7 @@ function MoveEditor({
               }
             >
               <option value="FIXED">fixed ratio</option>
-              <option value="CALIBRATED">calibrated from your data</option>
+              <option value="CALIBRATED">calibrated</option>
             </select>
             {move.output.mode === 'FIXED' && (
               <input
@@ -462,7 +462,7 @@ function MoveEditor({
               }
             >
               <option value="FIXED">fixed ratio</option>
-              <option value="CALIBRATED">calibrated from your data</option>
+              <option value="CALIBRATED">calibrated</option>
             </select>
             {move.input.mode === 'FIXED' && (
               <input
@@ -545,7 +545,9 @@ function MoveEditor({
 function Range({ low, high }: { low: string; high: string }) {
   return (
     <small className="muted">
-      range {money(low)} to {money(high)}
+      {money(low) === money(high)
+        ? 'no range: token ratios are fixed'
+        : `range ${money(low)} to ${money(high)}`}
     </small>
   );
 }
@@ -647,7 +649,7 @@ function ResultView({ result, fetching }: { result: Result; fetching: boolean })
                   <th scope="col" className="num">
                     Cost now → on target
                   </th>
-                  <th scope="col">Token ratio (output, input)</th>
+                  <th scope="col">Tokens on the target</th>
                 </tr>
               </thead>
               <tbody>
@@ -661,13 +663,19 @@ function ResultView({ result, fetching }: { result: Result; fetching: boolean })
                     <td className="num">
                       {money(m.movedBaselineUsd)} → {money(m.projectedUsd)}
                     </td>
-                    <td className="small">
-                      {[m.outputEfficiency, m.inputEfficiency]
-                        .map(
-                          (e) =>
-                            `${e.ratio.toFixed(2)}${e.low !== e.high ? ` [${e.low.toFixed(2)}, ${e.high.toFixed(2)}]` : ''} ${e.method}`,
-                        )
-                        .join('; ')}
+                    <td className="small wide-cell">
+                      {(
+                        [
+                          ['Output', m.outputEfficiency],
+                          ['Input', m.inputEfficiency],
+                        ] as const
+                      ).map(([kind, e]) => (
+                        <span key={kind} className="quality-item">
+                          {kind} ×{e.ratio.toFixed(2)}
+                          {e.low !== e.high ? ` [${e.low.toFixed(2)}, ${e.high.toFixed(2)}]` : ''}{' '}
+                          <span className="muted">{e.method}</span>
+                        </span>
+                      ))}
                     </td>
                   </tr>
                 ))}
@@ -706,7 +714,7 @@ function ResultView({ result, fetching }: { result: Result; fetching: boolean })
                   <td className="num">{money(f.projectedUsd)}</td>
                   <td className="num">{money(f.savingsUsd)}</td>
                   <td className="num">{f.requests > 0 ? share(f.movedRequests / f.requests) : '—'}</td>
-                  <td className="small">
+                  <td className="small wide-cell">
                     <QualityNote q={f.quality} />
                   </td>
                 </tr>
@@ -729,10 +737,10 @@ function RecommendationRow({ r, onOpen }: { r: Recommendation; onOpen: (r: Recom
       </td>
       <td className="num">{money(r.monthlySavingsUsd)}</td>
       <td className="num">{share(r.movableShare)}</td>
-      <td className="small">
+      <td className="small wide-cell">
         {r.quality && <QualityNote q={[r.quality]} />} <span className="muted">{r.why}</span>
       </td>
-      <td>
+      <td className="nowrap">
         <button
           type="button"
           onClick={() => onOpen(r)}
