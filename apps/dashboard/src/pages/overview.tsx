@@ -1,9 +1,9 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { lazy, Suspense, useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { FirstEvent } from '../components/first-event';
 import { RangePicker } from '../components/range-picker';
-import { SpendChart, stackSeries } from '../components/spend-chart';
+import { stackSeries } from '../components/chart-data';
 import { Empty, ErrorState, Loading, TableWrap } from '../components/states';
 import { change, compact, count, date, money, pct } from '../format';
 import { graphql, request } from '../graphql';
@@ -178,6 +178,11 @@ function BudgetWatch() {
     </section>
   );
 }
+
+// The charting library is most of the JavaScript: the totals and tables draw without waiting for it.
+// Its download starts with this page (alongside the queries), not once the daily data is in.
+const chartModule = import('../components/spend-chart');
+const SpendChart = lazy(() => chartModule.then((m) => ({ default: m.SpendChart })));
 
 function explorerLink(search: URLSearchParams, by: Dimension, filters: Filters = {}): string {
   const params = new URLSearchParams();
@@ -393,7 +398,9 @@ export default function OverviewPage() {
           {daily.isPending ? (
             <Loading what="daily spend" />
           ) : (
-            <SpendChart data={chart} label="Spend per day, by model" />
+            <Suspense fallback={<div className="chart" style={{ height: 300 }} aria-hidden="true" />}>
+              <SpendChart data={chart} label="Spend per day, by model" />
+            </Suspense>
           )}
         </section>
       )}
