@@ -191,16 +191,25 @@ describe('savings, forecast and budgets in Chromium', () => {
     await move.getByLabel('To model').press('Enter');
     await expect.poll(savings, { timeout: 20_000 }).toMatch(/^\$[\d,]+\.\d\d$/);
     await settled(page);
-    const full = (await savings())!;
-    expect(Number(full.replace(/[$,]/g, ''))).toBeGreaterThan(0);
-    // Every dollar figure carries its quality basis; the range and the moved share are shown.
     const result = page.getByRole('region', { name: 'Savings' });
+    // Every dollar figure carries its quality basis; fixed token ratios give no range.
     expect(await result.textContent()).toMatch(/Quality on swe-bench-pro.*gpt-5\.5 → deepseek-v4-pro/);
-    expect(await result.textContent()).toMatch(/range \$[\d,.]+ to \$[\d,.]+/);
+    expect(await result.textContent()).toContain('no range: token ratios are fixed');
     expect(await page.getByTestId('moved-share').textContent()).toMatch(/%$/);
     expect(new URL(page.url()).searchParams.getAll('move')).toEqual([
       'openai/gpt-5.5>deepseek/deepseek-v4-pro',
     ]);
+
+    // Output tokens calibrated from the demo's own support chat, which ran on both: a range appears.
+    await move.getByLabel('Output tokens on the target').selectOption('CALIBRATED');
+    await expect.poll(() => new URL(page.url()).searchParams.get('move')).toContain('out:cal');
+    await expect
+      .poll(() => result.textContent(), { timeout: 20_000 })
+      .toMatch(/Savings over 30 days\$[\d,.]+range \$[\d,.]+ to \$[\d,.]+/);
+    await settled(page);
+    expect(await page.getByRole('region', { name: 'Per move' }).textContent()).toMatch(/Output ×\d\.\d\d \[/);
+    const full = (await savings())!;
+    expect(Number(full.replace(/[$,]/g, ''))).toBeGreaterThan(0);
 
     // Half the requests: the savings change (the page re-simulates on its own).
     await move.getByLabel('Share of requests that moves (%)').fill('50');

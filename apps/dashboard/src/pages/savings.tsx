@@ -170,7 +170,7 @@ const RECOMMENDATIONS = graphql(`
 `);
 
 const SOURCES = graphql(`
-  query ScenarioSources($org: String, $filter: SpendFilter!) {
+  query ScenarioSources($org: String, $filter: SpendFilter!, $range: SpendFilter!) {
     spend(org: $org, filter: $filter, groupBy: [PROVIDER, MODEL], limit: 200) {
       provider
       model
@@ -180,6 +180,9 @@ const SOURCES = graphql(`
     features: spend(org: $org, filter: $filter, groupBy: [FEATURE], limit: 200) {
       feature
       costUsd
+    }
+    projects: spend(org: $org, filter: $range, groupBy: [PROJECT], limit: 200) {
+      project
     }
   }
 `);
@@ -428,7 +431,7 @@ function MoveEditor({
                 })
               }
             >
-              <option value="FIXED">fixed ratio</option>
+              <option value="FIXED">fixed</option>
               <option value="CALIBRATED">calibrated</option>
             </select>
             {move.output.mode === 'FIXED' && (
@@ -461,7 +464,7 @@ function MoveEditor({
                 })
               }
             >
-              <option value="FIXED">fixed ratio</option>
+              <option value="FIXED">fixed</option>
               <option value="CALIBRATED">calibrated</option>
             </select>
             {move.input.mode === 'FIXED' && (
@@ -600,7 +603,7 @@ function ResultView({ result, fetching }: { result: Result; fetching: boolean })
           </ul>
         </div>
       )}
-      <div className="grid">
+      <div className="grid wide-first">
         <section className="card" aria-labelledby="stayed-title">
           <h2 id="stayed-title">What stayed, and why</h2>
           {result.stayed.length === 0 ? (
@@ -1010,7 +1013,7 @@ export default function SavingsPage() {
 
   const sources = useQuery({
     queryKey: ['scenario-sources', org.slug, scopedFilter],
-    queryFn: ({ signal }) => request(SOURCES, { org: org.slug, filter: scopedFilter }, signal),
+    queryFn: ({ signal }) => request(SOURCES, { org: org.slug, filter: scopedFilter, range: filter }, signal),
     placeholderData: keepPreviousData,
   });
 
@@ -1034,6 +1037,7 @@ export default function SavingsPage() {
     setState({ ...state, moves: state.moves.map((x, j) => (j === i ? m : x)) });
 
   const features = (sources.data?.features ?? []).map((f) => f.feature ?? '');
+  const projects = (sources.data?.projects ?? []).flatMap((p) => (p.project ? [p.project] : []));
   const editing = JSON.stringify(input) !== JSON.stringify(settled) || simulation.isFetching;
 
   return (
@@ -1072,6 +1076,25 @@ export default function SavingsPage() {
               {[...new Set([...state.features, ...features])].map((f) => (
                 <option key={f} value={f}>
                   {f || '(no feature)'}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Project
+            <select
+              value={
+                state.projects.length === 1 ? state.projects[0] : state.projects.length ? '__many' : '__all'
+              }
+              onChange={(e) =>
+                setState({ ...state, projects: e.target.value === '__all' ? [] : [e.target.value] })
+              }
+            >
+              <option value="__all">every project</option>
+              {state.projects.length > 1 && <option value="__many">{state.projects.join(', ')}</option>}
+              {[...new Set([...state.projects, ...projects])].map((p) => (
+                <option key={p} value={p}>
+                  {p}
                 </option>
               ))}
             </select>
