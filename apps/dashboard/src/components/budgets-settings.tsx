@@ -42,6 +42,16 @@ const BUDGETS = graphql(`
       format
       createdAt
     }
+    budgetAlerts(org: $org, first: 20) {
+      id
+      budgetId
+      threshold
+      kind
+      status
+      spentUsd
+      projectedAt
+      createdAt
+    }
     alertDeliveries(org: $org, first: 20) {
       id
       destinationId
@@ -470,7 +480,8 @@ export function BudgetsSettings({ projects }: { projects: { slug: string }[] }) 
 
   if (data.isPending) return <Loading what="budgets" />;
   if (data.error) return <ErrorState error={data.error} retry={() => void data.refetch()} />;
-  const { budgets, alertDestinations, alertDeliveries } = data.data;
+  const { budgets, alertDestinations, alertDeliveries, budgetAlerts } = data.data;
+  const budgetName = new Map(budgets.map((b) => [b.id, b.name]));
   const destinationName = new Map(alertDestinations.map((d) => [d.id, d.name]));
   const editingBudget = budgets.find((b) => b.id === editing) ?? null;
 
@@ -656,6 +667,41 @@ export function BudgetsSettings({ projects }: { projects: { slug: string }[] }) 
                         busy={deleteDestination.isPending}
                       />
                     </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
+        )}
+        <h3>Alerts raised</h3>
+        {budgetAlerts.length === 0 ? (
+          <Empty>No budget has reached a threshold yet.</Empty>
+        ) : (
+          <TableWrap label="Alerts raised">
+            <table data-testid="alerts-table">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Budget</th>
+                  <th scope="col">Alert</th>
+                  <th scope="col" className="num">
+                    Spent then
+                  </th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {budgetAlerts.map((a) => (
+                  <tr key={a.id}>
+                    <td className="nowrap">{dateTime(a.createdAt, org.timeZone)}</td>
+                    <td>{budgetName.get(a.budgetId) ?? '(deleted)'}</td>
+                    <td>
+                      {a.kind === 'forecast'
+                        ? `forecast to reach ${a.threshold}%${a.projectedAt ? ` on ${date(a.projectedAt, org.timeZone)}` : ''}`
+                        : `reached ${a.threshold}%`}
+                    </td>
+                    <td className="num">{money(a.spentUsd)}</td>
+                    <td className={a.status === 'failed' ? 'error' : undefined}>{a.status}</td>
                   </tr>
                 ))}
               </tbody>
