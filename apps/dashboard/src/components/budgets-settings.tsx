@@ -349,15 +349,19 @@ function BudgetRow({
   onEdit,
   onDelete,
   busy,
+  failed,
 }: {
   budget: Budget;
   status: ResultOf<typeof STATUS>['budgetStatus'] | undefined;
   onEdit: () => void;
   onDelete: () => void;
   busy: boolean;
+  failed: Error | null;
 }) {
   const org = useOrg();
   const admin = canAdmin(org.role);
+  // Until its status arrives a cell says so; if it cannot arrive, the cell says why.
+  const pending = failed ? <span title={failed.message}>unavailable</span> : '…';
   return (
     <tr>
       <td className="name-cell">
@@ -391,12 +395,12 @@ function BudgetRow({
             <span className={status.exceeded ? 'error' : 'muted'}>({percentUsed(status.percentUsed)})</span>
           </>
         ) : (
-          '…'
+          pending
         )}
       </td>
-      <td className="num">{status ? money(status.remainingUsd) : '…'}</td>
+      <td className="num">{status ? money(status.remainingUsd) : pending}</td>
       <td className="nowrap">
-        {status ? `resets in ${status.resetsInDays} ${status.resetsInDays === 1 ? 'day' : 'days'}` : '…'}
+        {status ? `resets in ${status.resetsInDays} ${status.resetsInDays === 1 ? 'day' : 'days'}` : pending}
       </td>
       <td className="nowrap">
         <button
@@ -525,6 +529,7 @@ export function BudgetsSettings({ projects }: { projects: { slug: string }[] }) 
                     key={b.id}
                     budget={b}
                     status={statuses[i]?.data}
+                    failed={statuses[i]?.error ?? null}
                     onEdit={() => setEditing(b.id)}
                     onDelete={() => deleteBudget.mutate(b.id)}
                     busy={deleteBudget.isPending}

@@ -123,6 +123,7 @@ function BudgetWatch() {
     )
     .sort((a, b) => b.percentUsed - a.percentUsed);
   const loading = statuses.some((s) => s.isPending);
+  const failed = statuses.find((s) => s.error);
   return (
     <section className="card" aria-labelledby="budget-watch-title" data-testid="budget-watch">
       <div className="card-head">
@@ -134,6 +135,8 @@ function BudgetWatch() {
           No budgets yet. <Link to="/settings#budgets">Set one in Settings</Link> to be alerted before spend
           runs over.
         </Empty>
+      ) : failed?.error && watch.length === 0 ? (
+        <ErrorState error={failed.error} retry={() => void failed.refetch()} />
       ) : loading && watch.length === 0 ? (
         <Loading what="budgets" />
       ) : watch.length === 0 ? (

@@ -1125,6 +1125,7 @@ export default function SavingsPage() {
             </select>
           </label>
         </div>
+        {sources.error && <ErrorState error={sources.error} retry={() => void sources.refetch()} />}
         {state.moves.length === 0 && (
           <Empty>
             No moves yet. Add one (from a model to a cheaper one), or open a recommendation below as a
