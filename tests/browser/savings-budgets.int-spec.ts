@@ -226,6 +226,16 @@ describe('savings, forecast and budgets in Chromium', () => {
     await expect.poll(savings, { timeout: 20_000 }).toBe(half);
     expect(await move.getByLabel('Share of requests that moves (%)').inputValue()).toBe('50');
     expect(await move.getByLabel('From model').inputValue()).toBe('openai/gpt-5.5');
+
+    // Traffic that needs computer use cannot move to deepseek-v4-pro (the catalog gives it tools only).
+    await move.getByLabel('Traffic needs capabilities').fill('computer-use');
+    await move.getByLabel('Traffic needs capabilities').press('Enter');
+    await expect.poll(() => new URL(page.url()).searchParams.get('move')).toContain('cap:computer-use');
+    await expect
+      .poll(() => page.getByTestId('stayed-table').textContent(), { timeout: 20_000 })
+      .toContain('Needs a capability the target lacks');
+    await settled(page);
+    expect(await savings()).toBe('$0.00');
   });
 
   it('opens a recommendation as a scenario, saves it, and finds it after a reload', async () => {

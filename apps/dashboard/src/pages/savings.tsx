@@ -331,6 +331,49 @@ function TargetInput({
   );
 }
 
+/** Capabilities the moved traffic needs ("computer-use, vision"), applied on leaving the field. */
+function CapabilitiesInput({
+  id,
+  value,
+  onCommit,
+}: {
+  id: string;
+  value: string[];
+  onCommit: (capabilities: string[]) => void;
+}) {
+  const [draft, setDraft] = useState(value.join(', '));
+  const joined = value.join(', ');
+  useEffect(() => setDraft(joined), [joined]);
+  const commit = () => {
+    const next = [
+      ...new Set(
+        draft
+          .split(',')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      ),
+    ];
+    if (next.join(',') !== value.join(',')) onCommit(next);
+  };
+  return (
+    <label htmlFor={id} className="capabilities">
+      Traffic needs capabilities <span className="muted small">(comma-separated, e.g. computer-use)</span>
+      <input
+        id={id}
+        value={draft}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            commit();
+          }
+        }}
+      />
+    </label>
+  );
+}
+
 function MoveEditor({
   move,
   index,
@@ -538,6 +581,11 @@ function MoveEditor({
           </select>
         </label>
       </div>
+      <CapabilitiesInput
+        id={`${id}-cap`}
+        value={move.capabilities}
+        onCommit={(capabilities) => onChange({ ...move, capabilities })}
+      />
       <button type="button" className="linkish remove" onClick={onRemove}>
         Remove move {n}
       </button>
