@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
 import type { PrismaClient } from '@tokenledger/db';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { runCli } from '../support/cli';
 import { createUser } from '../support/graphql';
 import { startStack, type RunningStack } from '../support/stack';
 import { createTenant, testPrisma } from '../support/tenant';
+import { startWorker } from '../support/worker';
 
 // page.evaluate bodies run in the browser; the tests' TypeScript has no DOM library, so the little
 // of the DOM they use is declared here, for this file only.
@@ -50,6 +52,7 @@ describe('savings, forecast and budgets in Chromium', () => {
   let hookUrl: string;
   const received: { headers: Record<string, unknown>; body: string }[] = [];
   let savedScenarioUrl = '';
+  let worker: INestApplicationContext | null = null;
 
   async function open(ctx: BrowserContext): Promise<Page> {
     const p = await ctx.newPage();
@@ -172,6 +175,7 @@ describe('savings, forecast and budgets in Chromium', () => {
 
   afterAll(async () => {
     await closeBrowser?.();
+    await worker?.close();
     await stack?.close();
     await new Promise((resolve) => hook?.close(resolve));
     await prisma?.$disconnect();
@@ -355,6 +359,20 @@ describe('savings, forecast and budgets in Chromium', () => {
     expect(await p.getByRole('button', { name: 'Save changes' }).isDisabled()).toBe(true);
     expect(await p.getByRole('button', { name: 'Delete Recommended move' }).isDisabled()).toBe(true);
     await viewerContext.close();
+  });
+
+  it('a saved scenario runs in the background on the worker, to the same dollars', async () => {
+    // The worker of this run's queues (the same prefix as the API under test).
+    worker = await startWorker({});
+    await page.goto(savedScenarioUrl);
+    await settled(page);
+    await expect.poll(savings, { timeout: 20_000 }).toMatch(/^-?\$/);
+    const shown = (await savings())!;
+    await page.getByRole('button', { name: 'Run Recommended move in the background' }).click();
+    const run = page.getByTestId('simulation-run');
+    await expect.poll(() => run.textContent(), { timeout: 30_000 }).toContain('Background run finished');
+    expect(await run.textContent()).toContain(`saves ${shown} (range`);
+    expect(await run.textContent()).toContain('Quality on swe-bench-pro');
   });
 
   it('axe finds nothing serious in either theme, nothing scrolls sideways at 390 px; screenshots', async () => {

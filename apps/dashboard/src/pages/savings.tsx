@@ -224,6 +224,85 @@ const DELETE = graphql(`
   }
 `);
 
+const START_RUN = graphql(`
+  mutation StartSimulationRun($org: String, $scenarioId: ID!) {
+    startSimulationRun(org: $org, scenarioId: $scenarioId) {
+      id
+      status
+    }
+  }
+`);
+
+const RUN = graphql(`
+  query SimulationRun($org: String, $id: ID!) {
+    simulationRun(org: $org, id: $id) {
+      id
+      status
+      error
+      baselineUsd
+      simulatedUsd
+      periodStart
+      periodEnd
+      finishedAt
+      result {
+        savingsUsd
+        savingsLowUsd
+        savingsHighUsd
+        quality {
+          benchmark
+          sourceModel
+          targetModel
+          sourceScore {
+            score
+          }
+          targetScore {
+            score
+          }
+          delta
+          note
+        }
+      }
+    }
+  }
+`);
+
+/** A background run of a saved scenario: polled until it has finished. */
+function RunStatus({ id }: { id: string }) {
+  const org = useOrg();
+  const run = useQuery({
+    queryKey: ['simulation-run', org.slug, id],
+    queryFn: ({ signal }) => request(RUN, { org: org.slug, id }, signal).then((d) => d.simulationRun),
+    refetchInterval: (query) => {
+      const status = query.state.data?.status;
+      return status === 'succeeded' || status === 'failed' ? false : 1000;
+    },
+  });
+  const r = run.data;
+  if (run.error) return <ErrorState error={run.error} />;
+  return (
+    <div className="run small" role="status" data-testid="simulation-run">
+      {!r ? (
+        'Background run: starting…'
+      ) : r.status === 'failed' ? (
+        <span className="error">Background run failed: {r.error}</span>
+      ) : r.status !== 'succeeded' ? (
+        `Background run ${r.status}…`
+      ) : (
+        <>
+          Background run finished {r.finishedAt ? dateTime(r.finishedAt, org.timeZone) : ''}:{' '}
+          {money(r.baselineUsd)} → {money(r.simulatedUsd)}
+          {r.result && (
+            <>
+              , saves {money(r.result.savingsUsd)} (range {money(r.result.savingsLowUsd)} to{' '}
+              {money(r.result.savingsHighUsd)}) <QualityNote q={r.result.quality} />
+            </>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
 type Result = ResultOf<typeof SIMULATE>['simulate'];
 type Recommendation = ResultOf<typeof RECOMMENDATIONS>['recommendations'][number];
 type Quality = { benchmark: string; delta: number | null; note: string } & {
@@ -956,6 +1035,12 @@ function SavedScenarios({
       refresh();
     },
   });
+  const [runs, setRuns] = useState<Record<string, string>>({});
+  const start = useMutation({
+    mutationFn: (scenarioId: string) =>
+      request(START_RUN, { org: org.slug, scenarioId }).then((d) => d.startSimulationRun),
+    onSuccess: (run, scenarioId) => setRuns((r) => ({ ...r, [scenarioId]: run.id })),
+  });
   const remove = useMutation({
     mutationFn: (id: string) => request(DELETE, { org: org.slug, id }),
     onSuccess: (_d, id) => {
@@ -1004,6 +1089,7 @@ function SavedScenarios({
       </form>
       {save.error && <ErrorState error={save.error} />}
       {remove.error && <ErrorState error={remove.error} />}
+      {start.error && <ErrorState error={start.error} />}
       {saved.isPending ? (
         <Loading what="saved scenarios" />
       ) : saved.error ? (
@@ -1024,15 +1110,27 @@ function SavedScenarios({
                 </span>
                 {s.id === state.saved && <span className="badge">open</span>}
               </span>
-              <button
-                type="button"
-                onClick={() => remove.mutate(s.id)}
-                disabled={!admin || remove.isPending}
-                title={admin ? undefined : VIEWER_REASON}
-                aria-label={`Delete ${s.name}`}
-              >
-                Delete
-              </button>
+              <span className="nowrap">
+                <button
+                  type="button"
+                  onClick={() => start.mutate(s.id)}
+                  disabled={!admin || (start.isPending && start.variables === s.id)}
+                  title={admin ? 'Runs the saved scenario on the worker and keeps its result' : VIEWER_REASON}
+                  aria-label={`Run ${s.name} in the background`}
+                >
+                  Run
+                </button>{' '}
+                <button
+                  type="button"
+                  onClick={() => remove.mutate(s.id)}
+                  disabled={!admin || remove.isPending}
+                  title={admin ? undefined : VIEWER_REASON}
+                  aria-label={`Delete ${s.name}`}
+                >
+                  Delete
+                </button>
+              </span>
+              {runs[s.id] && <RunStatus id={runs[s.id]!} />}
             </li>
           ))}
         </ul>
