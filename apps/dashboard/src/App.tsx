@@ -36,6 +36,7 @@ const NAV = [
   { to: '/', label: 'Overview', end: true },
   { to: '/explorer', label: 'Explorer', end: false },
   { to: '/events', label: 'Events', end: false },
+  { to: '/savings', label: 'Savings', end: false },
   { to: '/rates', label: 'Rates & models', end: false },
   { to: '/reports', label: 'Reports', end: false },
   { to: '/settings', label: 'Settings', end: false },

@@ -9,6 +9,7 @@ const PAGES: Record<string, Loader> = {
   '/': () => import('./pages/overview'),
   '/explorer': () => import('./pages/explorer'),
   '/events': () => import('./pages/events'),
+  '/savings': () => import('./pages/savings'),
   '/rates': () => import('./pages/rates'),
   '/reports': () => import('./pages/reports'),
   '/settings': () => import('./pages/settings'),

@@ -1,15 +1,15 @@
-import { useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { lazy, Suspense, useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { FirstEvent } from '../components/first-event';
 import { RangePicker } from '../components/range-picker';
-import { SpendChart, stackSeries } from '../components/spend-chart';
+import { stackSeries } from '../components/chart-data';
 import { Empty, ErrorState, Loading, TableWrap } from '../components/states';
-import { change, compact, count, money, pct } from '../format';
+import { change, compact, count, date, money, pct } from '../format';
 import { graphql, request } from '../graphql';
 import { useOrg } from '../org';
 import { useSpend, type SpendRow } from '../spend';
-import { eachDay, monthToDate, rangeDays, resolveRange } from '../time-range';
+import { eachDay, monthToDate, rangeDays, resolveRange, ymdInZone } from '../time-range';
 import { parseRange, writeRange, type Dimension, type Filters } from '../url-state';
 
 const ANY_EVENT = graphql(`
@@ -21,6 +21,171 @@ const ANY_EVENT = graphql(`
     }
   }
 `);
+
+const FORECAST = graphql(`
+  query Forecast($org: String, $month: String!, $timeZone: String!) {
+    forecast(org: $org, month: $month, timeZone: $timeZone) {
+      month
+      expectedUsd
+      lowUsd
+      highUsd
+      runRateUsd
+      spentUsd
+      periodEnd
+    }
+  }
+`);
+
+const BUDGETS = graphql(`
+  query OverviewBudgets($org: String) {
+    budgets(org: $org) {
+      id
+    }
+  }
+`);
+
+const BUDGET_STATUS = graphql(`
+  query OverviewBudgetStatus($org: String, $id: ID!) {
+    budgetStatus(org: $org, id: $id, history: 0) {
+      budget {
+        id
+        name
+        amountUsd
+        period
+        kind
+        thresholds
+      }
+      spentUsd
+      remainingUsd
+      percentUsed
+      exceeded
+      resetsInDays
+      projectedCrossingAt
+      periodEnd
+      forecast {
+        expectedUsd
+        lowUsd
+        highUsd
+      }
+    }
+  }
+`);
+
+/** Month-end spend with its range, beside the run rate. */
+function Forecast() {
+  const org = useOrg();
+  const month = ymdInZone(new Date(), org.timeZone).slice(0, 7);
+  const forecast = useQuery({
+    queryKey: ['forecast', org.slug, month, org.timeZone],
+    queryFn: ({ signal }) =>
+      request(FORECAST, { org: org.slug, month, timeZone: org.timeZone }, signal).then((d) => d.forecast),
+    staleTime: 5 * 60_000,
+  });
+  const f = forecast.data;
+  return (
+    <div className="card kpi" aria-label="Forecast to month end">
+      <span>Forecast to month end</span>
+      <strong data-testid="forecast">{f ? money(f.expectedUsd) : forecast.error ? '—' : '…'}</strong>
+      <small className="muted" data-testid="forecast-range">
+        {f
+          ? `range ${money(f.lowUsd)} to ${money(f.highUsd)} · run rate ${money(f.runRateUsd)}`
+          : forecast.error
+            ? `Forecast unavailable: ${forecast.error.message}`
+            : 'range: …'}
+      </small>
+    </div>
+  );
+}
+
+/** Budgets at 80% or more of their amount, or forecast to cross it this period. */
+function BudgetWatch() {
+  const org = useOrg();
+  const budgets = useQuery({
+    queryKey: ['budgets', org.slug],
+    queryFn: ({ signal }) => request(BUDGETS, { org: org.slug }, signal).then((d) => d.budgets),
+    staleTime: 60_000,
+  });
+  const statuses = useQueries({
+    queries: (budgets.data ?? []).slice(0, 20).map((b) => ({
+      queryKey: ['budget-status', org.slug, b.id, 0],
+      queryFn: ({ signal }: { signal: AbortSignal }) =>
+        request(BUDGET_STATUS, { org: org.slug, id: b.id }, signal).then((d) => d.budgetStatus),
+      staleTime: 60_000,
+    })),
+  });
+  if (budgets.isPending) return null;
+  if (budgets.error) return <ErrorState error={budgets.error} retry={() => void budgets.refetch()} />;
+  const loaded = statuses.flatMap((s) => (s.data ? [s.data] : []));
+  const watch = loaded
+    .filter(
+      (s) =>
+        s.exceeded || s.percentUsed >= 80 || Number(s.forecast.expectedUsd) >= Number(s.budget.amountUsd),
+    )
+    .sort((a, b) => b.percentUsed - a.percentUsed);
+  const loading = statuses.some((s) => s.isPending);
+  const failed = statuses.find((s) => s.error);
+  return (
+    <section className="card" aria-labelledby="budget-watch-title" data-testid="budget-watch">
+      <div className="card-head">
+        <h2 id="budget-watch-title">Budgets near or over their limit</h2>
+        <Link to="/settings#budgets">Manage budgets</Link>
+      </div>
+      {budgets.data.length === 0 ? (
+        <Empty>
+          No budgets yet. <Link to="/settings#budgets">Set one in Settings</Link> to be alerted before spend
+          runs over.
+        </Empty>
+      ) : failed?.error && watch.length === 0 ? (
+        <ErrorState error={failed.error} retry={() => void failed.refetch()} />
+      ) : loading && watch.length === 0 ? (
+        <Loading what="budgets" />
+      ) : watch.length === 0 ? (
+        <Empty>
+          All {budgets.data.length} {budgets.data.length === 1 ? 'budget is' : 'budgets are'} below 80% and on
+          track.
+        </Empty>
+      ) : (
+        <ul className="plain budgets">
+          {watch.map((s) => (
+            <li key={s.budget.id} className={s.exceeded ? 'over' : 'near'}>
+              <div className="budget-line">
+                <strong>{s.budget.name}</strong>
+                <span className={s.exceeded ? 'error' : 'unpriced'}>
+                  {s.exceeded ? 'over' : `${Math.round(s.percentUsed)}%`}
+                </span>
+                <span className="num">
+                  {money(s.spentUsd)} of {money(s.budget.amountUsd)} this {s.budget.period}
+                </span>
+              </div>
+              <meter
+                min={0}
+                max={100}
+                low={80}
+                high={99.99}
+                optimum={0}
+                value={Math.min(100, s.percentUsed)}
+                aria-label={`${s.budget.name}: ${Math.round(s.percentUsed)}% used`}
+              />
+              <small className="muted">
+                forecast {money(s.forecast.expectedUsd)} ({money(s.forecast.lowUsd)}–
+                {money(s.forecast.highUsd)})
+                {s.projectedCrossingAt && !s.exceeded
+                  ? ` · projected to cross on ${date(s.projectedCrossingAt, org.timeZone)}`
+                  : ''}{' '}
+                · resets in {s.resetsInDays} {s.resetsInDays === 1 ? 'day' : 'days'}
+              </small>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+// The charting library is most of the JavaScript: the totals and tables draw without waiting for it.
+// Its download starts with this page (alongside the queries), not once the daily data is in.
+const chartModule = import('../components/spend-chart');
+const SpendChart = lazy(() => chartModule.then((m) => ({ default: m.SpendChart })));
 
 function explorerLink(search: URLSearchParams, by: Dimension, filters: Filters = {}): string {
   const params = new URLSearchParams();
@@ -145,9 +310,13 @@ export default function OverviewPage() {
   const totals = useSpend(filter, [], tz);
   const daily = useSpend(filter, ['DAY', 'MODEL'], { ...tz, limit: 10_000 });
   const models = useSpend(filter, ['PROVIDER', 'MODEL'], tz);
-  const features = useSpend(filter, ['FEATURE'], tz);
-  const customers = useSpend(filter, ['CUSTOMER'], { ...tz, limit: 10 });
-  const projects = useSpend(filter, ['PROJECT'], tz);
+  // The breakdowns below the fold wait for what the first screen shows (the browser opens only six
+  // connections at a time, and the API shares its cores): the first screen is drawn sooner.
+  const firstScreen = totals.data !== undefined && daily.data !== undefined && models.data !== undefined;
+  const below = { ...tz, enabled: firstScreen || totals.isError || daily.isError || models.isError };
+  const features = useSpend(filter, ['FEATURE'], below);
+  const customers = useSpend(filter, ['CUSTOMER'], { ...below, limit: 10 });
+  const projects = useSpend(filter, ['PROJECT'], below);
 
   const total = totals.data?.[0];
   const totalCost = Number(total?.costUsd ?? 0);
@@ -208,6 +377,7 @@ export default function OverviewPage() {
           <strong data-testid="total-spend">{totals.isPending ? '…' : money(total?.costUsd ?? '0')}</strong>
         </div>
         <MonthToDate />
+        <Forecast />
         <div className="card kpi">
           <span>Requests</span>
           <strong data-testid="total-requests">
@@ -235,10 +405,13 @@ export default function OverviewPage() {
           {daily.isPending ? (
             <Loading what="daily spend" />
           ) : (
-            <SpendChart data={chart} label="Spend per day, by model" />
+            <Suspense fallback={<div className="chart" style={{ height: 300 }} aria-hidden="true" />}>
+              <SpendChart data={chart} label="Spend per day, by model" />
+            </Suspense>
           )}
         </section>
       )}
+      {!firstRun && <BudgetWatch />}
       {unpriced.length > 0 && (
         <section className="card warn" aria-label="Unpriced usage">
           <h2>Unpriced usage</h2>

@@ -2,7 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useEffect, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { SERIES_COLORS } from '../components/spend-chart';
+import { SERIES_COLORS } from '../components/chart-data';
 import { Empty, ErrorState, Loading, TableWrap } from '../components/states';
 import { date } from '../format';
 import { graphql, request, type ResultOf } from '../graphql';

@@ -1,5 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { BudgetsSettings } from '../components/budgets-settings';
+import { ConfirmButton } from '../components/confirm-button';
 import { CopyButton } from '../components/copy-button';
 import { Empty, ErrorState, Loading, TableWrap } from '../components/states';
 import { date } from '../format';
@@ -126,45 +128,6 @@ const ROLES: Role[] = ['VIEWER', 'ADMIN', 'OWNER'];
 function ReadOnlyNote() {
   const org = useOrg();
   return canAdmin(org.role) ? null : <p className="hint">{VIEWER_REASON}</p>;
-}
-
-/** A destructive action in two steps (no browser dialog): the first press asks, the second acts. */
-function ConfirmButton({
-  label,
-  confirm,
-  onConfirm,
-  disabled,
-  busy,
-}: {
-  label: string;
-  confirm: string;
-  onConfirm: () => void;
-  disabled: boolean;
-  busy: boolean;
-}) {
-  const [asking, setAsking] = useState(false);
-  const org = useOrg();
-  if (asking)
-    return (
-      <span className="confirm">
-        <button type="button" className="danger" onClick={onConfirm} disabled={busy}>
-          {confirm}
-        </button>
-        <button type="button" onClick={() => setAsking(false)}>
-          Cancel
-        </button>
-      </span>
-    );
-  return (
-    <button
-      type="button"
-      onClick={() => setAsking(true)}
-      disabled={disabled}
-      title={disabled && !canAdmin(org.role) ? VIEWER_REASON : undefined}
-    >
-      {label}
-    </button>
-  );
 }
 
 export default function SettingsPage() {
@@ -552,6 +515,7 @@ export default function SettingsPage() {
           </ul>
         )}
       </section>
+      <BudgetsSettings projects={projects} />
     </>
   );
 }
