@@ -306,6 +306,129 @@ describe('re-pricing (real Postgres)', () => {
     });
   });
 
+  it('neither locks nor rewrites the rows of models a correction does not cover, and moves tag rollups by the difference', async () => {
+    const { org, project } = await createTenant(prisma, 'reprice-rows');
+    const repo = new RateTableRepository(prisma);
+    const table = { organizationId: org.id, slug: 'overrides' };
+    const rate = (model: string, output: string) => ({
+      provider: 'acme',
+      model,
+      match: { exact: [model] },
+      prices: { input: '1', output },
+      source: 'test contract',
+    });
+    await repo.publishVersion({
+      table,
+      effectiveFrom: new Date('2026-01-01T00:00:00Z'),
+      rates: ['a1', 'a2', 'a3'].map((m) => rate(m, '2')),
+      source: 'contract v1',
+    });
+    const v1 = buildPricer(await repo.loadSnapshot({ organizationId: org.id }));
+    const events: UsageEvent[] = [];
+    for (const model of ['a1', 'a2', 'a3'])
+      for (let n = 0; n < 9; n++)
+        events.push(
+          usageEvent(
+            {
+              provider: 'acme',
+              model,
+              occurredAt: new Date(Date.UTC(2026, 5, 1 + n, n, 7)).toISOString(),
+              tags: n % 3 === 0 ? {} : { team: n % 3 === 1 ? 'red' : 'blue', tier: 'gold' },
+            },
+            { inputTokens: 100 + n, outputTokens: 10 + n },
+          ),
+        );
+    await new UsageEventWriter(pool).write({
+      organizationId: org.id,
+      projectId: project.id,
+      source: 'api',
+      receivedAt: new Date(),
+      events: events.map((event) => ({ event, pricing: v1.price(event, org.id) })),
+    });
+    // A row's xmin and ctid change when it is updated, its xmax when it is locked (FOR UPDATE).
+    const untouched = `SELECT event_id, xmin::text, xmax::text, ctid::text FROM usage_events
+                       WHERE project_id = $1 AND model <> 'a2' ORDER BY event_id`;
+    const othersBefore = (await pool.query(untouched, [project.id])).rows;
+    expect(othersBefore).toHaveLength(18);
+
+    const v2 = await repo.publishVersion({
+      table,
+      effectiveFrom: new Date('2026-06-01T00:00:00Z'),
+      rates: [rate('a2', '5')],
+      merge: true,
+      source: 'contract v2',
+    });
+    const runId = await createRepriceRun(prisma, {
+      organizationId: org.id,
+      since: new Date('2026-06-01T00:00:00Z'),
+      reason: 'published',
+      rateVersionId: v2.version.id,
+    });
+    const outcome = await runReprice(
+      pool,
+      buildPricer(await repo.loadSnapshot({ organizationId: org.id })),
+      runId,
+      {
+        chunkSize: 4,
+        plan: (run) => planRepriceScope(prisma, pool, run),
+      },
+    );
+    expect(outcome).toMatchObject({ scope: 'models', eventsScanned: 9, eventsChanged: 9 });
+    expect(await prisma.repriceRun.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({
+      eventsScanned: 9,
+      eventsChanged: 9,
+      eventsTotal: 9,
+    });
+    expect(await prisma.repriceChange.count({ where: { runId } })).toBe(9);
+    expect((await pool.query(untouched, [project.id])).rows).toEqual(othersBefore);
+
+    // Every rollup level and the tag rollups agree with the events as they now stand.
+    const fromEvents = await pool.query<{ model: string; cost: string; priced: string }>(
+      `SELECT model, sum(cost_usd)::text AS cost, count(*) FILTER (WHERE pricing_status = 'priced')::text AS priced
+       FROM usage_events WHERE project_id = $1 GROUP BY 1 ORDER BY 1`,
+      [project.id],
+    );
+    for (const level of ['hourly_rollups', 'daily_rollups', 'daily_customer_rollups'])
+      expect(
+        (
+          await pool.query(
+            `SELECT model, sum(cost_usd)::text AS cost, sum(priced_requests)::text AS priced
+             FROM ${level} WHERE project_id = $1 GROUP BY 1 ORDER BY 1`,
+            [project.id],
+          )
+        ).rows,
+      ).toEqual(fromEvents.rows);
+    const tagsFromEvents = await pool.query(
+      `SELECT t.key, t.value, sum(e.cost_usd)::text AS cost, count(*)::text AS requests
+       FROM usage_events e CROSS JOIN LATERAL jsonb_each_text(e.tags) AS t(key, value)
+       WHERE e.project_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+      [project.id],
+    );
+    expect(tagsFromEvents.rows).toHaveLength(3);
+    expect(
+      (
+        await pool.query(
+          `SELECT tag_key AS key, tag_value AS value, sum(cost_usd)::text AS cost, sum(requests)::text AS requests
+           FROM tag_rollups WHERE project_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+          [project.id],
+        )
+      ).rows,
+    ).toEqual(tagsFromEvents.rows);
+    // And a2's events carry the new price (what pricing them afresh gives, and not what they had).
+    const a2 = await pool.query<{ cost: string }>(
+      `SELECT sum(cost_usd)::text AS cost FROM usage_events WHERE project_id = $1 AND model = 'a2'`,
+      [project.id],
+    );
+    const fresh = buildPricer(await repo.loadSnapshot({ organizationId: org.id }));
+    const sumOf = (p: { price: (e: UsageEvent, o: string) => { totalUsd: Decimal | null } }) =>
+      events
+        .filter((e) => e.model === 'a2')
+        .reduce((sum, e) => sum.plus(p.price(e, org.id).totalUsd ?? 0), new Decimal(0));
+    const expected = sumOf(fresh);
+    expect(expected.equals(sumOf(v1))).toBe(false);
+    expect(new Decimal(a2.rows[0]!.cost).equals(expected)).toBe(true);
+  });
+
   it('refuses a range that ends before it starts', async () => {
     await expect(
       createRepriceRun(prisma, {
