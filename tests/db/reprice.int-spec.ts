@@ -414,6 +414,22 @@ describe('re-pricing (real Postgres)', () => {
         )
       ).rows,
     ).toEqual(tagsFromEvents.rows);
+    // Events per rate version (what reports list) moved from v1 to v2 with them.
+    const versionsOfEvents = await pool.query(
+      `SELECT rate_version_id::text AS v, count(*)::text AS n FROM usage_events
+       WHERE organization_id = $1 GROUP BY 1 ORDER BY 1`,
+      [org.id],
+    );
+    expect(versionsOfEvents.rows.map((r: { v: string }) => r.v)).toContain(v2.version.id);
+    expect(
+      (
+        await pool.query(
+          `SELECT rate_version_id::text AS v, sum(events)::text AS n FROM rate_version_rollups
+           WHERE organization_id = $1 GROUP BY 1 HAVING sum(events) <> 0 ORDER BY 1`,
+          [org.id],
+        )
+      ).rows,
+    ).toEqual(versionsOfEvents.rows);
     // And a2's events carry the new price (what pricing them afresh gives, and not what they had).
     const a2 = await pool.query<{ cost: string }>(
       `SELECT sum(cost_usd)::text AS cost FROM usage_events WHERE project_id = $1 AND model = 'a2'`,

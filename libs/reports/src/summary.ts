@@ -133,7 +133,14 @@ function ranked(entries: Iterable<[string, Totals]>): Breakdown[] {
     );
 }
 
-const DIMENSIONS: readonly SummaryDimension[] = ['project', 'model', 'feature', 'customer', 'environment', 'day'];
+const DIMENSIONS: readonly SummaryDimension[] = [
+  'project',
+  'model',
+  'feature',
+  'customer',
+  'environment',
+  'day',
+];
 
 /**
  * Accumulates the summary while the line items stream past (memory grows with the number of
@@ -223,9 +230,7 @@ export function summaryOf(agg: SummaryAggregates, context: ReportContext, topCus
   const previous = context.previous.totalUsd;
   const total = agg.total.costUsd;
   const days = by.get('day')!;
-  const unpricedModels = agg.unpriced
-    .filter((u) => u.requests > 0)
-    .sort((a, b) => b.requests - a.requests);
+  const unpricedModels = agg.unpriced.filter((u) => u.requests > 0).sort((a, b) => b.requests - a.requests);
   return {
     ...context,
     totalUsd: total,

@@ -44,6 +44,9 @@ export interface RateVersionCount {
 
 const DAY_MS = 86_400_000;
 
+/** How rate_version_rollups keys events no version priced. */
+const UNPRICED_VERSION = '00000000-0000-0000-0000-000000000000';
+
 /**
  * The month's rollup state: cells, total and newest write. A month of whole UTC days reads the
  * daily rollups (a few thousand rows; written in the same transaction as the hourly ones); a month
@@ -260,7 +263,6 @@ function toAggregates(rows: Row[], lineItems: number): SummaryAggregates {
   return agg;
 }
 
-
 function toLineItem(r: Row): LineItem {
   const n = (c: string) => Number(r[c]);
   return {
@@ -307,11 +309,7 @@ export class ReportDataReader {
    * aggregated in SQL. What the report records as "the state it used" is exactly what it read.
    * Close it when done.
    */
-  async openMonth(
-    organizationId: string,
-    range: MonthRange,
-    timeZone: string,
-  ): Promise<ReportMonth> {
+  async openMonth(organizationId: string, range: MonthRange, timeZone: string): Promise<ReportMonth> {
     const client = await this.pool.connect();
     let open = false;
     let released = false;
@@ -371,14 +369,20 @@ export class ReportDataReader {
     return new Map(rows.map((r) => [r.day, new Decimal(r.cost_usd)]));
   }
 
-  /** Which rate versions priced the month's events, and how many each (from the events themselves). */
+  /**
+   * Which rate versions priced the month's events, and how many each: from rate_version_rollups
+   * (hours × versions, kept by triggers on usage_events), not from the events themselves.
+   */
   async rateVersionsUsed(organizationId: string, range: MonthRange): Promise<RateVersionCount[]> {
-    const { rows } = await this.pool.query<{ rate_version_id: string | null; events: string }>(
-      `SELECT rate_version_id, count(*)::text AS events FROM usage_events
-       WHERE organization_id = $1 AND occurred_at >= $2 AND occurred_at < $3
-       GROUP BY 1 ORDER BY 2 DESC`,
+    const { rows } = await this.pool.query<{ rate_version_id: string; events: string }>(
+      `SELECT rate_version_id::text, sum(events)::text AS events FROM rate_version_rollups
+       WHERE organization_id = $1 AND hour >= $2 AND hour < $3
+       GROUP BY 1 HAVING sum(events) <> 0 ORDER BY 2::numeric DESC, 1`,
       [organizationId, range.start, range.end],
     );
-    return rows.map((r) => ({ rateVersionId: r.rate_version_id, events: Number(r.events) }));
+    return rows.map((r) => ({
+      rateVersionId: r.rate_version_id === UNPRICED_VERSION ? null : r.rate_version_id,
+      events: Number(r.events),
+    }));
   }
 }
