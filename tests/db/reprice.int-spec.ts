@@ -445,6 +445,43 @@ describe('re-pricing (real Postgres)', () => {
     expect(new Decimal(a2.rows[0]!.cost).equals(expected)).toBe(true);
   });
 
+  it('pages by numeric id: events of one millisecond whose ids cross a power of ten are each priced once', async () => {
+    const { org, project } = await createTenant(prisma, 'reprice-ids');
+    // Move the id sequence (forward only) to just below the next power of ten.
+    await pool.query(
+      `SELECT setval(pg_get_serial_sequence('usage_events', 'id'),
+         greatest((10 ^ length(last_value::text))::bigint - 3, last_value)) FROM usage_events_id_seq`,
+    );
+    const events = Array.from({ length: 6 }, () =>
+      usageEvent({ model: 'gpt-5.5', occurredAt: '2026-06-02T10:00:00.000Z' }, { outputTokens: 1000 }),
+    );
+    await new UsageEventWriter(pool).write({
+      organizationId: org.id,
+      projectId: project.id,
+      source: 'api',
+      receivedAt: new Date(),
+      events: events.map((event) => ({ event, pricing: pricer({ 'gpt-5.5': '0.00003' }, V1).price(event) })),
+    });
+    const ids = (
+      await pool.query<{ id: string }>(`SELECT id::text FROM usage_events WHERE project_id = $1`, [
+        project.id,
+      ])
+    ).rows.map((r) => r.id);
+    expect(new Set(ids.map((id) => id.length)).size).toBe(2);
+    const runId = await createRepriceRun(prisma, {
+      organizationId: org.id,
+      since: new Date('2026-06-01T00:00:00Z'),
+      reason: 'ids',
+    });
+    const outcome = await runReprice(pool, pricer({ 'gpt-5.5': '0.00004' }, V2), runId, 2);
+    expect(outcome).toMatchObject({ eventsScanned: 6, eventsChanged: 6 });
+    const priced = await pool.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM usage_events WHERE project_id = $1 AND rate_version_id = $2`,
+      [project.id, V2],
+    );
+    expect(priced.rows[0]!.n).toBe('6');
+  });
+
   it('refuses a range that ends before it starts', async () => {
     await expect(
       createRepriceRun(prisma, {

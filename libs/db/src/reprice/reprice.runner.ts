@@ -71,14 +71,18 @@ const COLUMNS = `id::text, occurred_at, organization_id, project_id, provider, m
        ${TOKEN_KINDS.map((k) => k.column).join(', ')}, input_modalities, service_tier,
        cost_usd::text, pricing_status, rate_version_id`;
 
-/** Every event of the range (a manual run): in (occurred_at, id) order. */
+/**
+ * Every event of the range (a manual run): in (occurred_at, id) order. ORDER BY names the table's
+ * columns: a bare `id` would be the `id::text` output column, sorting "1000" before "999" while
+ * the cursor compares numbers, so a chunk ending inside one millisecond could skip events.
+ */
 const SELECT_CHUNK = `
 SELECT ${COLUMNS}
 FROM usage_events
 WHERE occurred_at >= $1 AND ($2::timestamptz IS NULL OR occurred_at < $2)
   AND ($3::uuid IS NULL OR organization_id = $3)
   AND (occurred_at, id) > ($4::timestamptz, $5::bigint)
-ORDER BY occurred_at, id
+ORDER BY usage_events.occurred_at, usage_events.id
 LIMIT $6`;
 
 /** One model's events of one organization (a targeted run), on usage_events_org_model_time. */
@@ -88,7 +92,7 @@ FROM usage_events
 WHERE organization_id = $3 AND provider = $7 AND model = $8
   AND occurred_at >= $1 AND ($2::timestamptz IS NULL OR occurred_at < $2)
   AND (occurred_at, id) > ($4::timestamptz, $5::bigint)
-ORDER BY occurred_at, id
+ORDER BY usage_events.occurred_at, usage_events.id
 LIMIT $6`;
 
 const COUNT_ALL = `
