@@ -8,6 +8,7 @@
 // affected events, and the large organization's time close to the small one's.
 //
 //   BENCH_REPRICE_AFFECTED=100000  BENCH_REPRICE_OTHER_SMALL=1000000  BENCH_REPRICE_OTHER_LARGE=10000000
+import { loadavg } from 'node:os';
 import { validateUsageEvent, type UsageEvent } from '@tokenledger/contracts';
 import { createPgPool, createPrismaClient, openStore, type OpenedStore } from '@tokenledger/db';
 import {
@@ -83,11 +84,19 @@ await runBench(async (cleanup) => {
     eventsInRange: number;
     loadSeconds: number;
     seconds: number;
+    runs: number[];
     scanned: number;
     changed: number;
     scope: string;
     before: string;
     after: string;
+  }[] = [];
+  const prepared: {
+    slug: string;
+    others: number;
+    org: { id: string };
+    counts: { all: string; in_range: string };
+    loaded: { seconds: number };
   }[] = [];
   for (const [slug, others] of [
     ['bench-small', OTHER_SMALL],
@@ -107,7 +116,7 @@ await runBench(async (cleanup) => {
       log(`${slug}: writing ${AFFECTED.toLocaleString('en-US')} ${MODEL.provider}/${MODEL.model} events`);
       await writeAffected(store, org.id, project.id, today);
     }
-    await pool.query('VACUUM ANALYZE usage_events, daily_rollups');
+    await pool.query('ANALYZE usage_events, daily_rollups');
     const counts = (
       await pool.query<{ all: string; in_range: string }>(
         `SELECT count(*)::text AS all, count(*) FILTER (WHERE occurred_at >= $2)::text AS in_range
@@ -116,8 +125,18 @@ await runBench(async (cleanup) => {
       )
     ).rows[0] ?? { all: '0', in_range: '0' };
 
-    // The correction: 15% off that model from 30 days ago, published as the API publishes it (on
-    // a kept database, 16%, 17%… on later runs, so each run changes every affected event again).
+    prepared.push({ slug, others, org, counts, loaded });
+  }
+
+  // The correction: 15% off that model from 30 days ago, published as the API publishes it (16%,
+  // 17%… on later rounds, so each round changes every affected event again). Two rounds per
+  // organization in the order small, large, large, small, each after a VACUUM, and the faster of
+  // each organization's two is reported: a run that follows another pays for its WAL (checkpoint,
+  // full-page writes) and for the other helpers sharing the machine, whatever its organization.
+  const timings = new Map<string, number[]>();
+  for (const index of [0, 1, 1, 0]) {
+    const { slug, others, org, counts, loaded } = prepared[index]!;
+    await pool.query('VACUUM ANALYZE usage_events, daily_rollups');
     const earlier = await pool.query(
       `SELECT 1 FROM reprice_runs WHERE organization_id = $1 AND reason = 'bench correction'`,
       [org.id],
@@ -142,21 +161,25 @@ await runBench(async (cleanup) => {
     const outcome = await store.analytics.reprice(pricer, runId);
     const seconds = (performance.now() - t0) / 1000;
     log(
-      `${slug}: ${outcome.eventsScanned} scanned, ${outcome.eventsChanged} changed in ${seconds.toFixed(2)} s`,
+      `${slug}: ${outcome.eventsScanned} scanned, ${outcome.eventsChanged} changed in ${seconds.toFixed(2)} s (load average ${loadavg()[0]?.toFixed(1)})`,
     );
-    results.push({
+    timings.set(slug, [...(timings.get(slug) ?? []), seconds]);
+    const best = Math.min(...timings.get(slug)!);
+    const result = {
       org: slug,
       otherEvents: others,
       orgEvents: Number(counts.all),
       eventsInRange: Number(counts.in_range),
       loadSeconds: loaded.seconds,
-      seconds,
+      seconds: best,
+      runs: timings.get(slug)!,
       scanned: outcome.eventsScanned,
       changed: outcome.eventsChanged,
       scope: outcome.scope,
       before: outcome.totalBefore,
       after: outcome.totalAfter,
-    });
+    };
+    results[index] = result;
   }
 
   const [small, large] = results as [(typeof results)[0], (typeof results)[0]];
@@ -198,10 +221,10 @@ await runBench(async (cleanup) => {
     notes: [
       ...results.map(
         (r) =>
-          `${r.org}: ${r.otherEvents.toLocaleString('en-US')} demo events (demo load, ${r.loadSeconds} s) + ${AFFECTED.toLocaleString('en-US')} events of ${MODEL.provider}/${MODEL.model}; ${r.eventsInRange.toLocaleString('en-US')} of its events in the 30-day range. The run (scope ${r.scope}) scanned ${r.scanned.toLocaleString('en-US')} and changed ${r.changed.toLocaleString('en-US')} in ${r.seconds.toFixed(2)} s ($${r.before} → $${r.after}).`,
+          `${r.org}: ${r.otherEvents.toLocaleString('en-US')} demo events (demo load, ${r.loadSeconds} s) + ${AFFECTED.toLocaleString('en-US')} events of ${MODEL.provider}/${MODEL.model}; ${r.eventsInRange.toLocaleString('en-US')} of its events in the 30-day range. The run (scope ${r.scope}) scanned ${r.scanned.toLocaleString('en-US')} and changed ${r.changed.toLocaleString('en-US')}; runs took ${r.runs.map((x) => `${x.toFixed(2)} s`).join(' and ')} ($${r.before} → $${r.after} in the last).`,
       ),
       'Before issue 20 the same run scanned every event of the organization in the range.',
-      'Timed: AnalyticsStore.reprice with a fresh pricer, as the worker runs it (chunks of 1,000, one transaction each, rollups moved by the difference). Both organizations share one database.',
+      "Timed: AnalyticsStore.reprice with a fresh pricer, as the worker runs it (chunks of 5,000, one transaction and one writing statement each, rollups moved by the difference computed in SQL). Both organizations share one database. Two rounds each, in the order small, large, large, small; the faster of each organization's two is the figure.",
     ],
     details: { machine, affected: AFFECTED, results },
   };
