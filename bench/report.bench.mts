@@ -183,7 +183,7 @@ await runBench(async (cleanup) => {
     seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
     figures,
     notes: [
-      `${EVENTS.toLocaleString('en-US')} demo events (libs/demo, seed 1) over the 90 days before ${today.toISOString().slice(0, 10)}, loaded by \`demo load\` in ${loaded.seconds} s; the month ${month} holds ${Number(monthEvents).toLocaleString('en-US')} of them in ${cells.toLocaleString('en-US')} hourly rollup cells.`,
+      `${EVENTS.toLocaleString('en-US')} demo events (libs/demo, seed 1) over the 90 days before ${today.toISOString().slice(0, 10)}, ${loaded.seconds ? `loaded by \`demo load\` in ${loaded.seconds} s` : 'loaded earlier into the kept database (BENCH_DATABASE)'}; the month ${month} holds ${Number(monthEvents).toLocaleString('en-US')} of them in ${cells.toLocaleString('en-US')} hourly rollup cells.`,
       `Each report: a Report row and a \`{report}\` job, as requestReport makes them, consumed by the worker as its own process (NODE_ENV=production); timed from enqueue until the row says ready, one format after another. Worker RSS sampled every 50 ms from /proc (idle after boot: ${Math.round(idleRss)} MB). Load average when they finished: ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores.`,
       `Every report's total ${results.every((r) => r.exact) ? 'equals' : 'does NOT equal'} the month's spend from the rollups ($${spend?.costUsd.toFixed(2)}). Sizes: ${results.map((r) => `${r.format} ${(r.bytes / 1e6).toFixed(1)} MB`).join(', ')}.`,
     ],
