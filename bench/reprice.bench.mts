@@ -135,7 +135,9 @@ await runBench(async (cleanup) => {
   // full-page writes) and for the other helpers sharing the machine, whatever its organization.
   const timings = new Map<string, number[]>();
   for (const index of [0, 1, 1, 0]) {
-    const { slug, others, org, counts, loaded } = prepared[index]!;
+    const one = prepared[index];
+    if (!one) throw new Error('bench:reprice: an organization was not prepared');
+    const { slug, others, org, counts, loaded } = one;
     await pool.query('VACUUM ANALYZE usage_events, daily_rollups');
     const earlier = await pool.query(
       `SELECT 1 FROM reprice_runs WHERE organization_id = $1 AND reason = 'bench correction'`,
@@ -163,8 +165,9 @@ await runBench(async (cleanup) => {
     log(
       `${slug}: ${outcome.eventsScanned} scanned, ${outcome.eventsChanged} changed in ${seconds.toFixed(2)} s (load average ${loadavg()[0]?.toFixed(1)})`,
     );
-    timings.set(slug, [...(timings.get(slug) ?? []), seconds]);
-    const best = Math.min(...timings.get(slug)!);
+    const runs = [...(timings.get(slug) ?? []), seconds];
+    timings.set(slug, runs);
+    const best = Math.min(...runs);
     const result = {
       org: slug,
       otherEvents: others,
@@ -172,7 +175,7 @@ await runBench(async (cleanup) => {
       eventsInRange: Number(counts.in_range),
       loadSeconds: loaded.seconds,
       seconds: best,
-      runs: timings.get(slug)!,
+      runs,
       scanned: outcome.eventsScanned,
       changed: outcome.eventsChanged,
       scope: outcome.scope,

@@ -460,7 +460,10 @@ describe('re-pricing (real Postgres)', () => {
       projectId: project.id,
       source: 'api',
       receivedAt: new Date(),
-      events: events.map((event) => ({ event, pricing: pricer({ 'gpt-5.5': '0.00003' }, V1).price(event) })),
+      events: events.map((event) => ({
+        event,
+        pricing: pricer({ 'gpt-5.5': '0.00003' }, V1).price(event, org.id),
+      })),
     });
     const ids = (
       await pool.query<{ id: string }>(`SELECT id::text FROM usage_events WHERE project_id = $1`, [
