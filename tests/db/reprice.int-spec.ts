@@ -485,6 +485,67 @@ describe('re-pricing (real Postgres)', () => {
     expect(priced.rows[0]!.n).toBe('6');
   });
 
+  it('redoes a chunk under row locks when another writer changed one of its events after it was read', async () => {
+    const { org, project } = await createTenant(prisma, 'reprice-race');
+    const events = Array.from({ length: 5 }, (_, n) =>
+      usageEvent({ model: 'gpt-5.5', occurredAt: `2026-06-0${n + 1}T10:00:00Z` }, { outputTokens: 1000 + n }),
+    );
+    await new UsageEventWriter(pool).write({
+      organizationId: org.id,
+      projectId: project.id,
+      source: 'api',
+      receivedAt: new Date(),
+      events: events.map((event) => ({
+        event,
+        pricing: pricer({ 'gpt-5.5': '0.00003' }, V1).price(event, org.id),
+      })),
+    });
+    const V3 = '00000000-0000-4000-8000-000000000003';
+    const V4 = '00000000-0000-4000-8000-000000000004';
+    // Between the chunk's read and its update, another writer moves one event to version V3
+    // (same cost: the rollups stay right), as a concurrent run would.
+    const target = events[2]!.eventId;
+    let raced = 0;
+    const wrapped = new WeakSet<object>();
+    const racing = {
+      query: pool.query.bind(pool),
+      connect: async () => {
+        const client = await pool.connect();
+        if (wrapped.has(client)) return client; // a pooled client comes back: wrap it once
+        wrapped.add(client);
+        const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+        (client as unknown as { query: unknown }).query = async (...args: unknown[]) => {
+          const text = typeof args[0] === 'string' ? args[0] : '';
+          if (text.trimStart().startsWith('WITH u AS') && raced++ === 0)
+            await pool.query(
+              `UPDATE usage_events SET rate_version_id = $2 WHERE project_id = $1 AND event_id = $3`,
+              [project.id, V3, target],
+            );
+          return query(...args);
+        };
+        return client;
+      },
+    } as unknown as PgPool;
+    const runId = await createRepriceRun(prisma, {
+      organizationId: org.id,
+      since: new Date('2026-06-01T00:00:00Z'),
+      reason: 'race',
+    });
+    const outcome = await runReprice(racing, pricer({ 'gpt-5.5': '0.00004' }, V4), runId, 10);
+    expect(raced).toBe(2); // the first attempt met the change and was rolled back; the retry went through
+    expect(outcome).toMatchObject({ eventsScanned: 5, eventsChanged: 5 });
+    const rows = await pool.query<{ event_id: string; v: string; cost: string }>(
+      `SELECT event_id, rate_version_id::text AS v, cost_usd::text AS cost FROM usage_events WHERE project_id = $1`,
+      [project.id],
+    );
+    expect(rows.rows.every((r) => r.v === V4)).toBe(true);
+    const logged = await prisma.repriceChange.findMany({ where: { runId } });
+    expect(logged).toHaveLength(5);
+    expect(logged.find((c) => c.eventId === target)?.rateVersionBefore).toBe(V3);
+    const events$ = rows.rows.reduce((sum, r) => sum.plus(r.cost), new Decimal(0));
+    expect((await rollupTotals(project.id)).cost).toBe(events$.toFixed());
+  });
+
   it('refuses a range that ends before it starts', async () => {
     await expect(
       createRepriceRun(prisma, {
