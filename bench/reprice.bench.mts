@@ -8,6 +8,7 @@
 // affected events, and the large organization's time close to the small one's.
 //
 //   BENCH_REPRICE_AFFECTED=100000  BENCH_REPRICE_OTHER_SMALL=1000000  BENCH_REPRICE_OTHER_LARGE=10000000
+import { loadavg } from 'node:os';
 import { validateUsageEvent, type UsageEvent } from '@tokenledger/contracts';
 import { createPgPool, createPrismaClient, openStore, type OpenedStore } from '@tokenledger/db';
 import {
@@ -83,24 +84,39 @@ await runBench(async (cleanup) => {
     eventsInRange: number;
     loadSeconds: number;
     seconds: number;
+    runs: number[];
     scanned: number;
     changed: number;
     scope: string;
     before: string;
     after: string;
   }[] = [];
+  const prepared: {
+    slug: string;
+    others: number;
+    org: { id: string };
+    counts: { all: string; in_range: string };
+    loaded: { seconds: number };
+  }[] = [];
   for (const [slug, others] of [
     ['bench-small', OTHER_SMALL],
     ['bench-large', OTHER_LARGE],
   ] as const) {
-    await prisma.organization.create({ data: { slug, name: slug } });
-    log(`${slug}: demo load of ${others.toLocaleString('en-US')} events over 90 days`);
-    const loaded = await demoLoad(db.url, { org: slug, events: others, end: today });
+    // A kept database (BENCH_DATABASE) already holding this organization is measured as it is.
+    const existing = db.kept ? await prisma.organization.findUnique({ where: { slug } }) : null;
+    let loaded = { seconds: 0, eventsPerSecond: 0 };
+    if (!existing) {
+      await prisma.organization.create({ data: { slug, name: slug } });
+      log(`${slug}: demo load of ${others.toLocaleString('en-US')} events over 90 days`);
+      loaded = await demoLoad(db.url, { org: slug, events: others, end: today });
+    }
     const org = await store.organizations.requireBySlug(slug);
     const project = await store.projects.ensure(org.id, 'corrected', 'Corrected model');
-    log(`${slug}: writing ${AFFECTED.toLocaleString('en-US')} ${MODEL.provider}/${MODEL.model} events`);
-    await writeAffected(store, org.id, project.id, today);
-    await pool.query('VACUUM ANALYZE usage_events, daily_rollups');
+    if (!existing) {
+      log(`${slug}: writing ${AFFECTED.toLocaleString('en-US')} ${MODEL.provider}/${MODEL.model} events`);
+      await writeAffected(store, org.id, project.id, today);
+    }
+    await pool.query('ANALYZE usage_events, daily_rollups');
     const counts = (
       await pool.query<{ all: string; in_range: string }>(
         `SELECT count(*)::text AS all, count(*) FILTER (WHERE occurred_at >= $2)::text AS in_range
@@ -109,12 +125,30 @@ await runBench(async (cleanup) => {
       )
     ).rows[0] ?? { all: '0', in_range: '0' };
 
-    // The correction: 15% off that model from 30 days ago, published as the API publishes it.
+    prepared.push({ slug, others, org, counts, loaded });
+  }
+
+  // The correction: 15% off that model from 30 days ago, published as the API publishes it (16%,
+  // 17%… on later rounds, so each round changes every affected event again). Two rounds per
+  // organization in the order small, large, large, small, each after a VACUUM, and the faster of
+  // each organization's two is reported: a run that follows another pays for its WAL (checkpoint,
+  // full-page writes) and for the other helpers sharing the machine, whatever its organization.
+  const timings = new Map<string, number[]>();
+  for (const index of [0, 1, 1, 0]) {
+    const one = prepared[index];
+    if (!one) throw new Error('bench:reprice: an organization was not prepared');
+    const { slug, others, org, counts, loaded } = one;
+    await pool.query('VACUUM ANALYZE usage_events, daily_rollups');
+    const earlier = await pool.query(
+      `SELECT 1 FROM reprice_runs WHERE organization_id = $1 AND reason = 'bench correction'`,
+      [org.id],
+    );
+    const discount = String(15 + (earlier.rowCount ?? 0));
     const published = await store.rates.publishVersion({
       table: { organizationId: org.id, slug: 'overrides', kind: 'override' },
       effectiveFrom: since,
       rates: [
-        { ...MODEL, match: { exact: [MODEL.model] }, prices: { discountPercent: '15' }, source: 'bench' },
+        { ...MODEL, match: { exact: [MODEL.model] }, prices: { discountPercent: discount }, source: 'bench' },
       ],
       source: 'bench:reprice',
     });
@@ -129,21 +163,26 @@ await runBench(async (cleanup) => {
     const outcome = await store.analytics.reprice(pricer, runId);
     const seconds = (performance.now() - t0) / 1000;
     log(
-      `${slug}: ${outcome.eventsScanned} scanned, ${outcome.eventsChanged} changed in ${seconds.toFixed(2)} s`,
+      `${slug}: ${outcome.eventsScanned} scanned, ${outcome.eventsChanged} changed in ${seconds.toFixed(2)} s (load average ${loadavg()[0]?.toFixed(1)})`,
     );
-    results.push({
+    const runs = [...(timings.get(slug) ?? []), seconds];
+    timings.set(slug, runs);
+    const best = Math.min(...runs);
+    const result = {
       org: slug,
       otherEvents: others,
       orgEvents: Number(counts.all),
       eventsInRange: Number(counts.in_range),
       loadSeconds: loaded.seconds,
-      seconds,
+      seconds: best,
+      runs,
       scanned: outcome.eventsScanned,
       changed: outcome.eventsChanged,
       scope: outcome.scope,
       before: outcome.totalBefore,
       after: outcome.totalAfter,
-    });
+    };
+    results[index] = result;
   }
 
   const [small, large] = results as [(typeof results)[0], (typeof results)[0]];
@@ -185,10 +224,10 @@ await runBench(async (cleanup) => {
     notes: [
       ...results.map(
         (r) =>
-          `${r.org}: ${r.otherEvents.toLocaleString('en-US')} demo events (demo load, ${r.loadSeconds} s) + ${AFFECTED.toLocaleString('en-US')} events of ${MODEL.provider}/${MODEL.model}; ${r.eventsInRange.toLocaleString('en-US')} of its events in the 30-day range. The run (scope ${r.scope}) scanned ${r.scanned.toLocaleString('en-US')} and changed ${r.changed.toLocaleString('en-US')} in ${r.seconds.toFixed(2)} s ($${r.before} → $${r.after}).`,
+          `${r.org}: ${r.otherEvents.toLocaleString('en-US')} demo events (${r.loadSeconds ? `demo load, ${r.loadSeconds} s` : 'loaded earlier, kept database'}) + ${AFFECTED.toLocaleString('en-US')} events of ${MODEL.provider}/${MODEL.model}; ${r.eventsInRange.toLocaleString('en-US')} of its events in the 30-day range. The run (scope ${r.scope}) scanned ${r.scanned.toLocaleString('en-US')} and changed ${r.changed.toLocaleString('en-US')}; runs took ${r.runs.map((x) => `${x.toFixed(2)} s`).join(' and ')} ($${r.before} → $${r.after} in the last).`,
       ),
       'Before issue 20 the same run scanned every event of the organization in the range.',
-      'Timed: AnalyticsStore.reprice with a fresh pricer, as the worker runs it (chunks of 1,000, one transaction each, rollups moved by the difference). Both organizations share one database.',
+      "Timed: AnalyticsStore.reprice with a fresh pricer, as the worker runs it (chunks of 5,000, one transaction and one writing statement each, rollups moved by the difference computed in SQL). Both organizations share one database. Two rounds each, in the order small, large, large, small; the faster of each organization's two is the figure.",
     ],
     details: { machine, affected: AFFECTED, results },
   };

@@ -172,17 +172,25 @@ interface MigrateTool {
   applyMigrations(url: string, options?: { log?: (message: string) => void }): Promise<unknown>;
 }
 
-/** A fresh `tokenledger_bench_<random>` database, migrated; dropped by the cleanup. */
-export async function createBenchDatabase(cleanup: Cleanup): Promise<{ name: string; url: string }> {
-  const name = `tokenledger_bench_${randomBytes(4).toString('hex')}`;
+/**
+ * A fresh `tokenledger_bench_<random>` database, migrated; dropped by the cleanup. With
+ * BENCH_DATABASE=<name> set, that database instead (created and migrated when missing) and kept
+ * afterwards, so a benchmark can be run again on data loaded once (`kept`: benches skip loading
+ * what is already there). Drop it yourself when done.
+ */
+export async function createBenchDatabase(
+  cleanup: Cleanup,
+): Promise<{ name: string; url: string; kept: boolean }> {
+  const keep = process.env.BENCH_DATABASE;
+  const name = keep ?? `tokenledger_bench_${randomBytes(4).toString('hex')}`;
   const url = new URL(BASE_DATABASE_URL);
   url.pathname = `/${name}`;
   const migrate = (await import(pathToFileURL(join(ROOT, 'tools/db/migrate.mjs')).href)) as MigrateTool;
-  cleanup.add(`drop database ${name}`, () => dropDatabase(name));
+  if (!keep) cleanup.add(`drop database ${name}`, () => dropDatabase(name));
   await migrate.ensureDatabase(url.toString());
   await migrate.applyMigrations(url.toString(), { log: () => undefined });
-  log(`database ${name} created and migrated`);
-  return { name, url: url.toString() };
+  log(`database ${name} ${keep ? 'kept (BENCH_DATABASE): ready' : 'created and migrated'}`);
+  return { name, url: url.toString(), kept: Boolean(keep) };
 }
 
 async function dropDatabase(name: string): Promise<void> {

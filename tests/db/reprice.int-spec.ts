@@ -306,6 +306,246 @@ describe('re-pricing (real Postgres)', () => {
     });
   });
 
+  it('neither locks nor rewrites the rows of models a correction does not cover, and moves tag rollups by the difference', async () => {
+    const { org, project } = await createTenant(prisma, 'reprice-rows');
+    const repo = new RateTableRepository(prisma);
+    const table = { organizationId: org.id, slug: 'overrides' };
+    const rate = (model: string, output: string) => ({
+      provider: 'acme',
+      model,
+      match: { exact: [model] },
+      prices: { input: '1', output },
+      source: 'test contract',
+    });
+    await repo.publishVersion({
+      table,
+      effectiveFrom: new Date('2026-01-01T00:00:00Z'),
+      rates: ['a1', 'a2', 'a3'].map((m) => rate(m, '2')),
+      source: 'contract v1',
+    });
+    const v1 = buildPricer(await repo.loadSnapshot({ organizationId: org.id }));
+    const events: UsageEvent[] = [];
+    for (const model of ['a1', 'a2', 'a3'])
+      for (let n = 0; n < 9; n++)
+        events.push(
+          usageEvent(
+            {
+              provider: 'acme',
+              model,
+              occurredAt: new Date(Date.UTC(2026, 5, 1 + n, n, 7)).toISOString(),
+              tags: n % 3 === 0 ? {} : { team: n % 3 === 1 ? 'red' : 'blue', tier: 'gold' },
+            },
+            { inputTokens: 100 + n, outputTokens: 10 + n },
+          ),
+        );
+    await new UsageEventWriter(pool).write({
+      organizationId: org.id,
+      projectId: project.id,
+      source: 'api',
+      receivedAt: new Date(),
+      events: events.map((event) => ({ event, pricing: v1.price(event, org.id) })),
+    });
+    // A row's xmin and ctid change when it is updated, its xmax when it is locked (FOR UPDATE).
+    const untouched = `SELECT event_id, xmin::text, xmax::text, ctid::text FROM usage_events
+                       WHERE project_id = $1 AND model <> 'a2' ORDER BY event_id`;
+    const othersBefore = (await pool.query(untouched, [project.id])).rows;
+    expect(othersBefore).toHaveLength(18);
+
+    const v2 = await repo.publishVersion({
+      table,
+      effectiveFrom: new Date('2026-06-01T00:00:00Z'),
+      rates: [rate('a2', '5')],
+      merge: true,
+      source: 'contract v2',
+    });
+    const runId = await createRepriceRun(prisma, {
+      organizationId: org.id,
+      since: new Date('2026-06-01T00:00:00Z'),
+      reason: 'published',
+      rateVersionId: v2.version.id,
+    });
+    const outcome = await runReprice(
+      pool,
+      buildPricer(await repo.loadSnapshot({ organizationId: org.id })),
+      runId,
+      {
+        chunkSize: 4,
+        plan: (run) => planRepriceScope(prisma, pool, run),
+      },
+    );
+    expect(outcome).toMatchObject({ scope: 'models', eventsScanned: 9, eventsChanged: 9 });
+    expect(await prisma.repriceRun.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({
+      eventsScanned: 9,
+      eventsChanged: 9,
+      eventsTotal: 9,
+    });
+    expect(await prisma.repriceChange.count({ where: { runId } })).toBe(9);
+    expect((await pool.query(untouched, [project.id])).rows).toEqual(othersBefore);
+
+    // Every rollup level and the tag rollups agree with the events as they now stand.
+    const fromEvents = await pool.query<{ model: string; cost: string; priced: string }>(
+      `SELECT model, sum(cost_usd)::text AS cost, count(*) FILTER (WHERE pricing_status = 'priced')::text AS priced
+       FROM usage_events WHERE project_id = $1 GROUP BY 1 ORDER BY 1`,
+      [project.id],
+    );
+    for (const level of ['hourly_rollups', 'daily_rollups', 'daily_customer_rollups'])
+      expect(
+        (
+          await pool.query(
+            `SELECT model, sum(cost_usd)::text AS cost, sum(priced_requests)::text AS priced
+             FROM ${level} WHERE project_id = $1 GROUP BY 1 ORDER BY 1`,
+            [project.id],
+          )
+        ).rows,
+      ).toEqual(fromEvents.rows);
+    const tagsFromEvents = await pool.query(
+      `SELECT t.key, t.value, sum(e.cost_usd)::text AS cost, count(*)::text AS requests
+       FROM usage_events e CROSS JOIN LATERAL jsonb_each_text(e.tags) AS t(key, value)
+       WHERE e.project_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+      [project.id],
+    );
+    expect(tagsFromEvents.rows).toHaveLength(3);
+    expect(
+      (
+        await pool.query(
+          `SELECT tag_key AS key, tag_value AS value, sum(cost_usd)::text AS cost, sum(requests)::text AS requests
+           FROM tag_rollups WHERE project_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+          [project.id],
+        )
+      ).rows,
+    ).toEqual(tagsFromEvents.rows);
+    // Events per rate version (what reports list) moved from v1 to v2 with them.
+    const versionsOfEvents = await pool.query(
+      `SELECT rate_version_id::text AS v, count(*)::text AS n FROM usage_events
+       WHERE organization_id = $1 GROUP BY 1 ORDER BY 1`,
+      [org.id],
+    );
+    expect(versionsOfEvents.rows.map((r: { v: string }) => r.v)).toContain(v2.version.id);
+    expect(
+      (
+        await pool.query(
+          `SELECT rate_version_id::text AS v, sum(events)::text AS n FROM rate_version_rollups
+           WHERE organization_id = $1 GROUP BY 1 HAVING sum(events) <> 0 ORDER BY 1`,
+          [org.id],
+        )
+      ).rows,
+    ).toEqual(versionsOfEvents.rows);
+    // And a2's events carry the new price (what pricing them afresh gives, and not what they had).
+    const a2 = await pool.query<{ cost: string }>(
+      `SELECT sum(cost_usd)::text AS cost FROM usage_events WHERE project_id = $1 AND model = 'a2'`,
+      [project.id],
+    );
+    const fresh = buildPricer(await repo.loadSnapshot({ organizationId: org.id }));
+    const sumOf = (p: { price: (e: UsageEvent, o: string) => { totalUsd: Decimal | null } }) =>
+      events
+        .filter((e) => e.model === 'a2')
+        .reduce((sum, e) => sum.plus(p.price(e, org.id).totalUsd ?? 0), new Decimal(0));
+    const expected = sumOf(fresh);
+    expect(expected.equals(sumOf(v1))).toBe(false);
+    expect(new Decimal(a2.rows[0]!.cost).equals(expected)).toBe(true);
+  });
+
+  it('pages by numeric id: events of one millisecond whose ids cross a power of ten are each priced once', async () => {
+    const { org, project } = await createTenant(prisma, 'reprice-ids');
+    // Move the id sequence (forward only) to just below the next power of ten.
+    await pool.query(
+      `SELECT setval(pg_get_serial_sequence('usage_events', 'id'),
+         greatest((10 ^ length(last_value::text))::bigint - 3, last_value)) FROM usage_events_id_seq`,
+    );
+    const events = Array.from({ length: 6 }, () =>
+      usageEvent({ model: 'gpt-5.5', occurredAt: '2026-06-02T10:00:00.000Z' }, { outputTokens: 1000 }),
+    );
+    await new UsageEventWriter(pool).write({
+      organizationId: org.id,
+      projectId: project.id,
+      source: 'api',
+      receivedAt: new Date(),
+      events: events.map((event) => ({
+        event,
+        pricing: pricer({ 'gpt-5.5': '0.00003' }, V1).price(event, org.id),
+      })),
+    });
+    const ids = (
+      await pool.query<{ id: string }>(`SELECT id::text FROM usage_events WHERE project_id = $1`, [
+        project.id,
+      ])
+    ).rows.map((r) => r.id);
+    expect(new Set(ids.map((id) => id.length)).size).toBe(2);
+    const runId = await createRepriceRun(prisma, {
+      organizationId: org.id,
+      since: new Date('2026-06-01T00:00:00Z'),
+      reason: 'ids',
+    });
+    const outcome = await runReprice(pool, pricer({ 'gpt-5.5': '0.00004' }, V2), runId, 2);
+    expect(outcome).toMatchObject({ eventsScanned: 6, eventsChanged: 6 });
+    const priced = await pool.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM usage_events WHERE project_id = $1 AND rate_version_id = $2`,
+      [project.id, V2],
+    );
+    expect(priced.rows[0]!.n).toBe('6');
+  });
+
+  it('redoes a chunk under row locks when another writer changed one of its events after it was read', async () => {
+    const { org, project } = await createTenant(prisma, 'reprice-race');
+    const events = Array.from({ length: 5 }, (_, n) =>
+      usageEvent({ model: 'gpt-5.5', occurredAt: `2026-06-0${n + 1}T10:00:00Z` }, { outputTokens: 1000 + n }),
+    );
+    await new UsageEventWriter(pool).write({
+      organizationId: org.id,
+      projectId: project.id,
+      source: 'api',
+      receivedAt: new Date(),
+      events: events.map((event) => ({
+        event,
+        pricing: pricer({ 'gpt-5.5': '0.00003' }, V1).price(event, org.id),
+      })),
+    });
+    const V3 = '00000000-0000-4000-8000-000000000003';
+    const V4 = '00000000-0000-4000-8000-000000000004';
+    // Between the chunk's read and its update, another writer moves one event to version V3
+    // (same cost: the rollups stay right), as a concurrent run would.
+    const target = events[2]!.eventId;
+    let raced = 0;
+    const wrapped = new WeakSet<object>();
+    const racing = {
+      query: pool.query.bind(pool),
+      connect: async () => {
+        const client = await pool.connect();
+        if (wrapped.has(client)) return client; // a pooled client comes back: wrap it once
+        wrapped.add(client);
+        const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+        (client as unknown as { query: unknown }).query = async (...args: unknown[]) => {
+          const text = typeof args[0] === 'string' ? args[0] : '';
+          if (text.trimStart().startsWith('WITH u AS') && raced++ === 0)
+            await pool.query(
+              `UPDATE usage_events SET rate_version_id = $2 WHERE project_id = $1 AND event_id = $3`,
+              [project.id, V3, target],
+            );
+          return query(...args);
+        };
+        return client;
+      },
+    } as unknown as PgPool;
+    const runId = await createRepriceRun(prisma, {
+      organizationId: org.id,
+      since: new Date('2026-06-01T00:00:00Z'),
+      reason: 'race',
+    });
+    const outcome = await runReprice(racing, pricer({ 'gpt-5.5': '0.00004' }, V4), runId, 10);
+    expect(raced).toBe(2); // the first attempt met the change and was rolled back; the retry went through
+    expect(outcome).toMatchObject({ eventsScanned: 5, eventsChanged: 5 });
+    const rows = await pool.query<{ event_id: string; v: string; cost: string }>(
+      `SELECT event_id, rate_version_id::text AS v, cost_usd::text AS cost FROM usage_events WHERE project_id = $1`,
+      [project.id],
+    );
+    expect(rows.rows.every((r) => r.v === V4)).toBe(true);
+    const logged = await prisma.repriceChange.findMany({ where: { runId } });
+    expect(logged).toHaveLength(5);
+    expect(logged.find((c) => c.eventId === target)?.rateVersionBefore).toBe(V3);
+    const events$ = rows.rows.reduce((sum, r) => sum.plus(r.cost), new Decimal(0));
+    expect((await rollupTotals(project.id)).cost).toBe(events$.toFixed());
+  });
+
   it('refuses a range that ends before it starts', async () => {
     await expect(
       createRepriceRun(prisma, {

@@ -7,6 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JOB_NAMES, QUEUES, type UsageEvent } from '@tokenledger/contracts';
 import {
   createPgPool,
+  dayWindows,
   openStore,
   UsageEventWriter,
   type OpenedStore,
@@ -14,7 +15,15 @@ import {
   type PricedEvent,
   type PrismaClient,
 } from '@tokenledger/db';
-import { FOCUS_COLUMNS, neutralise, usd } from '@tokenledger/reports';
+import {
+  FOCUS_COLUMNS,
+  monthBounds,
+  neutralise,
+  SummaryBuilder,
+  summaryOf,
+  usd,
+  type ReportContext,
+} from '@tokenledger/reports';
 import { Queue } from 'bullmq';
 import { parse } from 'csv-parse/sync';
 import Decimal from 'decimal.js';
@@ -509,6 +518,58 @@ describe('monthly reports', () => {
       await queue.close();
       redis.disconnect();
     }
+  });
+
+  it('aggregates the summary in SQL exactly as the line items read day by day add up, in any time zone', async () => {
+    for (const timeZone of ['UTC', 'Asia/Kolkata', 'America/New_York']) {
+      const range = monthBounds('2026-10', timeZone);
+      const month = await opened.store.analytics.openReportMonth(a.org.id, range, timeZone);
+      try {
+        const builder = new SummaryBuilder();
+        for await (const item of month.lineItems()) builder.add(item);
+        const context: ReportContext = {
+          organization: { id: a.org.id, slug: a.org.slug, name: a.org.name },
+          month: '2026-10',
+          timeZone,
+          revision: 1,
+          generatedAt: new Date(0),
+          periodStart: range.start,
+          periodEnd: range.end,
+          previous: { month: '2026-09', totalUsd: new Decimal(1), byDay: [] },
+          rateVersions: [],
+          repriceRuns: [],
+          savings: null,
+        };
+        const plain = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
+        // Counted month-wide in SQL: the day windows neither drop nor repeat a line item.
+        const aggregated = await month.summary();
+        expect(aggregated.lineItems).toBe(builder.lineItems);
+        expect(builder.lineItems).toBeGreaterThan(500);
+        expect(plain(summaryOf(aggregated, context))).toEqual(plain(builder.build(context)));
+      } finally {
+        await month.close();
+      }
+    }
+    // Days are local midnights: the March DST change makes one of 23 hours, and they tile the month.
+    const march = monthBounds('2026-03', 'America/New_York');
+    const days = dayWindows(march, 'America/New_York');
+    expect(days).toHaveLength(31);
+    expect(days.filter((d) => d.end.getTime() - d.start.getTime() === 23 * 3_600_000)).toHaveLength(1);
+    expect(days[0]!.start).toEqual(march.start);
+    expect(days.at(-1)!.end).toEqual(march.end);
+    days.slice(1).forEach((d, i) => expect(d.start).toEqual(days[i]!.end));
+  });
+
+  it('lists the rate versions used from their rollup, as the events say', async () => {
+    const range = monthBounds('2026-10', 'UTC');
+    const fromEvents = await pool.query<{ v: string | null; n: string }>(
+      `SELECT rate_version_id::text AS v, count(*)::text AS n FROM usage_events
+       WHERE organization_id = $1 AND occurred_at >= $2 AND occurred_at < $3 GROUP BY 1 ORDER BY 2 DESC`,
+      [a.org.id, range.start, range.end],
+    );
+    expect(await opened.store.analytics.reportRateVersions(a.org.id, range)).toEqual(
+      fromEvents.rows.map((r) => ({ rateVersionId: r.v, events: Number(r.n) })),
+    );
   });
 
   it("cuts the month in the organization's time zone", async () => {

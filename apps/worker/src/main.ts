@@ -1,3 +1,4 @@
+import './heap';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { createLogger, loadConfigOrExit, PinoNestLogger } from '@tokenledger/config';

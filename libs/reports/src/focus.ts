@@ -101,7 +101,8 @@ export const FOCUS_COLUMNS = [
 export type FocusColumn = (typeof FOCUS_COLUMNS)[number];
 export type FocusRow = Record<FocusColumn, string>;
 
-interface Group {
+/** One day × project × provider × model of the month: what FOCUS rows are made of. */
+export interface FocusGroup {
   day: string;
   project: string;
   provider: string;
@@ -146,7 +147,7 @@ const nextDay = (day: string) => {
  * what the events actually cost, split over the kinds in proportion to ContractedCost, the last
  * row taking the remainder so that they sum exactly to the cost of the group.
  */
-export function focusRows(group: Group, context: FocusContext, prices: UnitPriceLookup): FocusRow[] {
+export function focusRows(group: FocusGroup, context: FocusContext, prices: UnitPriceLookup): FocusRow[] {
   const kinds = FOCUS_TOKEN_KINDS.filter((k) => group.tokens[k] > 0);
   if (kinds.length === 0 && !group.costUsd.isZero()) kinds.push('uncachedInput');
   const lines = kinds.map((kind) => {
@@ -241,23 +242,18 @@ export async function writeFocus(
   prices: UnitPriceLookup,
   onItem?: (item: LineItem) => void,
 ): Promise<void> {
-  async function* records(): AsyncGenerator<string[]> {
-    yield [...FOCUS_COLUMNS];
+  async function* groups(): AsyncGenerator<FocusGroup> {
     let day: string | null = null;
-    let groups = new Map<string, Group>();
-    const flush = function* (): Generator<string[]> {
-      for (const g of groups.values())
-        for (const row of focusRows(g, context, prices)) yield FOCUS_COLUMNS.map((c) => row[c]);
-      groups = new Map();
-    };
+    let open = new Map<string, FocusGroup>();
     for await (const item of items) {
       onItem?.(item);
       if (item.day !== day) {
-        yield* flush();
+        yield* open.values();
+        open = new Map();
         day = item.day;
       }
       const key = `${item.project}\u0000${item.provider}\u0000${item.model}`;
-      let g = groups.get(key);
+      let g = open.get(key);
       if (!g) {
         g = {
           day: item.day,
@@ -267,13 +263,34 @@ export async function writeFocus(
           tokens: Object.fromEntries(FOCUS_TOKEN_KINDS.map((k) => [k, 0])) as Record<FocusTokenKind, number>,
           costUsd: new Decimal(0),
         };
-        groups.set(key, g);
+        open.set(key, g);
       }
       const t = tokensByKind(item);
       for (const k of FOCUS_TOKEN_KINDS) g.tokens[k] += t[k];
       g.costUsd = g.costUsd.plus(item.costUsd);
     }
-    yield* flush();
+    yield* open.values();
+  }
+  await writeFocusGroups(groups(), out, context, prices);
+}
+
+/**
+ * The FOCUS export of day × project × provider × model groups (the store aggregates them in SQL,
+ * in that order), streamed as CSV: one row per token kind used.
+ */
+export async function writeFocusGroups(
+  groups: AsyncIterable<FocusGroup>,
+  out: Writable,
+  context: FocusContext,
+  prices: UnitPriceLookup,
+  onGroup?: (group: FocusGroup) => void,
+): Promise<void> {
+  async function* records(): AsyncGenerator<string[]> {
+    yield [...FOCUS_COLUMNS];
+    for await (const g of groups) {
+      onGroup?.(g);
+      for (const row of focusRows(g, context, prices)) yield FOCUS_COLUMNS.map((c) => row[c]);
+    }
   }
   await pipeline(Readable.from(records()), stringify({ record_delimiter: 'windows' }), out);
 }

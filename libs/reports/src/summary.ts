@@ -105,12 +105,36 @@ export interface ReportSummary extends ReportContext {
 export const NONE = '(none)';
 export const OTHERS = 'others';
 
-class Acc {
+/** Cost and counts of one group of line items. */
+export interface Totals {
+  costUsd: Decimal;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** What the summary groups by ("model" keys are "provider / model"; "" is an unset feature or customer). */
+export type SummaryDimension = 'project' | 'model' | 'feature' | 'customer' | 'environment' | 'day';
+
+/**
+ * A month's line items, aggregated: what a summary is made of. The store computes it in SQL from
+ * the rollups (a few hundred rows, whatever the month's size); SummaryBuilder accumulates the same
+ * from line items streaming past. Both become a summary through `summaryOf`.
+ */
+export interface SummaryAggregates {
+  lineItems: number;
+  total: Totals;
+  groups: { dimension: SummaryDimension; key: string; totals: Totals }[];
+  /** Models with unpriced requests (their requests and tokens not priced). */
+  unpriced: UnpricedModel[];
+}
+
+class Acc implements Totals {
   costUsd = new Decimal(0);
   requests = 0;
   inputTokens = 0;
   outputTokens = 0;
-  add(item: LineItem): void {
+  add(item: Totals): void {
     this.costUsd = this.costUsd.plus(item.costUsd);
     this.requests += item.requests;
     this.inputTokens += item.inputTokens;
@@ -118,8 +142,8 @@ class Acc {
   }
 }
 
-function ranked(map: Map<string, Acc>): Breakdown[] {
-  return [...map.entries()]
+function ranked(entries: Iterable<[string, Totals]>): Breakdown[] {
+  return [...entries]
     .map(([name, a]) => ({
       name,
       costUsd: a.costUsd,
@@ -132,43 +156,42 @@ function ranked(map: Map<string, Acc>): Breakdown[] {
     );
 }
 
+const DIMENSIONS: readonly SummaryDimension[] = [
+  'project',
+  'model',
+  'feature',
+  'customer',
+  'environment',
+  'day',
+];
+
 /**
  * Accumulates the summary while the line items stream past (memory grows with the number of
  * projects, models, features and customers, never with the number of line items).
  */
 export class SummaryBuilder {
-  private total = new Decimal(0);
-  private requests = 0;
-  private inputTokens = 0;
-  private outputTokens = 0;
+  private readonly total = new Acc();
   private count = 0;
-  private readonly projects = new Map<string, Acc>();
-  private readonly models = new Map<string, Acc>();
-  private readonly features = new Map<string, Acc>();
-  private readonly customers = new Map<string, Acc>();
-  private readonly environments = new Map<string, Acc>();
-  private readonly days = new Map<string, Acc>();
+  private readonly maps = new Map<SummaryDimension, Map<string, Acc>>(DIMENSIONS.map((d) => [d, new Map()]));
   private readonly unpriced = new Map<string, UnpricedModel>();
 
   constructor(private readonly topCustomers = 10) {}
 
   add(item: LineItem): void {
     this.count++;
-    this.total = this.total.plus(item.costUsd);
-    this.requests += item.requests;
-    this.inputTokens += item.inputTokens;
-    this.outputTokens += item.outputTokens;
-    const bump = (map: Map<string, Acc>, key: string) => {
+    this.total.add(item);
+    const bump = (dimension: SummaryDimension, key: string) => {
+      const map = this.maps.get(dimension)!;
       let acc = map.get(key);
       if (!acc) map.set(key, (acc = new Acc()));
       acc.add(item);
     };
-    bump(this.projects, item.project);
-    bump(this.models, `${item.provider} / ${item.model}`);
-    bump(this.features, item.feature || NONE);
-    bump(this.customers, item.customer || NONE);
-    bump(this.environments, item.environment);
-    bump(this.days, item.day);
+    bump('project', item.project);
+    bump('model', `${item.provider} / ${item.model}`);
+    bump('feature', item.feature);
+    bump('customer', item.customer);
+    bump('environment', item.environment);
+    bump('day', item.day);
     if (item.unpricedRequests > 0) {
       const key = `${item.provider}\u0000${item.model}`;
       let u = this.unpriced.get(key);
@@ -186,50 +209,78 @@ export class SummaryBuilder {
     return this.count;
   }
 
-  build(context: ReportContext): ReportSummary {
-    const customers = ranked(this.customers);
-    const top = customers.slice(0, this.topCustomers);
-    const rest = customers.slice(this.topCustomers);
-    if (rest.length > 0) {
-      const others = new Acc();
-      for (const c of rest) {
-        others.costUsd = others.costUsd.plus(c.costUsd);
-        others.requests += c.requests;
-        others.inputTokens += c.inputTokens;
-        others.outputTokens += c.outputTokens;
-      }
-      top.push({ name: `${OTHERS} (${rest.length} customers)`, ...others });
-    }
-    const previous = context.previous.totalUsd;
-    const unpricedModels = [...this.unpriced.values()].sort((a, b) => b.requests - a.requests);
+  aggregates(): SummaryAggregates {
     return {
-      ...context,
-      totalUsd: this.total,
-      changeUsd: this.total.minus(previous),
-      changePercent: previous.isZero() ? null : this.total.minus(previous).div(previous).times(100),
-      requests: this.requests,
-      inputTokens: this.inputTokens,
-      outputTokens: this.outputTokens,
       lineItems: this.count,
-      byProject: ranked(this.projects),
-      byModel: ranked(this.models),
-      byFeature: ranked(this.features),
-      byCustomer: top,
-      customersTotal: customers.length,
-      byEnvironment: ranked(this.environments),
-      byDay: daysOf(context.month).map((day) => ({
-        day,
-        costUsd: this.days.get(day)?.costUsd ?? new Decimal(0),
-        requests: this.days.get(day)?.requests ?? 0,
-      })),
-      unpriced: {
-        requests: unpricedModels.reduce((n, u) => n + u.requests, 0),
-        inputTokens: unpricedModels.reduce((n, u) => n + u.inputTokens, 0),
-        outputTokens: unpricedModels.reduce((n, u) => n + u.outputTokens, 0),
-        models: unpricedModels,
-      },
+      total: this.total,
+      groups: [...this.maps].flatMap(([dimension, map]) =>
+        [...map].map(([key, totals]) => ({ dimension, key, totals })),
+      ),
+      unpriced: [...this.unpriced.values()],
     };
   }
+
+  build(context: ReportContext): ReportSummary {
+    return summaryOf(this.aggregates(), context, this.topCustomers);
+  }
+}
+
+/** The summary of a month from its aggregates and its context (top `topCustomers` customers, then "others"). */
+export function summaryOf(agg: SummaryAggregates, context: ReportContext, topCustomers = 10): ReportSummary {
+  const by = new Map<SummaryDimension, Map<string, Acc>>(DIMENSIONS.map((d) => [d, new Map()]));
+  for (const { dimension, key, totals } of agg.groups) {
+    // An unset feature or customer reads "(none)" (merged with one so named, as it always was).
+    const name = (dimension === 'feature' || dimension === 'customer') && key === '' ? NONE : key;
+    const map = by.get(dimension)!;
+    let acc = map.get(name);
+    if (!acc) map.set(name, (acc = new Acc()));
+    acc.add(totals);
+  }
+  const customers = ranked(by.get('customer')!);
+  const top = customers.slice(0, topCustomers);
+  const rest = customers.slice(topCustomers);
+  if (rest.length > 0) {
+    const others = new Acc();
+    for (const c of rest) others.add(c);
+    top.push({
+      name: `${OTHERS} (${rest.length} customers)`,
+      costUsd: others.costUsd,
+      requests: others.requests,
+      inputTokens: others.inputTokens,
+      outputTokens: others.outputTokens,
+    });
+  }
+  const previous = context.previous.totalUsd;
+  const total = agg.total.costUsd;
+  const days = by.get('day')!;
+  const unpricedModels = agg.unpriced.filter((u) => u.requests > 0).sort((a, b) => b.requests - a.requests);
+  return {
+    ...context,
+    totalUsd: total,
+    changeUsd: total.minus(previous),
+    changePercent: previous.isZero() ? null : total.minus(previous).div(previous).times(100),
+    requests: agg.total.requests,
+    inputTokens: agg.total.inputTokens,
+    outputTokens: agg.total.outputTokens,
+    lineItems: agg.lineItems,
+    byProject: ranked(by.get('project')!),
+    byModel: ranked(by.get('model')!),
+    byFeature: ranked(by.get('feature')!),
+    byCustomer: top,
+    customersTotal: customers.length,
+    byEnvironment: ranked(by.get('environment')!),
+    byDay: daysOf(context.month).map((day) => ({
+      day,
+      costUsd: days.get(day)?.costUsd ?? new Decimal(0),
+      requests: days.get(day)?.requests ?? 0,
+    })),
+    unpriced: {
+      requests: unpricedModels.reduce((n, u) => n + u.requests, 0),
+      inputTokens: unpricedModels.reduce((n, u) => n + u.inputTokens, 0),
+      outputTokens: unpricedModels.reduce((n, u) => n + u.outputTokens, 0),
+      models: unpricedModels,
+    },
+  };
 }
 
 /** One line per recommendation, the same words in every format. */

@@ -53,6 +53,10 @@ export async function writeXlsx(
   }));
   sheet.getRow(1).font = { bold: true };
   sheet.autoFilter = `A1:${columnLetter(LINE_ITEM_COLUMNS.length)}1`;
+  // One style object per column, shared by all its cells: exceljs recognises a style object it has
+  // seen (a WeakMap) and otherwise renders every cell's style to XML to look it up, which was a
+  // fifth of the time of a large sheet.
+  const styles = LINE_ITEM_COLUMNS.map((_, i) => ({ ...sheet.getColumn(i + 1).style }));
   let written = 0;
   for await (const item of items) {
     onItem?.(item);
@@ -61,7 +65,9 @@ export async function writeXlsx(
       const value = item[key];
       row[key] = typeof value === 'string' || typeof value === 'number' ? value : num(value);
     }
-    sheet.addRow(row).commit();
+    const added = sheet.addRow(row);
+    for (let i = 0; i < styles.length; i++) added.getCell(i + 1).style = styles[i]!;
+    added.commit();
     // exceljs has no backpressure: let the zip's deflate catch up now and then, so committed rows
     // do not pile up in memory ahead of it.
     if (++written % 256 === 0) await new Promise((resolve) => setImmediate(resolve));

@@ -10,14 +10,13 @@ import {
   reportFileName,
   startOfDay,
   summaryFileName,
-  SummaryBuilder,
-  writeFocus,
+  summaryOf,
+  writeFocusGroups,
   writeLineItemsCsv,
   writePdf,
   writeSummaryCsv,
   writeXlsx,
   type FocusTokenKind,
-  type LineItem,
   type ReportContext,
   type ReportSavings,
   type ReportSummary,
@@ -166,15 +165,14 @@ export class ReportGenerator {
     const context = this.context(report, org, range, generatedAt);
     context.catch(() => undefined);
 
-    const builder = new SummaryBuilder();
     const days = daysInMonth(report.month);
-    // Progress follows the days of the month (line items come ordered by day).
+    // Progress follows the days of the month (line items and FOCUS groups come ordered by day).
     let lastDay = '';
     let reported = -1;
-    const step = (item: LineItem) => {
-      if (item.day === lastDay) return;
-      lastDay = item.day;
-      const done = Number(item.day.slice(8, 10)) / days;
+    const step = (day: string) => {
+      if (day === lastDay) return;
+      lastDay = day;
+      const done = Number(day.slice(8, 10)) / days;
       const percent = Math.min(95, Math.floor(done * 95));
       if (percent > reported) {
         reported = percent;
@@ -182,35 +180,39 @@ export class ReportGenerator {
         void this.reports.progress(reportId, percent).catch(() => undefined);
       }
     };
-    const summarizing = (item: LineItem) => {
-      builder.add(item);
-      step(item);
+    // Line items are streamed through the file and counted; nothing of them is kept. The summary
+    // is aggregated by the database from the same snapshot (a few hundred rows).
+    let streamed = 0;
+    const counting = (item: { day: string }) => {
+      streamed++;
+      step(item.day);
     };
 
     const fileName = reportFileName(org.slug, report.month, format, report.revision);
     const key = `${report.organizationId}/${report.id}/${fileName}`;
     const month = await this.analytics.openReportMonth(report.organizationId, range, tz);
     let summary: ReportSummary | null = null;
-    const summarize = async () => (summary ??= builder.build(await context));
+    const summarize = async (lineItems?: number) =>
+      (summary ??= summaryOf(await month.summary(lineItems), await context));
     let file: PendingFile | null = null;
     let extra: { fileName: string; storageKey: string; byteSize: number } | undefined;
     try {
       file = await this.storage.create(key);
       switch (format) {
         case 'csv':
-          await writeLineItemsCsv(month.lineItems(), file.stream, summarizing);
+          await writeLineItemsCsv(month.lineItems(), file.stream, counting);
+          await summarize(streamed);
           break;
         case 'xlsx':
-          await writeXlsx(month.lineItems(), file.stream, summarize, summarizing);
+          await writeXlsx(month.lineItems(), file.stream, () => summarize(streamed), counting);
           break;
         case 'pdf':
-          for await (const item of month.lineItems()) summarizing(item);
           await writePdf(await summarize(), file.stream);
           break;
         case 'focus': {
           const lookup = unitPriceLookup(await this.pricer(), report.organizationId);
-          await writeFocus(
-            month.lineItems(),
+          await writeFocusGroups(
+            month.focusGroups(),
             file.stream,
             {
               billingAccountId: org.id,
@@ -220,8 +222,9 @@ export class ReportGenerator {
               dayStart: (day) => startOfDay(day, tz),
             },
             lookup,
-            summarizing,
+            (group) => step(group.day),
           );
+          await summarize();
           break;
         }
       }

@@ -3,32 +3,25 @@ import Decimal from 'decimal.js';
 import type { EventPricer } from '../ingest/ingest-batch';
 import { priceSafely } from '../ingest/ingest-batch';
 import type { EventPricing, PricingStatus } from '../ingest/priced-event';
-import { accumulate, type RollupDelta } from '../ingest/rollup-cell';
+import type { RollupDelta } from '../ingest/rollup-cell';
 import { upsertRollups } from '../ingest/rollup.sql';
-import { upsertTagRollups, type TagContribution } from '../ingest/tag-rollup.sql';
-import { inTransaction, type PgClient, type PgPool } from '../pg';
+import { tagRollupParams, tagRollupUpsert, type TagRollupDelta } from '../ingest/tag-rollup.sql';
+import { arrayLiteral, inTransaction, type PgClient, type PgPool } from '../pg';
 import type { ModelKey, RepriceScopeInput } from './reprice-scope';
 
+/** What pricing an event needs, and its stored outcome (nothing else is read: see COLUMNS). */
 interface EventRow extends Record<TokenColumn, string> {
   id: string;
   occurred_at: Date;
   organization_id: string;
   project_id: string;
-  event_id: string;
   provider: string;
   model: string;
   input_modalities: string[];
   service_tier: string;
-  feature: string;
-  customer_id: string;
-  environment: string;
-  latency_ms: number | null;
-  status: string;
-  tags: Record<string, string>;
   cost_usd: string | null;
   pricing_status: PricingStatus;
   rate_version_id: string | null;
-  priced_model: string | null;
 }
 
 interface Cursor {
@@ -69,21 +62,28 @@ export interface RepriceOutcome {
   versionsUsed: { rateVersionId: string | null; events: number }[];
 }
 
-const COLUMNS = `id::text, occurred_at, organization_id, project_id, event_id, provider, model,
-       ${TOKEN_KINDS.map((k) => k.column).join(', ')}, input_modalities,
-       service_tier, feature, customer_id, environment, latency_ms, status, tags,
-       cost_usd::text, pricing_status, rate_version_id, priced_model`;
+/**
+ * Only what the pricer reads and the stored outcome: the rollup, tag and change-log corrections
+ * are computed by the database from the rows it updates (APPLY_CHUNK), so dimensions, tags and
+ * event ids never travel to this process.
+ */
+const COLUMNS = `id::text, occurred_at, organization_id, project_id, provider, model,
+       ${TOKEN_KINDS.map((k) => k.column).join(', ')}, input_modalities, service_tier,
+       cost_usd::text, pricing_status, rate_version_id`;
 
-/** Every event of the range (a manual run): in (occurred_at, id) order. */
+/**
+ * Every event of the range (a manual run): in (occurred_at, id) order. ORDER BY names the table's
+ * columns: a bare `id` would be the `id::text` output column, sorting "1000" before "999" while
+ * the cursor compares numbers, so a chunk ending inside one millisecond could skip events.
+ */
 const SELECT_CHUNK = `
 SELECT ${COLUMNS}
 FROM usage_events
 WHERE occurred_at >= $1 AND ($2::timestamptz IS NULL OR occurred_at < $2)
   AND ($3::uuid IS NULL OR organization_id = $3)
   AND (occurred_at, id) > ($4::timestamptz, $5::bigint)
-ORDER BY occurred_at, id
-LIMIT $6
-FOR UPDATE`;
+ORDER BY usage_events.occurred_at, usage_events.id
+LIMIT $6`;
 
 /** One model's events of one organization (a targeted run), on usage_events_org_model_time. */
 const SELECT_MODEL_CHUNK = `
@@ -92,9 +92,8 @@ FROM usage_events
 WHERE organization_id = $3 AND provider = $7 AND model = $8
   AND occurred_at >= $1 AND ($2::timestamptz IS NULL OR occurred_at < $2)
   AND (occurred_at, id) > ($4::timestamptz, $5::bigint)
-ORDER BY occurred_at, id
-LIMIT $6
-FOR UPDATE`;
+ORDER BY usage_events.occurred_at, usage_events.id
+LIMIT $6`;
 
 const COUNT_ALL = `
 SELECT count(*)::bigint AS n FROM usage_events
@@ -106,36 +105,99 @@ SELECT count(*)::bigint AS n FROM usage_events e
 JOIN unnest($4::text[], $5::text[]) AS m(provider, model) ON e.provider = m.provider AND e.model = m.model
 WHERE e.organization_id = $3 AND e.occurred_at >= $1 AND ($2::timestamptz IS NULL OR e.occurred_at < $2)`;
 
-const UPDATE_EVENTS = `
-UPDATE usage_events AS e SET
-  cost_usd = u.cost_usd, cost_breakdown = u.cost_breakdown::jsonb, pricing_status = u.pricing_status::pricing_status,
-  pricing_reason = u.pricing_reason, pricing_flags = string_to_array(u.pricing_flags, E'\\x1f'),
-  rate_version_id = u.rate_version_id, priced_model = u.priced_model, priced_at = now()
-FROM unnest($1::bigint[], $2::timestamptz[], $3::numeric[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[], $9::text[])
-  AS u(id, occurred_at, cost_usd, cost_breakdown, pricing_status, pricing_reason, pricing_flags, rate_version_id, priced_model)
-WHERE e.id = u.id AND e.occurred_at = u.occurred_at`;
+/**
+ * One chunk's writes in one statement: the changed events are updated (only if they still hold the
+ * outcome they were priced from: a row another writer re-priced meanwhile is left alone and the
+ * chunk is retried under row locks), each update is logged in reprice_changes, and the statement
+ * returns what the rollups must move by, computed from exactly the rows it updated: per hourly
+ * cell and per tag cell, the change in priced requests and in cost (a re-pricing moves nothing
+ * else: requests, tokens and latency stay where they are). The traffic mix follows through its
+ * update trigger. The rollups themselves are then upserted by the ingest path's own statements,
+ * so every writer takes rollup row locks in one order.
+ */
+const APPLY_CHUNK = `
+WITH u AS (
+  SELECT * FROM unnest($2::bigint[], $3::timestamptz[], $4::numeric[], $5::text[], $6::text[], $7::text[],
+    $8::text[], $9::uuid[], $10::text[], $11::numeric[], $12::text[], $13::uuid[])
+    AS u(id, occurred_at, cost_usd, cost_breakdown, pricing_status, pricing_reason, pricing_flags,
+         rate_version_id, priced_model, old_cost, old_status, old_version)
+), upd AS (
+  UPDATE usage_events AS e SET
+    cost_usd = u.cost_usd, cost_breakdown = u.cost_breakdown::jsonb, pricing_status = u.pricing_status::pricing_status,
+    pricing_reason = u.pricing_reason, pricing_flags = string_to_array(u.pricing_flags, E'\\x1f'),
+    rate_version_id = u.rate_version_id, priced_model = u.priced_model, priced_at = now()
+  FROM u
+  WHERE e.id = u.id AND e.occurred_at = u.occurred_at
+    AND e.pricing_status = u.old_status::pricing_status
+    AND e.cost_usd IS NOT DISTINCT FROM u.old_cost
+    AND e.rate_version_id IS NOT DISTINCT FROM u.old_version
+  RETURNING e.organization_id, e.project_id, e.event_id, e.occurred_at, e.provider, e.model, e.feature,
+    e.customer_id, e.environment, e.input_tokens, e.output_tokens, e.tags,
+    u.old_status, u.old_version, u.pricing_status AS new_status, u.rate_version_id AS new_version,
+    CASE WHEN u.old_status = 'priced' THEN u.old_cost END AS cost_before, u.cost_usd AS cost_after
+), logged AS (
+  INSERT INTO reprice_changes (run_id, project_id, event_id, occurred_at, cost_before, cost_after, status_before, status_after, rate_version_before, rate_version_after)
+  SELECT $1::uuid, project_id, event_id, occurred_at, cost_before, cost_after, old_status, new_status, old_version, new_version
+  FROM upd
+), d AS (
+  SELECT organization_id, project_id, provider, model, feature, customer_id, environment, tags,
+    to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":00:00.000Z"') AS hour,
+    input_tokens, output_tokens,
+    (new_status = 'priced')::int - (old_status = 'priced')::int AS priced,
+    CASE WHEN new_status = 'priced' THEN coalesce(cost_after, 0) ELSE 0 END
+      - CASE WHEN old_status = 'priced' THEN coalesce(cost_before, 0) ELSE 0 END AS cost
+  FROM upd
+)
+SELECT false AS tag, organization_id::text, project_id::text, hour, provider, model, feature, customer_id, environment,
+  NULL AS tag_key, NULL AS tag_value, count(*)::int AS events, sum(priced)::int AS priced,
+  sum(priced * input_tokens)::text AS input_tokens, sum(priced * output_tokens)::text AS output_tokens,
+  sum(cost)::text AS cost
+FROM d GROUP BY organization_id, project_id, hour, provider, model, feature, customer_id, environment
+UNION ALL
+SELECT true, organization_id::text, project_id::text, hour, NULL, NULL, NULL, NULL, NULL, t.key, t.value,
+  count(*)::int, sum(priced)::int, sum(priced * input_tokens)::text, sum(priced * output_tokens)::text, sum(cost)::text
+FROM d CROSS JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(d.tags) = 'object' THEN d.tags ELSE '{}' END) AS t(key, value)
+GROUP BY organization_id, project_id, hour, t.key, t.value`;
 
-const INSERT_CHANGES = `
-INSERT INTO reprice_changes (run_id, project_id, event_id, occurred_at, cost_before, cost_after, status_before, status_after, rate_version_before, rate_version_after)
-SELECT $1::uuid, c.project_id, c.event_id, c.occurred_at, c.cost_before, c.cost_after, c.status_before, c.status_after, c.version_before, c.version_after
-FROM unnest($2::uuid[], $3::text[], $4::timestamptz[], $5::numeric[], $6::numeric[], $7::text[], $8::text[], $9::uuid[], $10::uuid[])
-  AS c(project_id, event_id, occurred_at, cost_before, cost_after, status_before, status_after, version_before, version_after)`;
+interface DeltaRow {
+  tag: boolean;
+  organization_id: string;
+  project_id: string;
+  hour: string;
+  provider: string | null;
+  model: string | null;
+  feature: string | null;
+  customer_id: string | null;
+  environment: string | null;
+  tag_key: string | null;
+  tag_value: string | null;
+  /** Events updated into this cell (cells only: their sum is the rows updated). */
+  events: number;
+  priced: number;
+  input_tokens: string;
+  output_tokens: string;
+  cost: string;
+}
 
+/** A chunk's update found rows another writer had changed: redo it under row locks. */
+class ConcurrentChange extends Error {}
+
+/** The event as the pricer reads it (dimensions it does not read are left at their defaults). */
 function toEvent(r: EventRow): UsageEvent {
   return {
-    eventId: r.event_id,
+    eventId: r.id,
     occurredAt: r.occurred_at.toISOString(),
     provider: r.provider,
     model: r.model,
     usage: Object.fromEntries(TOKEN_KINDS.map((k) => [k.field, Number(r[k.column])])) as UsageEvent['usage'],
     serviceTier: r.service_tier as UsageEvent['serviceTier'],
-    feature: r.feature || null,
-    customerId: r.customer_id || null,
-    environment: r.environment,
+    feature: null,
+    customerId: null,
+    environment: 'production',
     inputModalities: r.input_modalities as UsageEvent['inputModalities'],
-    latencyMs: r.latency_ms,
-    status: r.status as UsageEvent['status'],
-    tags: r.tags,
+    latencyMs: null,
+    status: 'success',
+    tags: {},
   };
 }
 
@@ -147,7 +209,7 @@ function storedPricing(r: EventRow): EventPricing {
     totalUsd: r.pricing_status === 'priced' && r.cost_usd !== null ? new Decimal(r.cost_usd) : null,
     breakdown: null,
     rateVersionId: r.rate_version_id,
-    pricedModel: r.priced_model,
+    pricedModel: null,
     flags: [],
   };
 }
@@ -248,33 +310,44 @@ export async function runReprice(
 
   for (;;) {
     if (scope === 'models' && (cursor.model ?? 0) >= models.length) break;
-    const finished = await inTransaction(pool, async (client) => {
-      const name = scope === 'models' ? models[cursor.model ?? 0]! : null;
-      const rows = (
-        await client.query<EventRow>(name ? SELECT_MODEL_CHUNK : SELECT_CHUNK, [
-          run.since,
-          run.until,
-          run.organization_id,
-          cursor.occurredAt,
-          cursor.id,
-          chunkSize,
-          ...(name ? [name.provider, name.model] : []),
-        ])
-      ).rows;
-      if (rows.length > 0) await applyChunk(client, pricer, runId, rows);
-      const last = rows[rows.length - 1];
-      const exhausted = rows.length < chunkSize;
-      if (name && exhausted) cursor = { ...START, model: (cursor.model ?? 0) + 1 };
-      else if (last) cursor = { ...cursor, occurredAt: last.occurred_at.toISOString(), id: last.id };
-      await client.query('UPDATE reprice_runs SET cursor = $2 WHERE id = $1', [
-        runId,
-        JSON.stringify(cursor),
-      ]);
-      done += rows.length;
-      return !name && exhausted;
-    });
+    const name = scope === 'models' ? models[cursor.model ?? 0]! : null;
+    // A chunk reads without row locks; if its update finds rows another writer changed since they
+    // were read, the transaction is rolled back and the chunk read again with FOR UPDATE.
+    const chunk = async (lock: boolean) =>
+      inTransaction(pool, async (client) => {
+        const rows = (
+          await client.query<EventRow>(
+            `${name ? SELECT_MODEL_CHUNK : SELECT_CHUNK}${lock ? '\nFOR UPDATE' : ''}`,
+            [
+              run.since,
+              run.until,
+              run.organization_id,
+              cursor.occurredAt,
+              cursor.id,
+              chunkSize,
+              ...(name ? [name.provider, name.model] : []),
+            ],
+          )
+        ).rows;
+        const last = rows[rows.length - 1];
+        const exhausted = rows.length < chunkSize;
+        let next = cursor;
+        if (name && exhausted) next = { ...START, model: (cursor.model ?? 0) + 1 };
+        else if (last) next = { ...cursor, occurredAt: last.occurred_at.toISOString(), id: last.id };
+        await applyChunk(client, pricer, runId, rows, next);
+        return { next, scanned: rows.length, finished: !name && exhausted };
+      });
+    let outcome: { next: Cursor; scanned: number; finished: boolean };
+    try {
+      outcome = await chunk(false);
+    } catch (error) {
+      if (!(error instanceof ConcurrentChange)) throw error;
+      outcome = await chunk(true);
+    }
+    cursor = outcome.next;
+    done += outcome.scanned;
     report();
-    if (finished) break;
+    if (outcome.finished) break;
   }
 
   const result = (
@@ -307,78 +380,55 @@ async function applyChunk(
   pricer: EventPricer,
   runId: string,
   rows: EventRow[],
+  cursor: Cursor,
 ): Promise<void> {
   let before = new Decimal(0);
   let after = new Decimal(0);
   const versions = new Map<string | null, number>();
-  const changed: { row: EventRow; old: EventPricing; next: EventPricing }[] = [];
-  const deltas = new Map<
-    string,
-    { organizationId: string; projectId: string; cells: Map<string, RollupDelta>; tags: TagContribution[] }
-  >();
+  const changed: { row: EventRow; next: EventPricing }[] = [];
 
   for (const row of rows) {
-    const event = toEvent(row);
     const old = storedPricing(row);
-    const next = priceSafely(pricer, event, row.organization_id);
+    const next = priceSafely(pricer, toEvent(row), row.organization_id);
     before = before.plus(costOf(old));
     after = after.plus(costOf(next));
     versions.set(next.rateVersionId, (versions.get(next.rateVersionId) ?? 0) + 1);
-    if (!differs(old, next)) continue;
-    changed.push({ row, old, next });
-    let project = deltas.get(row.project_id);
-    if (!project)
-      deltas.set(
-        row.project_id,
-        (project = {
-          organizationId: row.organization_id,
-          projectId: row.project_id,
-          cells: new Map(),
-          tags: [],
-        }),
-      );
-    accumulate(project.cells, event, old, -1);
-    accumulate(project.cells, event, next, 1);
-    project.tags.push({ event, pricing: old, sign: -1 }, { event, pricing: next, sign: 1 });
+    if (differs(old, next)) changed.push({ row, next });
   }
 
   if (changed.length > 0) {
-    await client.query(UPDATE_EVENTS, [
-      changed.map((c) => c.row.id),
-      changed.map((c) => c.row.occurred_at),
-      changed.map((c) => (c.next.status === 'priced' && c.next.totalUsd ? c.next.totalUsd.toFixed() : null)),
-      changed.map((c) =>
-        c.next.breakdown
-          ? JSON.stringify(
-              Object.fromEntries(Object.entries(c.next.breakdown).map(([k, v]) => [k, v.toFixed()])),
-            )
-          : null,
-      ),
-      changed.map((c) => c.next.status),
-      changed.map((c) => c.next.reason),
-      changed.map((c) => c.next.flags.join('\u001f')),
-      changed.map((c) => c.next.rateVersionId),
-      changed.map((c) => c.next.pricedModel),
-    ]);
-    await client.query(INSERT_CHANGES, [
-      runId,
-      changed.map((c) => c.row.project_id),
-      changed.map((c) => c.row.event_id),
-      changed.map((c) => c.row.occurred_at),
-      changed.map((c) => (c.old.totalUsd ? c.old.totalUsd.toFixed() : null)),
-      changed.map((c) => (c.next.status === 'priced' && c.next.totalUsd ? c.next.totalUsd.toFixed() : null)),
-      changed.map((c) => c.old.status),
-      changed.map((c) => c.next.status),
-      changed.map((c) => c.old.rateVersionId),
-      changed.map((c) => c.next.rateVersionId),
-    ]);
-    for (const { organizationId, projectId, cells, tags } of [...deltas.values()].sort((a, b) =>
-      a.projectId < b.projectId ? -1 : 1,
-    )) {
-      // upsertRollups sorts each level by its unique key (one lock order for every writer).
-      await upsertRollups(client, organizationId, projectId, [...cells.values()]);
-      await upsertTagRollups(client, organizationId, projectId, tags);
-    }
+    const deltas = (
+      await client.query<DeltaRow>(APPLY_CHUNK, [
+        runId,
+        arrayLiteral(changed.map((c) => c.row.id)),
+        arrayLiteral(changed.map((c) => c.row.occurred_at.toISOString())),
+        arrayLiteral(
+          changed.map((c) =>
+            c.next.status === 'priced' && c.next.totalUsd ? c.next.totalUsd.toFixed() : null,
+          ),
+        ),
+        arrayLiteral(
+          changed.map((c) =>
+            c.next.breakdown
+              ? JSON.stringify(
+                  Object.fromEntries(Object.entries(c.next.breakdown).map(([k, v]) => [k, v.toFixed()])),
+                )
+              : null,
+          ),
+        ),
+        arrayLiteral(changed.map((c) => c.next.status)),
+        arrayLiteral(changed.map((c) => c.next.reason)),
+        arrayLiteral(changed.map((c) => c.next.flags.join('\u001f'))),
+        arrayLiteral(changed.map((c) => c.next.rateVersionId)),
+        arrayLiteral(changed.map((c) => c.next.pricedModel)),
+        arrayLiteral(changed.map((c) => c.row.cost_usd)),
+        arrayLiteral(changed.map((c) => c.row.pricing_status)),
+        arrayLiteral(changed.map((c) => c.row.rate_version_id)),
+      ])
+    ).rows;
+    const updated = deltas.reduce((n, d) => (d.tag ? n : n + d.events), 0);
+    if (updated !== changed.length) throw new ConcurrentChange();
+    await applyRollupDeltas(client, deltas);
   }
 
   const chunkVersions = [...versions.entries()].map(([rateVersionId, events]) => ({ rateVersionId, events }));
@@ -388,8 +438,75 @@ async function applyChunk(
        versions_used = (
          SELECT coalesce(jsonb_agg(jsonb_build_object('rateVersionId', v.id, 'events', v.n) ORDER BY v.n DESC), '[]'::jsonb)
          FROM (SELECT x->>'rateVersionId' AS id, sum((x->>'events')::int) AS n
-               FROM jsonb_array_elements(versions_used || $6::jsonb) AS x GROUP BY 1) v)
+               FROM jsonb_array_elements(versions_used || $6::jsonb) AS x GROUP BY 1) v),
+       cursor = $7::jsonb
      WHERE id = $1`,
-    [runId, rows.length, changed.length, before.toFixed(), after.toFixed(), JSON.stringify(chunkVersions)],
+    [
+      runId,
+      rows.length,
+      changed.length,
+      before.toFixed(),
+      after.toFixed(),
+      JSON.stringify(chunkVersions),
+      JSON.stringify(cursor),
+    ],
   );
+}
+
+/** A re-pricing's correction of one cell: priced requests and cost move, nothing else does. */
+function correction(d: DeltaRow): RollupDelta {
+  const delta = {
+    hour: d.hour,
+    provider: d.provider ?? '',
+    model: d.model ?? '',
+    feature: d.feature ?? '',
+    customerId: d.customer_id ?? '',
+    environment: d.environment ?? '',
+    requests: 0,
+    errorRequests: 0,
+    pricedRequests: d.priced,
+    unpricedRequests: -d.priced,
+    unpricedInputTokens: -Number(d.input_tokens),
+    unpricedOutputTokens: -Number(d.output_tokens),
+    latencyMsSum: 0,
+    latencyCount: 0,
+    costUsd: new Decimal(d.cost),
+  } as RollupDelta;
+  for (const k of TOKEN_KINDS) delta[k.field] = 0;
+  return delta;
+}
+
+/** Moves every rollup level and the tag rollups by the chunk's corrections, project by project. */
+async function applyRollupDeltas(client: PgClient, deltas: DeltaRow[]): Promise<void> {
+  const projects = new Map<
+    string,
+    { organizationId: string; cells: RollupDelta[]; tags: TagRollupDelta[] }
+  >();
+  for (const d of deltas) {
+    let project = projects.get(d.project_id);
+    if (!project)
+      projects.set(d.project_id, (project = { organizationId: d.organization_id, cells: [], tags: [] }));
+    if (!d.tag) project.cells.push(correction(d));
+    else
+      project.tags.push({
+        id: [d.hour, d.tag_key, d.tag_value].join('\u001f'),
+        hour: d.hour,
+        tagKey: d.tag_key ?? '',
+        tagValue: d.tag_value ?? '',
+        delta: correction(d),
+      });
+  }
+  for (const [projectId, { organizationId, cells, tags }] of [...projects.entries()].sort(([a], [b]) =>
+    a < b ? -1 : 1,
+  )) {
+    // upsertRollups sorts each level by its unique key (one lock order for every writer).
+    await upsertRollups(client, organizationId, projectId, cells);
+    if (tags.length === 0) continue;
+    tags.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    await client.query({
+      name: 'tl-upsert-tag-rollups',
+      text: tagRollupUpsert(3),
+      values: [organizationId, projectId, ...tagRollupParams(tags)],
+    });
+  }
 }
