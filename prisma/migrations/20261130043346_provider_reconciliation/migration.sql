@@ -70,6 +70,18 @@ CREATE TABLE "provider_cost_buckets" (
     CONSTRAINT "provider_cost_buckets_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "provider_import_days" (
+    "organization_id" UUID NOT NULL,
+    "provider" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "day" DATE NOT NULL,
+    "source" TEXT NOT NULL,
+    "imported_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "provider_import_days_pkey" PRIMARY KEY ("organization_id","provider","kind","day")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "provider_connections_organization_id_provider_key" ON "provider_connections"("organization_id", "provider");
 
