@@ -1,9 +1,16 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { CONFIG, type Config } from '@tokenledger/config';
 import { JOB_NAMES, type ReconcileImportJob } from '@tokenledger/contracts';
-import { createQueue, createRedis, Reconciler, ReconciliationRepository, type TypedQueue } from '@tokenledger/db';
+import {
+  createQueue,
+  createRedis,
+  ProviderApiError,
+  Reconciler,
+  ReconciliationRepository,
+  type TypedQueue,
+} from '@tokenledger/db';
 import { formatMonth, isReconcileProvider, previousMonth } from '@tokenledger/reports';
-import type { Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueProcessor } from '../queue-processor';
 
@@ -67,7 +74,15 @@ export class ReconcileProcessor extends QueueProcessor<'reconcile', Outcome> imp
     if (organizationId) {
       if (!provider || !isReconcileProvider(provider)) throw new Error(`unknown provider "${provider}"`);
       const current = month ?? formatMonth({ year: now.getUTCFullYear(), month: now.getUTCMonth() + 1 });
-      const r = await this.reconciler.importFromApi(organizationId, provider, current, now);
+      let r;
+      try {
+        r = await this.reconciler.importFromApi(organizationId, provider, current, now);
+      } catch (error) {
+        // A refused key or a bad request does not get better by trying again (it is on the connection).
+        if (error instanceof ProviderApiError && error.status !== null && error.status < 500 && error.status !== 429)
+          throw new UnrecoverableError(error.message);
+        throw error;
+      }
       this.logger.log(`${provider} ${current}: ${r.usageRows} usage and ${r.costRows} cost rows imported`);
       return { imports: 1, failed: 0 };
     }

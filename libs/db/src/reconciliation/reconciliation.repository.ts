@@ -193,7 +193,7 @@ export class ReconciliationRepository {
         if (days.length > 0)
           await client.query(
             `INSERT INTO provider_import_days (organization_id, provider, kind, day, source)
-             SELECT $1, $2, $3, d FROM unnest($4::date[]) AS d
+             SELECT $1, $2, $3, d, $5 FROM unnest($4::date[]) AS d
              ON CONFLICT (organization_id, provider, kind, day) DO UPDATE SET source = excluded.source, imported_at = now()`,
             [organizationId, data.provider, kind, days, source],
           );
