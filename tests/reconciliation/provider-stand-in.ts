@@ -38,7 +38,12 @@ export async function startStandIn(
   const requests: StandIn['requests'] = [];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://stand-in');
-    const report = url.pathname === PATHS[provider].usage ? 'usage' : url.pathname === PATHS[provider].costs ? 'costs' : null;
+    const report =
+      url.pathname === PATHS[provider].usage
+        ? 'usage'
+        : url.pathname === PATHS[provider].costs
+          ? 'costs'
+          : null;
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));

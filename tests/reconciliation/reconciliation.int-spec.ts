@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createPgPool, UsageEventWriter, type PgPool, type PricedEvent, type PrismaClient } from '@tokenledger/db';
+import {
+  createPgPool,
+  UsageEventWriter,
+  type PgPool,
+  type PricedEvent,
+  type PrismaClient,
+} from '@tokenledger/db';
 import Decimal from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKey, startApi } from '../support/api';
@@ -50,15 +56,22 @@ interface Line {
   unexplainedUsd: string | null;
   explanations: { kind: string; amountUsd: string | null; detail: string }[];
 }
-interface Rec {
+type Rec = {
   reconciliation: {
     usageDays: string[];
     costDays: string[];
     coverage: string;
     lines: Line[];
-    totals: { providerTokens: number; ourTokens: number; coveragePercent: string; differenceUsd: string; unexplainedUsd: string; providerCostUsd: string };
+    totals: {
+      providerTokens: number;
+      ourTokens: number;
+      coveragePercent: string;
+      differenceUsd: string;
+      unexplainedUsd: string;
+      providerCostUsd: string;
+    };
   };
-}
+};
 
 describe('reconciliation with the providers’ usage and cost reports', () => {
   let prisma: PrismaClient;
@@ -84,7 +97,11 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
   const restore: (() => void)[] = [];
   let dir: string;
 
-  async function call<T>(query: string, variables: Record<string, unknown>, token: string): Promise<GraphQLResult<T>> {
+  async function call<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown>,
+    token: string,
+  ): Promise<GraphQLResult<T>> {
     const r = await gql<T>(app, query, variables, token);
     answers.push(JSON.stringify(r));
     return r;
@@ -105,7 +122,9 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
     a = await createTenant(prisma, 'recon-a');
     b = await createTenant(prisma, 'recon-b');
     batchSlug = `batch-${randomBytes(3).toString('hex')}`;
-    const batch = await prisma.project.create({ data: { organizationId: a.org.id, slug: batchSlug, name: 'Batch' } });
+    const batch = await prisma.project.create({
+      data: { organizationId: a.org.id, slug: batchSlug, name: 'Batch' },
+    });
     const writer = new UsageEventWriter(pool);
     for (const project of ['web', 'batch'] as const) {
       const events = cells.filter((c) => c.project === project && weReceived(c)).flatMap((c) => c.events);
@@ -123,7 +142,10 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
       projectId: b.project.id,
       source: 'api',
       receivedAt: new Date(),
-      events: cells[0]!.events.map((e): PricedEvent => ({ event: e.event, pricing: pricedAt(e.cost.toFixed()) })),
+      events: cells[0]!.events.map((e): PricedEvent => ({
+        event: e.event,
+        pricing: pricedAt(e.cost.toFixed()),
+      })),
     });
 
     openai = await startStandIn('openai', ADMIN_KEY.openai, openAiBuckets(cells), {
@@ -140,7 +162,12 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
     });
     const env = { TOKENLEDGER_SECRET_KEY: SECRET_KEY, RECONCILE_SCHEDULE: 'none' };
     ({ app, queuePrefix } = await startApi(env));
-    worker = await startWorker({ ...env, QUEUE_PREFIX: queuePrefix, LOG_LEVEL: 'debug', REPORT_SCHEDULE_FORMATS: 'none' });
+    worker = await startWorker({
+      ...env,
+      QUEUE_PREFIX: queuePrefix,
+      LOG_LEVEL: 'debug',
+      REPORT_SCHEDULE_FORMATS: 'none',
+    });
     const o = await createUser(prisma, a.org.id, 'owner');
     ownerA = await loginAs(app, o.email, o.password);
     const v = await createUser(prisma, a.org.id, 'viewer');
@@ -163,10 +190,21 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function waitForImport(token: string, provider: string, after: Date): Promise<{ lastImportStatus: string; lastImportError: string | null }> {
+  async function waitForImport(
+    token: string,
+    provider: string,
+    after: Date,
+  ): Promise<{ lastImportStatus: string; lastImportError: string | null }> {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const r = await call<{ providerConnections: { provider: string; lastImportAt: string | null; lastImportStatus: string; lastImportError: string | null }[] }>(
+      const r = await call<{
+        providerConnections: {
+          provider: string;
+          lastImportAt: string | null;
+          lastImportStatus: string;
+          lastImportError: string | null;
+        }[];
+      }>(
         '{ providerConnections { provider baseUrl lastImportAt lastImportStatus lastImportError } }',
         {},
         token,
@@ -180,15 +218,25 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
 
   const cellOf = (provider: 'openai' | 'anthropic', which: 'missing' | 'price') => {
     const d = DELIBERATE[provider][which];
-    return cells.find((c) => c.provider === provider && c.day === d.day && c.model === d.model && c.project === d.project)!;
+    return cells.find(
+      (c) => c.provider === provider && c.day === d.day && c.model === d.model && c.project === d.project,
+    )!;
   };
 
-  function expectExactlyTheDeliberateDifferences(provider: 'openai' | 'anthropic', rec: Rec['reconciliation']) {
+  function expectExactlyTheDeliberateDifferences(
+    provider: 'openai' | 'anthropic',
+    rec: Rec['reconciliation'],
+  ) {
     const missing = cellOf(provider, 'missing');
     const priced = cellOf(provider, 'price');
     const explained = rec.lines
       .filter((l) => l.explanations.length > 0)
-      .map((l) => ({ day: l.day, project: l.project, model: l.model, explanations: l.explanations.map((e) => [e.kind.toLowerCase(), e.amountUsd]) }));
+      .map((l) => ({
+        day: l.day,
+        project: l.project,
+        model: l.model,
+        explanations: l.explanations.map((e) => [e.kind.toLowerCase(), e.amountUsd]),
+      }));
     const expected = [
       {
         day: dayString(missing.day),
@@ -215,7 +263,8 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
       .plus(DELIBERATE[provider].credit.usd);
     expect(new Decimal(rec.totals.differenceUsd).toFixed()).toBe(difference.toFixed());
     expect(new Decimal(rec.totals.unexplainedUsd).toFixed()).toBe('0');
-    for (const l of rec.lines.filter((x) => x.explanations.length === 0)) expect(new Decimal(l.differenceUsd!).isZero()).toBe(true);
+    for (const l of rec.lines.filter((x) => x.explanations.length === 0))
+      expect(new Decimal(l.differenceUsd!).isZero()).toBe(true);
     // Every day is covered, empty buckets included; every cell of both sides has a line.
     expect(rec.usageDays).toHaveLength(31);
     expect(rec.costDays).toHaveLength(31);
@@ -225,11 +274,19 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
     const all = providerCells.reduce((s, c) => s + c.input + c.output, 0);
     expect(rec.totals.providerTokens).toBe(all);
     expect(rec.totals.ourTokens).toBe(seen);
-    expect(new Decimal(rec.totals.coveragePercent).toFixed(6)).toBe(new Decimal(seen).div(all).times(100).toFixed(6));
+    expect(new Decimal(rec.totals.coveragePercent).toFixed(6)).toBe(
+      new Decimal(seen).div(all).times(100).toFixed(6),
+    );
   }
 
   it('imports OpenAI through its API on demand (pages, 429 Retry-After, a 500) and finds exactly the deliberate differences', async () => {
-    let r = await call('mutation($u: String) { setProviderConnection(provider: OPENAI, adminKey: "' + ADMIN_KEY.openai + '", baseUrl: $u) { provider baseUrl } }', { u: openai.url }, ownerA);
+    let r = await call(
+      'mutation($u: String) { setProviderConnection(provider: OPENAI, adminKey: "' +
+        ADMIN_KEY.openai +
+        '", baseUrl: $u) { provider baseUrl } }',
+      { u: openai.url },
+      ownerA,
+    );
     expect(r.errors).toBeUndefined();
     for (const [kind, externalId, project] of [
       ['PROJECT', EXTERNAL.openai.web, a.project.slug],
@@ -243,21 +300,49 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
       expect(r.errors).toBeUndefined();
     }
     const before = new Date(Date.now() - 1000);
-    r = await call('mutation { requestReconciliationImport(provider: OPENAI, month: "2026-10") }', {}, ownerA);
+    r = await call(
+      'mutation { requestReconciliationImport(provider: OPENAI, month: "2026-10") }',
+      {},
+      ownerA,
+    );
     expect(r.data).toEqual({ requestReconciliationImport: true });
-    expect(await waitForImport(ownerA, 'openai', before)).toMatchObject({ lastImportStatus: 'ok', lastImportError: null });
+    expect(await waitForImport(ownerA, 'openai', before)).toMatchObject({
+      lastImportStatus: 'ok',
+      lastImportError: null,
+    });
     // 31 daily buckets, 7 a page: 5 pages of each report, one 429 and one 500 retried.
-    expect(openai.requests.filter((q) => q.report === 'usage').map((q) => `${q.page}:${q.status}`)).toEqual(['1:200', '2:429', '2:200', '3:200', '4:200', '5:200']);
-    expect(openai.requests.filter((q) => q.report === 'costs').map((q) => `${q.page}:${q.status}`)).toEqual(['1:500', '1:200', '2:200', '3:200', '4:200', '5:200']);
+    expect(openai.requests.filter((q) => q.report === 'usage').map((q) => `${q.page}:${q.status}`)).toEqual([
+      '1:200',
+      '2:429',
+      '2:200',
+      '3:200',
+      '4:200',
+      '5:200',
+    ]);
+    expect(openai.requests.filter((q) => q.report === 'costs').map((q) => `${q.page}:${q.status}`)).toEqual([
+      '1:500',
+      '1:200',
+      '2:200',
+      '3:200',
+      '4:200',
+      '5:200',
+    ]);
 
     const rec = await call<Rec>(RECONCILIATION, { m: MONTH, p: 'OPENAI' }, viewerA);
     expect(rec.errors).toBeUndefined();
     expectExactlyTheDeliberateDifferences('openai', rec.data!.reconciliation);
-    expect(rec.data!.reconciliation.coverage).toMatch(/^Tokenledger saw 9\d\.\d% of your OpenAI tokens in 2026-10\.$/);
+    expect(rec.data!.reconciliation.coverage).toMatch(
+      /^Tokenledger saw 9\d\.\d% of your OpenAI tokens in 2026-10\.$/,
+    );
 
     // Importing again replaces the same days: nothing is counted twice.
     const rows = async () =>
-      (await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM provider_usage_buckets WHERE organization_id = $1', [a.org.id])).rows[0]!.n;
+      (
+        await pool.query<{ n: string }>(
+          'SELECT count(*)::text AS n FROM provider_usage_buckets WHERE organization_id = $1',
+          [a.org.id],
+        )
+      ).rows[0]!.n;
     const count = await rows();
     const again = new Date(Date.now() - 1000);
     await call('mutation { requestReconciliationImport(provider: OPENAI, month: "2026-10") }', {}, ownerA);
@@ -281,18 +366,41 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
       ownerA,
     );
     expect(r.errors).toBeUndefined();
-    await call('mutation($p: String!) { setProviderMapping(provider: ANTHROPIC, kind: WORKSPACE, externalId: "wrkspc_web", project: $p) { project } }', { p: a.project.slug }, ownerA);
-    await call('mutation($p: String!) { setProviderMapping(provider: ANTHROPIC, kind: WORKSPACE, externalId: "default", project: $p) { project } }', { p: batchSlug }, ownerA);
-    const env = { DATABASE_URL: inject('databaseUrl'), TOKENLEDGER_SECRET_KEY: SECRET_KEY, LOG_LEVEL: 'debug' };
-    const json = await runCli(['reconcile', '--month', MONTH, '--provider', 'anthropic', '--org', a.org.slug, '--import', '--json'], env);
+    await call(
+      'mutation($p: String!) { setProviderMapping(provider: ANTHROPIC, kind: WORKSPACE, externalId: "wrkspc_web", project: $p) { project } }',
+      { p: a.project.slug },
+      ownerA,
+    );
+    await call(
+      'mutation($p: String!) { setProviderMapping(provider: ANTHROPIC, kind: WORKSPACE, externalId: "default", project: $p) { project } }',
+      { p: batchSlug },
+      ownerA,
+    );
+    const env = {
+      DATABASE_URL: inject('databaseUrl'),
+      TOKENLEDGER_SECRET_KEY: SECRET_KEY,
+      LOG_LEVEL: 'debug',
+    };
+    const json = await runCli(
+      ['reconcile', '--month', MONTH, '--provider', 'anthropic', '--org', a.org.slug, '--import', '--json'],
+      env,
+    );
     output.push(json.stdout, json.stderr);
     expect(json.code, json.stderr).toBe(0);
     const parsed = JSON.parse(json.stdout) as Rec['reconciliation'] & { imported: { usageRows: number } };
     expect(parsed.imported.usageRows).toBe(cells.filter((c) => c.provider === 'anthropic').length);
     expectExactlyTheDeliberateDifferences('anthropic', parsed);
-    expect(anthropic.requests.filter((q) => q.status !== 200).map((q) => `${q.report}:${q.page}:${q.status}`).sort()).toEqual(['costs:3:429', 'usage:4:500']);
+    expect(
+      anthropic.requests
+        .filter((q) => q.status !== 200)
+        .map((q) => `${q.report}:${q.page}:${q.status}`)
+        .sort(),
+    ).toEqual(['costs:3:429', 'usage:4:500']);
 
-    const table = await runCli(['reconcile', '--month', MONTH, '--provider', 'anthropic', '--org', a.org.slug], env);
+    const table = await runCli(
+      ['reconcile', '--month', MONTH, '--provider', 'anthropic', '--org', a.org.slug],
+      env,
+    );
     output.push(table.stdout, table.stderr);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toContain('Tokenledger saw');
@@ -319,28 +427,43 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
     expect(r.data!.importReconciliationFile).toMatchObject({ usageDays: 31, costDays: 31 });
     // B mapped nothing: every provider line is unmapped; B's own day is "not reported".
     const rec = await call<Rec>(RECONCILIATION, { m: MONTH, p: 'OPENAI' }, viewerB);
-    const kinds = new Set(rec.data!.reconciliation.lines.flatMap((l) => l.explanations.map((e) => e.kind.toLowerCase())));
+    const kinds = new Set(
+      rec.data!.reconciliation.lines.flatMap((l) => l.explanations.map((e) => e.kind.toLowerCase())),
+    );
     expect([...kinds].sort()).toEqual(['credit', 'not_reported', 'unmapped']);
-    expect(rec.data!.reconciliation.lines.some((l) => l.project === a.project.slug || l.project === batchSlug)).toBe(false);
+    expect(
+      rec.data!.reconciliation.lines.some((l) => l.project === a.project.slug || l.project === batchSlug),
+    ).toBe(false);
 
     const bad = file.split('\n');
     bad[1] = bad[1]!.replace(/"output_tokens":\d+/, '"output_tokens":"lots"');
-    const refused = await call('mutation($c: String!) { importReconciliationFile(provider: OPENAI, content: $c) { usageDays } }', { c: bad.join('\n') }, ownerB);
+    const refused = await call(
+      'mutation($c: String!) { importReconciliationFile(provider: OPENAI, content: $c) { usageDays } }',
+      { c: bad.join('\n') },
+      ownerB,
+    );
     expect(codeOf(refused)).toBe('VALIDATION_FAILED');
     expect(refused.errors![0]!.message).toMatch(/^file: line 2: data\[0\]\.results\[0\]\.output_tokens: /);
 
     const path = join(dir, 'bad.jsonl');
     writeFileSync(path, bad.join('\n'));
-    const cli = await runCli(['reconcile', '--month', MONTH, '--provider', 'openai', '--org', b.org.slug, '--file', path], {
-      DATABASE_URL: inject('databaseUrl'),
-      TOKENLEDGER_SECRET_KEY: SECRET_KEY,
-    });
+    const cli = await runCli(
+      ['reconcile', '--month', MONTH, '--provider', 'openai', '--org', b.org.slug, '--file', path],
+      {
+        DATABASE_URL: inject('databaseUrl'),
+        TOKENLEDGER_SECRET_KEY: SECRET_KEY,
+      },
+    );
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain(`--file ${path}: line 2: data[0].results[0].output_tokens:`);
   });
 
   it('keeps tenants apart and lets only admins change connections and mappings', async () => {
-    const conns = await call<{ providerConnections: unknown[] }>('{ providerConnections { provider } }', {}, viewerB);
+    const conns = await call<{ providerConnections: unknown[] }>(
+      '{ providerConnections { provider } }',
+      {},
+      viewerB,
+    );
     expect(conns.data!.providerConnections).toEqual([]);
     const foreign = await call(
       'mutation($p: String!) { setProviderMapping(provider: OPENAI, kind: PROJECT, externalId: "proj_web", project: $p) { project } }',
@@ -352,7 +475,11 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
     expect(codeOf(viewerWrite)).toBe('FORBIDDEN');
     const projectKey = await call<Rec>(RECONCILIATION, { m: MONTH, p: 'OPENAI' }, projectKeyA);
     expect(codeOf(projectKey)).toBe('FORBIDDEN');
-    const badUrl = await call(`mutation { setProviderConnection(provider: OPENAI, adminKey: "sk-admin-xxxxxxxx", baseUrl: "ftp://x") { provider } }`, {}, ownerB);
+    const badUrl = await call(
+      `mutation { setProviderConnection(provider: OPENAI, adminKey: "sk-admin-xxxxxxxx", baseUrl: "ftp://x") { provider } }`,
+      {},
+      ownerB,
+    );
     expect(codeOf(badUrl)).toBe('VALIDATION_FAILED');
     expect(badUrl.errors![0]!.message).toMatch(/^baseUrl: /);
     const badMonth = await call(RECONCILIATION, { m: '2026-13', p: 'OPENAI' }, viewerA);
@@ -365,7 +492,11 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
   it('records a refused key as a failed import without the key, and never shows or stores a key in plaintext', async () => {
     // A wrong key (a reconnect) is refused by the stand-in: the failure is recorded, the key is not.
     const wrong = `sk-admin-wrong-${randomBytes(8).toString('hex')}`;
-    await call(`mutation($u: String) { setProviderConnection(provider: OPENAI, adminKey: "${wrong}", baseUrl: $u) { provider } }`, { u: openai.url }, ownerA);
+    await call(
+      `mutation($u: String) { setProviderConnection(provider: OPENAI, adminKey: "${wrong}", baseUrl: $u) { provider } }`,
+      { u: openai.url },
+      ownerA,
+    );
     const before = new Date(Date.now() - 1000);
     await call('mutation { requestReconciliationImport(provider: OPENAI, month: "2026-10") }', {}, ownerA);
     const failed = await waitForImport(ownerA, 'openai', before);
@@ -379,10 +510,16 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
     );
     for (const { table_name } of tables.rows)
       for (const key of keys) {
-        const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${table_name}" t WHERE t::text LIKE $1`, [`%${key}%`]);
+        const { rows } = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM "${table_name}" t WHERE t::text LIKE $1`,
+          [`%${key}%`],
+        );
         expect(rows[0]!.n, `${table_name} holds a key in plaintext`).toBe(0);
       }
-    const sealed = await pool.query<{ admin_key_sealed: string }>('SELECT admin_key_sealed FROM provider_connections WHERE organization_id = $1', [a.org.id]);
+    const sealed = await pool.query<{ admin_key_sealed: string }>(
+      'SELECT admin_key_sealed FROM provider_connections WHERE organization_id = $1',
+      [a.org.id],
+    );
     expect(sealed.rows).toHaveLength(2);
     for (const r of sealed.rows) expect(r.admin_key_sealed).toMatch(/^v1\./);
     // GraphQL answers, and the logs of the API, the worker and the CLI.

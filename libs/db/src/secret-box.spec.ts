@@ -14,9 +14,9 @@ describe('secret box', () => {
     expect(a).toMatch(/^v1\./);
     expect(box.open(a, 'provider-admin-key:org:openai')).toBe('sk-admin-123');
     expect(() => box.open(a, 'provider-admin-key:other-org:openai')).toThrow(SecretKeyError);
-    expect(() => SecretBox.fromKey(randomBytes(32).toString('hex')).open(a, 'provider-admin-key:org:openai')).toThrow(
-      /TOKENLEDGER_SECRET_KEY is not the key it was sealed with/,
-    );
+    expect(() =>
+      SecretBox.fromKey(randomBytes(32).toString('hex')).open(a, 'provider-admin-key:org:openai'),
+    ).toThrow(/TOKENLEDGER_SECRET_KEY is not the key it was sealed with/);
     const tampered = a.slice(0, -2) + (a.endsWith('A') ? 'BB' : 'AA');
     expect(() => box.open(tampered, 'provider-admin-key:org:openai')).toThrow(SecretKeyError);
   });

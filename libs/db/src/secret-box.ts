@@ -12,7 +12,9 @@ export class SecretBox {
 
   /** 32 bytes as 64 hex digits or base64 (`openssl rand -base64 32`). */
   static fromKey(encoded: string): SecretBox {
-    const key = /^[0-9a-fA-F]{64}$/.test(encoded) ? Buffer.from(encoded, 'hex') : Buffer.from(encoded, 'base64');
+    const key = /^[0-9a-fA-F]{64}$/.test(encoded)
+      ? Buffer.from(encoded, 'hex')
+      : Buffer.from(encoded, 'base64');
     if (key.length !== 32)
       throw new SecretKeyError(
         'TOKENLEDGER_SECRET_KEY must be 32 bytes, as 64 hex digits or base64 (openssl rand -base64 32)',
@@ -25,13 +27,21 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(purpose, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return ['v1', iv, cipher.getAuthTag(), body].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    return ['v1', iv, cipher.getAuthTag(), body]
+      .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+      .join('.');
   }
 
   open(sealed: string, purpose: string): string {
     const parts = sealed.split('.');
-    if (parts.length !== 4 || parts[0] !== 'v1') throw new SecretKeyError('the sealed secret is not in a known format');
-    const [, iv, tag, body] = parts.map((p) => Buffer.from(p, 'base64url')) as [Buffer, Buffer, Buffer, Buffer];
+    if (parts.length !== 4 || parts[0] !== 'v1')
+      throw new SecretKeyError('the sealed secret is not in a known format');
+    const [, iv, tag, body] = parts.map((p) => Buffer.from(p, 'base64url')) as [
+      Buffer,
+      Buffer,
+      Buffer,
+      Buffer,
+    ];
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, iv);
       decipher.setAAD(Buffer.from(purpose, 'utf8'));
@@ -66,7 +76,10 @@ export const DEVELOPMENT_SECRET_KEY = createHash('sha256')
  * when a secret is sealed or opened, not at boot: a production deployment that never connects a
  * provider needs no key.
  */
-export function secretBoxFor(config: { NODE_ENV: string; TOKENLEDGER_SECRET_KEY?: string | undefined }): SecretBox {
+export function secretBoxFor(config: {
+  NODE_ENV: string;
+  TOKENLEDGER_SECRET_KEY?: string | undefined;
+}): SecretBox {
   const key = config.TOKENLEDGER_SECRET_KEY;
   if (key) return SecretBox.fromKey(key);
   if (config.NODE_ENV === 'production')

@@ -14,13 +14,20 @@ import Decimal from 'decimal.js';
 import { withStore } from '../context';
 import { emit, runCommand, type GlobalOptions } from '../output';
 
-const money = (d: Decimal | null) => (d === null ? '—' : d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2));
-const pct = (d: Decimal | null) => (d === null ? '—' : `${d.toDecimalPlaces(1, Decimal.ROUND_HALF_UP).toFixed(1)}%`);
+const money = (d: Decimal | null) =>
+  d === null ? '—' : d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2);
+const pct = (d: Decimal | null) =>
+  d === null ? '—' : `${d.toDecimalPlaces(1, Decimal.ROUND_HALF_UP).toFixed(1)}%`;
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows
-    .map((r) => r.map((c, i) => (i >= 3 && i <= 8 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd())
+    .map((r) =>
+      r
+        .map((c, i) => (i >= 3 && i <= 8 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
@@ -40,7 +47,20 @@ function lineJson(l: ReconciliationLine) {
 export function human(r: Reconciliation, all: boolean): string {
   const label = PROVIDER_LABELS[r.provider];
   const shown = all ? r.lines : r.lines.filter((l) => l.explanations.length > 0 || l.differenceUsd === null);
-  const rows = [['day', 'project', 'model', `${label} tokens`, 'our tokens', `${label} $`, 'our $', 'diff $', 'diff %', 'explanation']];
+  const rows = [
+    [
+      'day',
+      'project',
+      'model',
+      `${label} tokens`,
+      'our tokens',
+      `${label} $`,
+      'our $',
+      'diff $',
+      'diff %',
+      'explanation',
+    ],
+  ];
   for (const l of shown)
     rows.push([
       l.day,
@@ -61,9 +81,13 @@ export function human(r: Reconciliation, all: boolean): string {
     coverageSentence(r),
     '',
     shown.length > 0 ? table(rows) : 'Every line matches.',
-    all || shown.length === r.lines.length ? '' : `(${r.lines.length - shown.length} matching lines not shown; --all shows them)`,
+    all || shown.length === r.lines.length
+      ? ''
+      : `(${r.lines.length - shown.length} matching lines not shown; --all shows them)`,
     `Total: ${label} $${money(t.providerCostUsd)}, Tokenledger $${money(t.ourCostUsd)}, difference $${money(t.differenceUsd)} (${pct(t.differencePercent)})`,
-    ...t.byExplanation.map((e) => `  ${e.kind.padEnd(17)} $${money(e.amountUsd).padStart(12)} on ${e.lines} lines`),
+    ...t.byExplanation.map(
+      (e) => `  ${e.kind.padEnd(17)} $${money(e.amountUsd).padStart(12)} on ${e.lines} lines`,
+    ),
     `  ${'unexplained'.padEnd(17)} $${money(t.unexplainedUsd).padStart(12)}`,
   ]
     .filter((s, i, a) => s !== '' || a[i - 1] !== '')
@@ -76,23 +100,39 @@ export function registerReconcileCommand(program: Command): void {
     .description("Line a month of a provider's usage and cost reports up against what Tokenledger priced")
     .requiredOption('--month <YYYY-MM>', 'the calendar month (UTC days), e.g. 2026-10')
     .requiredOption('--provider <provider>', 'openai|anthropic')
-    .option('--file <pages.json>', 'import these API pages first (JSON array, JSON Lines, or {"usage": [...], "costs": [...]})')
+    .option(
+      '--file <pages.json>',
+      'import these API pages first (JSON array, JSON Lines, or {"usage": [...], "costs": [...]})',
+    )
     .option('--import', "import the month from the provider's API first, with the stored admin key")
     .option('--all', 'show matching lines too')
     .option('--org <slug>', 'the organization (default: the only one)')
     .action(
       async (
-        options: { month: string; provider: string; file?: string; import?: boolean; all?: boolean; org?: string },
+        options: {
+          month: string;
+          provider: string;
+          file?: string;
+          import?: boolean;
+          all?: boolean;
+          org?: string;
+        },
         command: Command,
       ) => {
         const global = command.optsWithGlobals<GlobalOptions>();
         await runCommand(global, () =>
           withStore(async (store) => {
             if (!parseMonth(options.month))
-              throw new TokenledgerError(ErrorCode.ValidationFailed, `--month: "${options.month}" is not a month such as 2026-10`);
+              throw new TokenledgerError(
+                ErrorCode.ValidationFailed,
+                `--month: "${options.month}" is not a month such as 2026-10`,
+              );
             const provider = options.provider.toLowerCase();
             if (!isReconcileProvider(provider))
-              throw new TokenledgerError(ErrorCode.ValidationFailed, '--provider: must be openai or anthropic');
+              throw new TokenledgerError(
+                ErrorCode.ValidationFailed,
+                '--provider: must be openai or anthropic',
+              );
             let orgId: string;
             if (options.org) orgId = (await store.organizations.requireBySlug(options.org, '--org')).id;
             else {
@@ -100,7 +140,10 @@ export function registerReconcileCommand(program: Command): void {
               if (orgs.length !== 1)
                 throw new TokenledgerError(
                   ErrorCode.ValidationFailed,
-                  `--org: there are ${orgs.length} organizations; say which (${orgs.slice(0, 5).map((o) => o.slug).join(', ')})`,
+                  `--org: there are ${orgs.length} organizations; say which (${orgs
+                    .slice(0, 5)
+                    .map((o) => o.slug)
+                    .join(', ')})`,
                 );
               orgId = orgs[0]!.id;
             }
@@ -110,17 +153,25 @@ export function registerReconcileCommand(program: Command): void {
               try {
                 text = readFileSync(options.file, 'utf8');
               } catch (error) {
-                throw new TokenledgerError(ErrorCode.ValidationFailed, `--file: cannot read ${options.file} (${(error as NodeJS.ErrnoException).code})`);
+                throw new TokenledgerError(
+                  ErrorCode.ValidationFailed,
+                  `--file: cannot read ${options.file} (${(error as NodeJS.ErrnoException).code})`,
+                );
               }
               try {
                 imported = await store.reconciler.importFile(orgId, provider, text);
               } catch (error) {
                 if (error instanceof TokenledgerError)
-                  throw new TokenledgerError(error.code, `--file ${options.file}: ${error.message.replace(/^file: /, '')}`, error.details);
+                  throw new TokenledgerError(
+                    error.code,
+                    `--file ${options.file}: ${error.message.replace(/^file: /, '')}`,
+                    error.details,
+                  );
                 throw error;
               }
             }
-            if (options.import) imported = await store.reconciler.importFromApi(orgId, provider, options.month, new Date());
+            if (options.import)
+              imported = await store.reconciler.importFromApi(orgId, provider, options.month, new Date());
             const r = await store.reconciler.reconcile(orgId, provider, options.month);
             emit(
               global,
@@ -139,7 +190,10 @@ export function registerReconcileCommand(program: Command): void {
                   differenceUsd: r.totals.differenceUsd.toFixed(),
                   differencePercent: r.totals.differencePercent?.toFixed() ?? null,
                   unexplainedUsd: r.totals.unexplainedUsd.toFixed(),
-                  byExplanation: r.totals.byExplanation.map((e) => ({ ...e, amountUsd: e.amountUsd.toFixed() })),
+                  byExplanation: r.totals.byExplanation.map((e) => ({
+                    ...e,
+                    amountUsd: e.amountUsd.toFixed(),
+                  })),
                 },
                 lines: r.lines.map(lineJson),
               },

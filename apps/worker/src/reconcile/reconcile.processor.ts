@@ -29,7 +29,10 @@ interface Outcome {
  * Failures are recorded on the connection (the message, never the key).
  */
 @Injectable()
-export class ReconcileProcessor extends QueueProcessor<'reconcile', Outcome> implements OnApplicationBootstrap {
+export class ReconcileProcessor
+  extends QueueProcessor<'reconcile', Outcome>
+  implements OnApplicationBootstrap
+{
   private producer?: Redis;
   private scheduleQueue?: TypedQueue<'reconcile'>;
 
@@ -79,7 +82,12 @@ export class ReconcileProcessor extends QueueProcessor<'reconcile', Outcome> imp
         r = await this.reconciler.importFromApi(organizationId, provider, current, now);
       } catch (error) {
         // A refused key or a bad request does not get better by trying again (it is on the connection).
-        if (error instanceof ProviderApiError && error.status !== null && error.status < 500 && error.status !== 429)
+        if (
+          error instanceof ProviderApiError &&
+          error.status !== null &&
+          error.status < 500 &&
+          error.status !== 429
+        )
           throw new UnrecoverableError(error.message);
         throw error;
       }

@@ -37,21 +37,31 @@ const PATHS: Record<ReconcileProvider, Record<PageKind, string>> = {
   anthropic: { usage: '/v1/organizations/usage_report/messages', costs: '/v1/organizations/cost_report' },
 };
 
-function query(provider: ReconcileProvider, kind: PageKind, from: Date, to: Date, page: string | null): URLSearchParams {
+function query(
+  provider: ReconcileProvider,
+  kind: PageKind,
+  from: Date,
+  to: Date,
+  page: string | null,
+): URLSearchParams {
   const q = new URLSearchParams();
   if (provider === 'openai') {
     q.set('start_time', String(Math.floor(from.getTime() / 1000)));
     q.set('end_time', String(Math.floor(to.getTime() / 1000)));
     q.set('bucket_width', '1d');
     q.set('limit', '31');
-    for (const g of kind === 'usage' ? ['project_id', 'api_key_id', 'model', 'batch', 'service_tier'] : ['project_id', 'line_item'])
+    for (const g of kind === 'usage'
+      ? ['project_id', 'api_key_id', 'model', 'batch', 'service_tier']
+      : ['project_id', 'line_item'])
       q.append('group_by', g);
   } else {
     q.set('starting_at', from.toISOString());
     q.set('ending_at', to.toISOString());
     q.set('bucket_width', '1d');
     q.set('limit', '31');
-    for (const g of kind === 'usage' ? ['api_key_id', 'workspace_id', 'model', 'service_tier'] : ['workspace_id', 'description'])
+    for (const g of kind === 'usage'
+      ? ['api_key_id', 'workspace_id', 'model', 'service_tier']
+      : ['workspace_id', 'description'])
       q.append('group_by[]', g);
   }
   if (page) q.set('page', page);
@@ -85,7 +95,8 @@ export async function fetchProviderReports(
   for (const kind of ['usage', 'costs'] as const) {
     let page: string | null = null;
     for (let n = 1; ; n++) {
-      if (n > (options.maxPages ?? 1000)) throw new ProviderApiError(`${kind}: more than ${options.maxPages ?? 1000} pages`, null);
+      if (n > (options.maxPages ?? 1000))
+        throw new ProviderApiError(`${kind}: more than ${options.maxPages ?? 1000} pages`, null);
       const url = `${baseUrl.replace(/\/+$/, '')}${PATHS[provider][kind]}?${query(provider, kind, from, to, page).toString()}`;
       const body = await getWithRetries(doFetch, url, headers, `${kind} page ${n}`, {
         attempts,
@@ -97,7 +108,8 @@ export async function fetchProviderReports(
       try {
         addProviderPage(out, kind, body, `${kind} page ${n}`);
       } catch (error) {
-        if (error instanceof ProviderPageError) throw new ProviderApiError(`unexpected answer: ${error.message}`, 200);
+        if (error instanceof ProviderPageError)
+          throw new ProviderApiError(`unexpected answer: ${error.message}`, 200);
         throw error;
       }
       const p = body as { has_more?: boolean; next_page?: string | null };
@@ -113,7 +125,13 @@ async function getWithRetries(
   url: string,
   headers: Record<string, string>,
   what: string,
-  o: { attempts: number; backoffMs: number; maxRetryAfterMs: number; sleep: (ms: number) => Promise<void>; timeoutMs: number },
+  o: {
+    attempts: number;
+    backoffMs: number;
+    maxRetryAfterMs: number;
+    sleep: (ms: number) => Promise<void>;
+    timeoutMs: number;
+  },
 ): Promise<unknown> {
   let last = '';
   for (let attempt = 1; attempt <= o.attempts; attempt++) {
@@ -136,7 +154,9 @@ async function getWithRetries(
     if (res.status === 429) {
       last = `${what}: rate limited (429)`;
       const after = Number(res.headers.get('retry-after'));
-      await o.sleep(Number.isFinite(after) && after >= 0 ? Math.min(after * 1000, o.maxRetryAfterMs) : o.backoffMs);
+      await o.sleep(
+        Number.isFinite(after) && after >= 0 ? Math.min(after * 1000, o.maxRetryAfterMs) : o.backoffMs,
+      );
       continue;
     }
     if (res.status >= 500) {

@@ -20,7 +20,11 @@ export interface ImportOutcome {
 
 function monthRange(month: string): { from: Date; to: Date } {
   const m = parseMonth(month);
-  if (!m) throw new TokenledgerError(ErrorCode.ValidationFailed, `month: "${month}" is not a month such as 2026-10`);
+  if (!m)
+    throw new TokenledgerError(
+      ErrorCode.ValidationFailed,
+      `month: "${month}" is not a month such as 2026-10`,
+    );
   return { from: new Date(Date.UTC(m.year, m.month - 1, 1)), to: new Date(Date.UTC(m.year, m.month, 1)) };
 }
 
@@ -32,7 +36,11 @@ function monthRange(month: string): { from: Date; to: Date } {
 export class Reconciler {
   constructor(private readonly repo: ReconciliationRepository) {}
 
-  async reconcile(organizationId: string, provider: ReconcileProvider, month: string): Promise<Reconciliation> {
+  async reconcile(
+    organizationId: string,
+    provider: ReconcileProvider,
+    month: string,
+  ): Promise<Reconciliation> {
     monthRange(month);
     const [theirs, ours, mappings] = await Promise.all([
       this.repo.providerMonth(organizationId, provider, month),
@@ -52,13 +60,19 @@ export class Reconciler {
   }
 
   /** Imports a file of API pages; a bad file is a VALIDATION_FAILED naming the line or page and the field. */
-  async importFile(organizationId: string, provider: ReconcileProvider, text: string): Promise<ImportOutcome> {
+  async importFile(
+    organizationId: string,
+    provider: ReconcileProvider,
+    text: string,
+  ): Promise<ImportOutcome> {
     let parsed;
     try {
       parsed = parseProviderFile(provider, text);
     } catch (error) {
       if (error instanceof ProviderPageError)
-        throw new TokenledgerError(ErrorCode.ValidationFailed, `file: ${error.message}`, { where: error.where });
+        throw new TokenledgerError(ErrorCode.ValidationFailed, `file: ${error.message}`, {
+          where: error.where,
+        });
       throw error;
     }
     const stored = await this.repo.storeImport(organizationId, parsed, 'file');
@@ -77,17 +91,32 @@ export class Reconciler {
     options: ProviderApiOptions = {},
   ): Promise<ImportOutcome> {
     const range = monthRange(month);
-    const to = range.to < now ? range.to : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+    const to =
+      range.to < now
+        ? range.to
+        : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
     const connection = await this.repo.adminKey(organizationId, provider);
     if (!connection)
-      throw new TokenledgerError(ErrorCode.ValidationFailed, `provider: ${provider} is not connected for this organization`);
+      throw new TokenledgerError(
+        ErrorCode.ValidationFailed,
+        `provider: ${provider} is not connected for this organization`,
+      );
     try {
-      const data = await fetchProviderReports(provider, connection.baseUrl, connection.adminKey, range.from, to, options);
+      const data = await fetchProviderReports(
+        provider,
+        connection.baseUrl,
+        connection.adminKey,
+        range.from,
+        to,
+        options,
+      );
       const stored = await this.repo.storeImport(organizationId, data, 'api');
       await this.repo.recordImport(organizationId, provider, now, null);
       return { provider, usageDays: data.usageDays.length, costDays: data.costDays.length, ...stored };
     } catch (error) {
-      await this.repo.recordImport(organizationId, provider, now, (error as Error).message).catch(() => undefined);
+      await this.repo
+        .recordImport(organizationId, provider, now, (error as Error).message)
+        .catch(() => undefined);
       throw error;
     }
   }

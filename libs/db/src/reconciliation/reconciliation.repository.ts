@@ -37,7 +37,8 @@ export const DEFAULT_BASE_URLS: Record<ReconcileProvider, string> = {
 };
 
 /** The AAD a key is sealed with: a sealed value copied to another organization or provider does not open. */
-const purposeOf = (organizationId: string, provider: string) => `provider-admin-key:${organizationId}:${provider}`;
+const purposeOf = (organizationId: string, provider: string) =>
+  `provider-admin-key:${organizationId}:${provider}`;
 
 const COLUMNS: Record<(typeof RECONCILE_TOKEN_KINDS)[number], string> = {
   inputTokens: 'input_tokens',
@@ -71,7 +72,10 @@ export class ReconciliationRepository {
     return rows.map((r) => ({ ...r, provider: r.provider as ReconcileProvider }));
   }
 
-  async connection(organizationId: string, provider: ReconcileProvider): Promise<ProviderConnectionView | null> {
+  async connection(
+    organizationId: string,
+    provider: ReconcileProvider,
+  ): Promise<ProviderConnectionView | null> {
     return (await this.connections(organizationId)).find((c) => c.provider === provider) ?? null;
   }
 
@@ -93,21 +97,34 @@ export class ReconciliationRepository {
   }
 
   async removeConnection(organizationId: string, provider: ReconcileProvider): Promise<boolean> {
-    const { count } = await this.prisma.providerConnection.deleteMany({ where: { organizationId, provider } });
+    const { count } = await this.prisma.providerConnection.deleteMany({
+      where: { organizationId, provider },
+    });
     return count > 0;
   }
 
   /** The opened admin key, for the importer only: never return it from an API or log it. */
-  async adminKey(organizationId: string, provider: ReconcileProvider): Promise<{ baseUrl: string; adminKey: string } | null> {
+  async adminKey(
+    organizationId: string,
+    provider: ReconcileProvider,
+  ): Promise<{ baseUrl: string; adminKey: string } | null> {
     const row = await this.prisma.providerConnection.findUnique({
       where: { organizationId_provider: { organizationId, provider } },
       select: { baseUrl: true, adminKeySealed: true },
     });
     if (!row) return null;
-    return { baseUrl: row.baseUrl, adminKey: this.secrets().open(row.adminKeySealed, purposeOf(organizationId, provider)) };
+    return {
+      baseUrl: row.baseUrl,
+      adminKey: this.secrets().open(row.adminKeySealed, purposeOf(organizationId, provider)),
+    };
   }
 
-  async recordImport(organizationId: string, provider: ReconcileProvider, at: Date, error: string | null): Promise<void> {
+  async recordImport(
+    organizationId: string,
+    provider: ReconcileProvider,
+    at: Date,
+    error: string | null,
+  ): Promise<void> {
     await this.prisma.providerConnection.updateMany({
       where: { organizationId, provider },
       data: { lastImportAt: at, lastImportStatus: error ? 'failed' : 'ok', lastImportError: error },
@@ -116,7 +133,9 @@ export class ReconciliationRepository {
 
   /** Every connection of every organization (the daily schedule). */
   async allConnections(): Promise<{ organizationId: string; provider: ReconcileProvider }[]> {
-    const rows = await this.prisma.providerConnection.findMany({ select: { organizationId: true, provider: true } });
+    const rows = await this.prisma.providerConnection.findMany({
+      select: { organizationId: true, provider: true },
+    });
     return rows.map((r) => ({ organizationId: r.organizationId, provider: r.provider as ReconcileProvider }));
   }
 
@@ -146,13 +165,18 @@ export class ReconciliationRepository {
   ): Promise<ProviderMappingView> {
     const project = await this.prisma.project.findFirst({ where: { organizationId, slug: projectSlug } });
     if (!project)
-      throw new TokenledgerError(ErrorCode.ValidationFailed, `project: no project "${projectSlug}" in this organization`);
+      throw new TokenledgerError(
+        ErrorCode.ValidationFailed,
+        `project: no project "${projectSlug}" in this organization`,
+      );
     await this.prisma.providerMapping.upsert({
       where: { organizationId_provider_kind_externalId: { organizationId, provider, kind, externalId } },
       create: { organizationId, provider, kind, externalId, projectId: project.id },
       update: { projectId: project.id },
     });
-    return (await this.mappings(organizationId, provider)).find((m) => m.kind === kind && m.externalId === externalId)!;
+    return (await this.mappings(organizationId, provider)).find(
+      (m) => m.kind === kind && m.externalId === externalId,
+    )!;
   }
 
   async removeMapping(
@@ -161,7 +185,9 @@ export class ReconciliationRepository {
     kind: MappingKind,
     externalId: string,
   ): Promise<boolean> {
-    const { count } = await this.prisma.providerMapping.deleteMany({ where: { organizationId, provider, kind, externalId } });
+    const { count } = await this.prisma.providerMapping.deleteMany({
+      where: { organizationId, provider, kind, externalId },
+    });
     return count > 0;
   }
 
@@ -170,7 +196,11 @@ export class ReconciliationRepository {
    * (its old rows deleted, the new ones inserted, duplicates within the import summed), so an
    * import run twice, or a corrected one, never double counts.
    */
-  async storeImport(organizationId: string, data: ProviderImport, source: 'api' | 'file'): Promise<{ usageRows: number; costRows: number }> {
+  async storeImport(
+    organizationId: string,
+    data: ProviderImport,
+    source: 'api' | 'file',
+  ): Promise<{ usageRows: number; costRows: number }> {
     const usage = mergeUsage(data.usage);
     const costs = mergeCosts(data.costs);
     const client = await this.pool.connect();
@@ -229,7 +259,11 @@ export class ReconciliationRepository {
   }
 
   /** The stored provider buckets of a month, and the days they cover. */
-  async providerMonth(organizationId: string, provider: ReconcileProvider, month: string): Promise<ProviderImport> {
+  async providerMonth(
+    organizationId: string,
+    provider: ReconcileProvider,
+    month: string,
+  ): Promise<ProviderImport> {
     const [from, to] = monthDays(month);
     const usage = await this.pool.query<Record<string, string>>(
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, model, external_project_id, api_key_id, service_tier,
@@ -280,7 +314,11 @@ export class ReconciliationRepository {
   }
 
   /** What Tokenledger priced for the provider in the month: day × project × model, from the daily rollups. */
-  async ourMonth(organizationId: string, provider: ReconcileProvider, month: string): Promise<OurUsageCell[]> {
+  async ourMonth(
+    organizationId: string,
+    provider: ReconcileProvider,
+    month: string,
+  ): Promise<OurUsageCell[]> {
     const [from, to] = monthDays(month);
     const { rows } = await this.pool.query<Record<string, string>>(
       `SELECT to_char(r.day, 'YYYY-MM-DD') AS day, p.slug AS project, r.model,

@@ -83,7 +83,8 @@ export class Store {
     this.alerts = new AlertsRepository(prisma);
     this.budgetEvaluator = new BudgetEvaluator(this.analytics, this.projects);
     this.anomalies = new AnomalyFinder(this.analytics);
-    const secrets = options.secrets ?? (() => secretBoxFor({ NODE_ENV: process.env.NODE_ENV ?? 'development' }));
+    const secrets =
+      options.secrets ?? (() => secretBoxFor({ NODE_ENV: process.env.NODE_ENV ?? 'development' }));
     this.reconciliation = new ReconciliationRepository(prisma, pool, secrets);
     this.reconciler = new Reconciler(this.reconciliation);
   }
@@ -123,7 +124,10 @@ export interface OpenedStore {
 }
 
 /** A store with connections of its own (the CLI, scripts); close it when done. */
-export function openStore(databaseUrl: string, options: { poolSize?: number } & StoreOptions = {}): OpenedStore {
+export function openStore(
+  databaseUrl: string,
+  options: { poolSize?: number } & StoreOptions = {},
+): OpenedStore {
   const prisma = createPrismaClient(databaseUrl, { poolSize: options.poolSize ?? 4 });
   const pool = createPgPool(databaseUrl, options.poolSize ?? 4);
   return {

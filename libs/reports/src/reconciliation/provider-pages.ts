@@ -9,7 +9,10 @@ import type { ChargeKind, ProviderImport, ReconcileProvider } from './provider-r
  * naming where it is.
  */
 
-const count = z.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative');
+const count = z
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must not be negative');
 const optCount = count.nullish();
 const id = z.string().nullish();
 
@@ -171,8 +174,7 @@ function addPage(into: ProviderImport, kind: PageKind, value: unknown, where: st
       for (const r of b.results) {
         const amountUsd = new Decimal(String(r.amount.value));
         const lineItem = name(r.line_item);
-        const chargeKind: ChargeKind =
-          amountUsd.isNegative() || creditLike(lineItem) ? 'credit' : 'usage';
+        const chargeKind: ChargeKind = amountUsd.isNegative() || creditLike(lineItem) ? 'credit' : 'usage';
         into.costs.push({
           day,
           model: chargeKind === 'credit' ? '' : modelOfOpenAiLineItem(lineItem),

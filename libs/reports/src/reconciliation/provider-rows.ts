@@ -8,7 +8,10 @@ export function isReconcileProvider(value: string): value is ReconcileProvider {
   return (RECONCILE_PROVIDERS as readonly string[]).includes(value);
 }
 
-export const PROVIDER_LABELS: Record<ReconcileProvider, string> = { openai: 'OpenAI', anthropic: 'Anthropic' };
+export const PROVIDER_LABELS: Record<ReconcileProvider, string> = {
+  openai: 'OpenAI',
+  anthropic: 'Anthropic',
+};
 
 /**
  * The token kinds both sides are compared on, named as usage events and rollups name them

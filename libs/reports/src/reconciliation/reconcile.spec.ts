@@ -71,11 +71,17 @@ function ours(day: string, costUsd: string, over: Partial<OurUsageCell> = {}): O
 
 describe('provider pages', () => {
   it('reads OpenAI usage and cost pages from JSON Lines, a day per bucket', () => {
-    const file = [openAiUsagePage([0, 1]), openAiCostPage([0, 1], 3.25)].map((p) => JSON.stringify(p)).join('\n');
+    const file = [openAiUsagePage([0, 1]), openAiCostPage([0, 1], 3.25)]
+      .map((p) => JSON.stringify(p))
+      .join('\n');
     const parsed = parseProviderFile('openai', file);
     expect(parsed.usageDays).toEqual(['2026-10-01', '2026-10-02']);
     expect(parsed.costDays).toEqual(['2026-10-01', '2026-10-02']);
-    expect(parsed.usage[0]).toMatchObject({ day: '2026-10-01', model: 'gpt-4o-2024-08-06', cacheReadTokens: 200_000 });
+    expect(parsed.usage[0]).toMatchObject({
+      day: '2026-10-01',
+      model: 'gpt-4o-2024-08-06',
+      cacheReadTokens: 200_000,
+    });
     expect(parsed.costs[1]!.amountUsd.toFixed()).toBe('3.25');
     expect(parsed.costs[1]!.model).toBe('gpt-4o-2024-08-06');
   });
@@ -113,7 +119,15 @@ describe('provider pages', () => {
             {
               starting_at: '2026-10-03T00:00:00Z',
               ending_at: '2026-10-04T00:00:00Z',
-              results: [{ currency: 'USD', amount: '123.45', model: 'claude-sonnet-4-20250514', cost_type: 'tokens', workspace_id: 'wrk_1' }],
+              results: [
+                {
+                  currency: 'USD',
+                  amount: '123.45',
+                  model: 'claude-sonnet-4-20250514',
+                  cost_type: 'tokens',
+                  workspace_id: 'wrk_1',
+                },
+              ],
             },
           ],
           has_more: false,
@@ -138,13 +152,21 @@ describe('provider pages', () => {
     (bad.data[0]!.results[0] as Record<string, unknown>).output_tokens = 'many';
     const file = [JSON.stringify(openAiUsagePage([1])), JSON.stringify(bad)].join('\n');
     expect(() => parseProviderFile('openai', file)).toThrow(ProviderPageError);
-    expect(() => parseProviderFile('openai', file)).toThrow(/^line 2: data\[0\]\.results\[0\]\.output_tokens: /);
-    expect(() => parseProviderFile('openai', '{"data": [}')).toThrow(/file: is not JSON \(line 1/);
-    expect(() => parseProviderFile('anthropic', JSON.stringify({ costs: [{ data: [{ starting_at: 'x', ending_at: 'y', results: [] }], has_more: false }] })))
-      .toThrow(/costs\[0\]: data\[0\]\.starting_at: must be an RFC 3339 timestamp/);
-    expect(() => parseProviderFile('openai', JSON.stringify(openAiCostPage([0], 1)).replace('"usd"', '"eur"'))).toThrow(
-      /page 1: data\[0\]\.results\[0\]\.amount\.currency: only "usd" is supported/,
+    expect(() => parseProviderFile('openai', file)).toThrow(
+      /^line 2: data\[0\]\.results\[0\]\.output_tokens: /,
     );
+    expect(() => parseProviderFile('openai', '{"data": [}')).toThrow(/file: is not JSON \(line 1/);
+    expect(() =>
+      parseProviderFile(
+        'anthropic',
+        JSON.stringify({
+          costs: [{ data: [{ starting_at: 'x', ending_at: 'y', results: [] }], has_more: false }],
+        }),
+      ),
+    ).toThrow(/costs\[0\]: data\[0\]\.starting_at: must be an RFC 3339 timestamp/);
+    expect(() =>
+      parseProviderFile('openai', JSON.stringify(openAiCostPage([0], 1)).replace('"usd"', '"eur"')),
+    ).toThrow(/page 1: data\[0\]\.results\[0\]\.amount\.currency: only "usd" is supported/);
   });
 });
 
@@ -196,7 +218,9 @@ describe('reconcile', () => {
       ],
       ours: [ours('2026-10-01', '3.00'), ours('2026-10-02', '3.00')],
     });
-    const explained = r.lines.flatMap((l) => l.explanations.map((e) => [l.day, l.model, e.kind, e.amountUsd?.toFixed()]));
+    const explained = r.lines.flatMap((l) =>
+      l.explanations.map((e) => [l.day, l.model, e.kind, e.amountUsd?.toFixed()]),
+    );
     expect(explained).toEqual([
       ['2026-10-02', 'gpt-4o', 'price_difference', '0.3'],
       ['2026-10-03', '(credit)', 'credit', '-5'],
@@ -273,7 +297,9 @@ describe('reconcile', () => {
         }),
       ],
     });
-    expect(r.lines[0]!.explanations.map((e) => [e.kind, e.amountUsd!.toFixed()])).toEqual([['excluded_tier', '-3']]);
+    expect(r.lines[0]!.explanations.map((e) => [e.kind, e.amountUsd!.toFixed()])).toEqual([
+      ['excluded_tier', '-3'],
+    ]);
   });
 
   it('matches dated snapshot names to the model Tokenledger recorded', () => {

@@ -203,7 +203,10 @@ export function reconcile(input: ReconcileInput): Reconciliation {
 
   // Usage: the API-key mapping first, then the project/workspace mapping.
   // For splitting costs: which projects the usage of day × model × external project went to, by tokens.
-  const spread = new Map<string, Map<string, { project: string | null; external: string | null; tokens: number }>>();
+  const spread = new Map<
+    string,
+    Map<string, { project: string | null; external: string | null; tokens: number }>
+  >();
   for (const u of input.usage) {
     if (!inMonth(u.day)) continue;
     const model = matchModel(u.model);
@@ -219,7 +222,8 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     if (!targets) spread.set(sk, (targets = new Map()));
     const tk = `${project ?? ''}\u0000${external ?? ''}`;
     const t = targets.get(tk) ?? { project, external, tokens: 0 };
-    t.tokens += totalTokens(u) - (input.provider === 'anthropic' && u.serviceTier === 'priority' ? totalTokens(u) : 0);
+    t.tokens +=
+      totalTokens(u) - (input.provider === 'anthropic' && u.serviceTier === 'priority' ? totalTokens(u) : 0);
     targets.set(tk, t);
   }
 
@@ -234,13 +238,17 @@ export function reconcile(input: ReconcileInput): Reconciliation {
       continue;
     }
     const model = k.model ? matchModel(k.model) : '(no model)';
-    const targets = [...(spread.get(`${k.day}\u0000${model}\u0000${k.externalProjectId}`)?.values() ?? [])].filter(
-      (t) => t.tokens > 0,
-    );
+    const targets = [
+      ...(spread.get(`${k.day}\u0000${model}\u0000${k.externalProjectId}`)?.values() ?? []),
+    ].filter((t) => t.tokens > 0);
     const shares: { project: string | null; external: string | null; amount: Decimal }[] = [];
     if (targets.length === 0) {
       const project = byExternal.get(k.externalProjectId) ?? null;
-      shares.push({ project, external: project ? null : describeExternal(k.externalProjectId, ''), amount: k.amountUsd });
+      shares.push({
+        project,
+        external: project ? null : describeExternal(k.externalProjectId, ''),
+        amount: k.amountUsd,
+      });
     } else {
       const total = targets.reduce((s, t) => s + t.tokens, 0);
       let given = ZERO;
@@ -296,7 +304,8 @@ function explain(c: Cell, costKnown: boolean, tolerance: Decimal, label: string)
   const oTotal = totalTokens(c.ourTokens);
   const explanations: Explanation[] = [];
   const add = (kind: ExplanationKind, amountUsd: Decimal | null, detail: string, always = false) => {
-    if (always || amountUsd === null || amountUsd.abs().gte(tolerance)) explanations.push({ kind, amountUsd, detail });
+    if (always || amountUsd === null || amountUsd.abs().gte(tolerance))
+      explanations.push({ kind, amountUsd, detail });
   };
   const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -337,9 +346,17 @@ function explain(c: Cell, costKnown: boolean, tolerance: Decimal, label: string)
       );
     const excluded = ourRate.times(c.excludedTokens).neg();
     if (c.excludedTokens > 0)
-      add('excluded_tier', excluded, `${fmt(c.excludedTokens)} Priority Tier tokens: ${label}'s cost report leaves their cost out`);
+      add(
+        'excluded_tier',
+        excluded,
+        `${fmt(c.excludedTokens)} Priority Tier tokens: ${label}'s cost report leaves their cost out`,
+      );
     if (!c.otherCost.isZero())
-      add('other_charges', c.otherCost, `${usd(c.otherCost)} of charges that are not tokens (web search, code execution…)`);
+      add(
+        'other_charges',
+        c.otherCost,
+        `${usd(c.otherCost)} of charges that are not tokens (web search, code execution…)`,
+      );
     const billed = pTotal - c.excludedTokens;
     const price = c.usageCost.minus(ourRate.times(billed));
     const providerRate = rate(c.usageCost, billed);
@@ -348,11 +365,14 @@ function explain(c: Cell, costKnown: boolean, tolerance: Decimal, label: string)
         'price_difference',
         price,
         `${label} charged ${usd(providerRate.times(MILLION))} per 1M tokens against Tokenledger's ${usd(ourRate.times(MILLION))}` +
-          (ourRate.isZero() ? '' : ` (${providerRate.div(ourRate).minus(1).times(100).toDecimalPlaces(1).toFixed(1)}%)`) +
+          (ourRate.isZero()
+            ? ''
+            : ` (${providerRate.div(ourRate).minus(1).times(100).toDecimalPlaces(1).toFixed(1)}%)`) +
           ': a discount, a new price or a tier',
       );
     if (c.unpricedRequests > 0 && explanations.length > 0)
-      explanations[explanations.length - 1]!.detail += `; ${c.unpricedRequests} Tokenledger requests are unpriced`;
+      explanations[explanations.length - 1]!.detail +=
+        `; ${c.unpricedRequests} Tokenledger requests are unpriced`;
   }
   const explained = explanations.reduce<Decimal | null>(
     (s, e) => (s === null || e.amountUsd === null ? null : s.plus(e.amountUsd)),

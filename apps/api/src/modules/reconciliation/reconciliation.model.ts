@@ -8,7 +8,7 @@ export enum ReconcileProviderEnum {
 }
 registerEnumType(ReconcileProviderEnum, {
   name: 'ReconcileProvider',
-  description: "A provider whose organization usage and cost reports Tokenledger reconciles against.",
+  description: 'A provider whose organization usage and cost reports Tokenledger reconciles against.',
 });
 
 export enum ProviderMappingKindEnum {
@@ -18,7 +18,8 @@ export enum ProviderMappingKindEnum {
 }
 registerEnumType(ProviderMappingKindEnum, {
   name: 'ProviderMappingKind',
-  description: 'An OpenAI project, an Anthropic workspace ("default" for the default one), or an API key of either.',
+  description:
+    'An OpenAI project, an Anthropic workspace ("default" for the default one), or an API key of either.',
 });
 
 export enum ReconcileExplanationEnum {
@@ -35,7 +36,10 @@ registerEnumType(ReconcileExplanationEnum, {
   description: 'A named cause of a difference (docs/RECONCILIATION.md).',
 });
 
-@ObjectType({ description: 'A provider admin API connected for reconciliation. The admin key is write-only: never returned.' })
+@ObjectType({
+  description:
+    'A provider admin API connected for reconciliation. The admin key is write-only: never returned.',
+})
 export class ProviderConnection {
   @Field(() => ReconcileProviderEnum) provider!: ReconcileProviderEnum;
   @Field() baseUrl!: string;
@@ -54,7 +58,10 @@ export class ProviderMapping {
   @Field({ description: 'The Tokenledger project slug.' }) project!: string;
 }
 
-@ObjectType({ description: 'Token counts by kind (input includes cache reads and writes; cacheWriteTokens are 5-minute writes).' })
+@ObjectType({
+  description:
+    'Token counts by kind (input includes cache reads and writes; cacheWriteTokens are 5-minute writes).',
+})
 export class ReconcileTokens {
   @Field(() => LongScalar) inputTokens!: number;
   @Field(() => LongScalar) outputTokens!: number;
@@ -68,7 +75,10 @@ export class ReconcileTokens {
 @ObjectType()
 export class ReconcileExplanation {
   @Field(() => ReconcileExplanationEnum) kind!: ReconcileExplanationEnum;
-  @Field(() => DecimalScalar, { nullable: true, description: 'Its part of provider − Tokenledger (USD); null when the cost is unknown.' })
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description: 'Its part of provider − Tokenledger (USD); null when the cost is unknown.',
+  })
   amountUsd!: Decimal | null;
   @Field() detail!: string;
 }
@@ -77,18 +87,24 @@ export class ReconcileExplanation {
 export class ReconciliationLine {
   @Field() day!: string;
   @Field() model!: string;
-  @Field(() => String, { nullable: true, description: 'Null when the provider project/workspace/key is not mapped.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Null when the provider project/workspace/key is not mapped.',
+  })
   project!: string | null;
   @Field(() => String, { nullable: true, description: 'The unmapped provider project/workspace/key.' })
   external!: string | null;
   @Field(() => ReconcileTokens) providerTokens!: ReconcileTokens;
   @Field(() => ReconcileTokens) ourTokens!: ReconcileTokens;
-  @Field(() => DecimalScalar, { nullable: true, description: "Null when no cost report covers the day." })
+  @Field(() => DecimalScalar, { nullable: true, description: 'Null when no cost report covers the day.' })
   providerCostUsd!: Decimal | null;
   @Field(() => DecimalScalar) ourCostUsd!: Decimal;
   @Field(() => DecimalScalar, { nullable: true, description: 'provider − Tokenledger (USD).' })
   differenceUsd!: Decimal | null;
-  @Field(() => DecimalScalar, { nullable: true, description: "Of Tokenledger's cost; null when ours is zero." })
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description: "Of Tokenledger's cost; null when ours is zero.",
+  })
   differencePercent!: Decimal | null;
   @Field(() => [ReconcileExplanation]) explanations!: ReconcileExplanation[];
   @Field(() => DecimalScalar, { nullable: true }) unexplainedUsd!: Decimal | null;
@@ -105,17 +121,23 @@ export class ReconcileExplanationTotal {
 export class ReconciliationTotals {
   @Field(() => LongScalar) providerTokens!: number;
   @Field(() => LongScalar) ourTokens!: number;
-  @Field(() => DecimalScalar, { nullable: true, description: 'Provider tokens Tokenledger also saw, in percent.' })
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description: 'Provider tokens Tokenledger also saw, in percent.',
+  })
   coveragePercent!: Decimal | null;
   @Field(() => DecimalScalar) providerCostUsd!: Decimal;
-  @Field(() => DecimalScalar, { description: 'Over the days the provider reported costs for.' }) ourCostUsd!: Decimal;
+  @Field(() => DecimalScalar, { description: 'Over the days the provider reported costs for.' })
+  ourCostUsd!: Decimal;
   @Field(() => DecimalScalar) differenceUsd!: Decimal;
   @Field(() => DecimalScalar, { nullable: true }) differencePercent!: Decimal | null;
   @Field(() => [ReconcileExplanationTotal]) byExplanation!: ReconcileExplanationTotal[];
   @Field(() => DecimalScalar) unexplainedUsd!: Decimal;
 }
 
-@ObjectType({ description: "A month of a provider's usage and cost reports lined up against what Tokenledger priced." })
+@ObjectType({
+  description: "A month of a provider's usage and cost reports lined up against what Tokenledger priced.",
+})
 export class Reconciliation {
   @Field(() => ReconcileProviderEnum) provider!: ReconcileProviderEnum;
   @Field() month!: string;
@@ -126,7 +148,9 @@ export class Reconciliation {
   @Field({ description: '"Tokenledger saw 97.4% of your OpenAI tokens in 2026-10."' }) coverage!: string;
 }
 
-@ObjectType({ description: 'How much of a provider\'s reported tokens Tokenledger saw in a month (the dashboard figure).' })
+@ObjectType({
+  description: "How much of a provider's reported tokens Tokenledger saw in a month (the dashboard figure).",
+})
 export class ProviderCoverage {
   @Field(() => ReconcileProviderEnum) provider!: ReconcileProviderEnum;
   @Field() month!: string;

@@ -26,7 +26,8 @@ export class ReconciliationResolver {
   constructor(private readonly service: ReconciliationService) {}
 
   @Query(() => Reconciliation, {
-    description: "A month of a provider's imported usage and cost reports against what Tokenledger priced, per day × model × project, with named explanations.",
+    description:
+      "A month of a provider's imported usage and cost reports against what Tokenledger priced, per day × model × project, with named explanations.",
   })
   @OrgWideRead()
   async reconciliation(
@@ -39,7 +40,8 @@ export class ReconciliationResolver {
   }
 
   @Query(() => [ProviderCoverage], {
-    description: 'For each provider with imported usage: the share of its tokens Tokenledger saw in the month.',
+    description:
+      'For each provider with imported usage: the share of its tokens Tokenledger saw in the month.',
   })
   @OrgWideRead()
   async reconciliationCoverage(
@@ -52,7 +54,10 @@ export class ReconciliationResolver {
 
   @Query(() => [ProviderConnection], { description: 'Connected provider admin APIs (never their keys).' })
   @OrgWideRead()
-  async providerConnections(@Access() access: OrgAccess, @Args(ORG_ARG) _org?: string): Promise<ProviderConnection[]> {
+  async providerConnections(
+    @Access() access: OrgAccess,
+    @Args(ORG_ARG) _org?: string,
+  ): Promise<ProviderConnection[]> {
     return this.service.connections(access);
   }
 
@@ -75,14 +80,20 @@ export class ReconciliationResolver {
     @Access() access: OrgAccess,
     @Args(PROVIDER) provider: ReconcileProviderEnum,
     @Args('adminKey', { description: 'Write-only.' }) adminKey: string,
-    @Args('baseUrl', { type: () => String, nullable: true, description: "Default: the provider's public API." })
+    @Args('baseUrl', {
+      type: () => String,
+      nullable: true,
+      description: "Default: the provider's public API.",
+    })
     baseUrl?: string | null,
     @Args(ORG_ARG) _org?: string,
   ): Promise<ProviderConnection> {
     return this.service.setConnection(access, provider, adminKey, baseUrl);
   }
 
-  @Mutation(() => Boolean, { description: 'Removes a provider connection and its key (admins); imported data stays.' })
+  @Mutation(() => Boolean, {
+    description: 'Removes a provider connection and its key (admins); imported data stays.',
+  })
   @OrgWideWrite()
   async removeProviderConnection(
     @Access() access: OrgAccess,
@@ -120,7 +131,8 @@ export class ReconciliationResolver {
   }
 
   @Mutation(() => Boolean, {
-    description: "Queues an import of a month of the provider's usage and cost reports through its API (admins).",
+    description:
+      "Queues an import of a month of the provider's usage and cost reports through its API (admins).",
   })
   @OrgWideWrite()
   async requestReconciliationImport(

@@ -9,12 +9,7 @@ import {
   within,
   type TypedQueue,
 } from '@tokenledger/db';
-import {
-  coverageSentence,
-  parseMonth,
-  type MappingKind,
-  type ReconcileProvider,
-} from '@tokenledger/reports';
+import { coverageSentence, parseMonth, type MappingKind, type ReconcileProvider } from '@tokenledger/reports';
 import type { OrgAccess } from '../access/principal';
 import { QueueProvider } from '../queue/queue.provider';
 import {
@@ -56,7 +51,7 @@ export class ReconciliationService implements OnApplicationShutdown {
     if (access.projectId)
       throw new TokenledgerError(
         ErrorCode.Forbidden,
-        "Reconciliation covers the whole organization; a project-bound API key cannot use it",
+        'Reconciliation covers the whole organization; a project-bound API key cannot use it',
       );
   }
 
@@ -65,10 +60,18 @@ export class ReconciliationService implements OnApplicationShutdown {
     return month;
   }
 
-  async reconciliation(access: OrgAccess, month: string, provider: ReconcileProvider): Promise<Reconciliation> {
+  async reconciliation(
+    access: OrgAccess,
+    month: string,
+    provider: ReconcileProvider,
+  ): Promise<Reconciliation> {
     this.orgWide(access);
     const r = await this.reconciler.reconcile(access.organizationId, provider, this.month(month));
-    return { ...r, provider: r.provider as ReconcileProviderEnum, coverage: coverageSentence(r) } as Reconciliation;
+    return {
+      ...r,
+      provider: r.provider as ReconcileProviderEnum,
+      coverage: coverageSentence(r),
+    } as Reconciliation;
   }
 
   async coverage(access: OrgAccess, month: string): Promise<ProviderCoverage[]> {
@@ -113,16 +116,28 @@ export class ReconciliationService implements OnApplicationShutdown {
         throw invalid('baseUrl: must be a URL such as https://api.openai.com');
       }
       const allowed = this.config.NODE_ENV === 'production' ? ['https:'] : ['https:', 'http:'];
-      if (!allowed.includes(parsed.protocol) || parsed.username || parsed.password || parsed.search || parsed.hash)
+      if (
+        !allowed.includes(parsed.protocol) ||
+        parsed.username ||
+        parsed.password ||
+        parsed.search ||
+        parsed.hash
+      )
         throw invalid(
           `baseUrl: must be an ${allowed.join(' or ').replace(/:/g, '')} URL without credentials, query or fragment`,
         );
       url = parsed.toString().replace(/\/+$/, '');
     }
     try {
-      return (await this.repo.setConnection(access.organizationId, provider, adminKey, url)) as ProviderConnection;
+      return (await this.repo.setConnection(
+        access.organizationId,
+        provider,
+        adminKey,
+        url,
+      )) as ProviderConnection;
     } catch (error) {
-      if (error instanceof SecretKeyError) throw new TokenledgerError(ErrorCode.ServiceUnavailable, error.message);
+      if (error instanceof SecretKeyError)
+        throw new TokenledgerError(ErrorCode.ServiceUnavailable, error.message);
       throw error;
     }
   }
@@ -138,7 +153,11 @@ export class ReconciliationService implements OnApplicationShutdown {
   }
 
   private externalId(externalId: string): string {
-    if (externalId.length < 1 || externalId.length > 200 || /[\u0000-\u001f]/.test(externalId))
+    if (
+      externalId.length < 1 ||
+      externalId.length > 200 ||
+      [...externalId].some((ch) => ch.charCodeAt(0) < 32)
+    )
       throw invalid('externalId: must be 1-200 printable characters');
     return externalId;
   }
@@ -151,8 +170,10 @@ export class ReconciliationService implements OnApplicationShutdown {
     project: string,
   ): Promise<ProviderMapping> {
     this.orgWide(access);
-    if (kind === 'project' && provider !== 'openai') throw invalid('kind: Anthropic has workspaces, not projects');
-    if (kind === 'workspace' && provider !== 'anthropic') throw invalid('kind: OpenAI has projects, not workspaces');
+    if (kind === 'project' && provider !== 'openai')
+      throw invalid('kind: Anthropic has workspaces, not projects');
+    if (kind === 'workspace' && provider !== 'anthropic')
+      throw invalid('kind: OpenAI has projects, not workspaces');
     return (await this.repo.setMapping(
       access.organizationId,
       provider,
@@ -182,18 +203,30 @@ export class ReconciliationService implements OnApplicationShutdown {
         this.queue.add(
           JOB_NAMES.reconcile,
           { organizationId: access.organizationId, provider, month },
-          { attempts: 3, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: 100, removeOnFail: 100 },
+          {
+            attempts: 3,
+            backoff: { type: 'exponential', delay: 10_000 },
+            removeOnComplete: 100,
+            removeOnFail: 100,
+          },
         ),
         3000,
         'Redis',
       );
     } catch {
-      throw new TokenledgerError(ErrorCode.ServiceUnavailable, 'The reconciliation queue is unavailable; try again');
+      throw new TokenledgerError(
+        ErrorCode.ServiceUnavailable,
+        'The reconciliation queue is unavailable; try again',
+      );
     }
     return true;
   }
 
-  async importFile(access: OrgAccess, provider: ReconcileProvider, content: string): Promise<ReconcileImport> {
+  async importFile(
+    access: OrgAccess,
+    provider: ReconcileProvider,
+    content: string,
+  ): Promise<ReconcileImport> {
     this.orgWide(access);
     if (content.length > MAX_FILE_CHARS) throw invalid(`content: larger than ${MAX_FILE_CHARS} characters`);
     return (await this.reconciler.importFile(access.organizationId, provider, content)) as ReconcileImport;
