@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -408,6 +408,38 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
     expect(table.stdout).toMatch(/2026-10-22 .*\(credit\) .*credit -15\.00/);
     expect(table.stdout).toMatch(/price_difference\s+\$\s+-\d+\.\d\d on 1 lines/);
   }, 90_000);
+
+  it('puts each provider’s reconciliation in the monthly report summary, without any key', async () => {
+    const reportsDir = join(dir, 'reports');
+    const out = join(dir, 'report.csv');
+    const env = {
+      DATABASE_URL: inject('databaseUrl'),
+      TOKENLEDGER_SECRET_KEY: SECRET_KEY,
+      REPORTS_DIR: reportsDir,
+    };
+    const made = await runCli(
+      ['report', '--month', MONTH, '--format', 'csv', '--out', out, '--org', a.org.slug],
+      env,
+    );
+    output.push(made.stdout, made.stderr);
+    expect(made.code, made.stderr).toBe(0);
+    const summary = readFileSync(join(dir, 'report-summary.csv'), 'utf8');
+    for (const provider of ['openai', 'anthropic'] as const) {
+      const label = provider === 'openai' ? 'OpenAI' : 'Anthropic';
+      const missing = cellOf(provider, 'missing');
+      const priced = cellOf(provider, 'price');
+      const difference = providerCost(missing)
+        .plus(providerCost(priced).minus(priced.cost))
+        .plus(DELIBERATE[provider].credit.usd);
+      expect(summary).toContain(`reconciliation,${label},${difference.toFixed()},`);
+      expect(summary).toContain(
+        `reconciliation,${label} / credit,${new Decimal(DELIBERATE[provider].credit.usd).toFixed()},1`,
+      );
+      expect(summary).toMatch(new RegExp(`Tokenledger saw \\d+\\.\\d% of your ${label} tokens in 2026-10`));
+    }
+    for (const key of Object.values(ADMIN_KEY))
+      expect(summary.includes(key) || readFileSync(out, 'utf8').includes(key)).toBe(false);
+  }, 60_000);
 
   it('imports a file of pages for an organization without an admin key, and names the line and field of a bad one', async () => {
     const pages = openAiBuckets(cells);

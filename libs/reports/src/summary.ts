@@ -15,6 +15,20 @@ export interface ReportContext {
   previous: { month: string; totalUsd: Decimal; byDay: Decimal[] };
   rateVersions: RateVersionUse[];
   repriceRuns: RepriceRunRef[];
+  /** Each provider whose usage or cost report was imported for the month (docs/RECONCILIATION.md). */
+  reconciliation?: ReconciliationBrief[];
+}
+
+/** A provider's reconciliation in a report: coverage, totals and what explains the difference. */
+export interface ReconciliationBrief {
+  provider: string;
+  /** "Tokenledger saw 97.4% of your OpenAI tokens in 2026-10." */
+  coverage: string;
+  providerCostUsd: Decimal;
+  ourCostUsd: Decimal;
+  differenceUsd: Decimal;
+  byExplanation: { kind: string; amountUsd: Decimal; lines: number }[];
+  unexplainedUsd: Decimal;
 }
 
 export interface RateVersionUse {

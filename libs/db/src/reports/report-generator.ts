@@ -7,6 +7,8 @@ import {
   isReportFormat,
   monthBounds,
   previousMonth,
+  RECONCILE_PROVIDERS,
+  reconciliationBrief,
   reportFileName,
   startOfDay,
   summaryFileName,
@@ -18,11 +20,13 @@ import {
   writeXlsx,
   type FocusTokenKind,
   type LineItem,
+  type Reconciliation,
   type ReportContext,
   type ReportSummary,
   type UnitPrices,
 } from '@tokenledger/reports';
 import Decimal from 'decimal.js';
+import type { Reconciler } from '../reconciliation/reconciler';
 import type { AnalyticsStore } from '../store/analytics-store';
 import type { PendingFile, ReportStorage } from './report-storage';
 import type { ReportRecord, ReportsRepository } from './reports.repository';
@@ -99,6 +103,7 @@ export class ReportGenerator {
     private readonly analytics: AnalyticsStore,
     private readonly storage: ReportStorage,
     private readonly pricer: () => Promise<Pricer>,
+    private readonly reconciler?: Reconciler,
   ) {}
 
   async generate(reportId: string, options: GenerateOptions = {}): Promise<ReportRecord> {
@@ -220,10 +225,15 @@ export class ReportGenerator {
   ): Promise<ReportContext> {
     const prev = previousMonth(report.month);
     const prevRange = monthBounds(prev, report.timeZone);
-    const [prevDays, versions, runs] = await Promise.all([
+    const [prevDays, versions, runs, reconciliations] = await Promise.all([
       this.analytics.reportDailySpend(report.organizationId, prevRange, report.timeZone),
       this.analytics.reportRateVersions(report.organizationId, range),
       this.reports.repriceRunsTouching(report.organizationId, range),
+      Promise.all(
+        RECONCILE_PROVIDERS.map(
+          (p) => this.reconciler?.reconcile(report.organizationId, p, report.month) ?? null,
+        ),
+      ),
     ]);
     const refs = await this.reports.rateVersionRefs(
       versions.flatMap((v) => (v.rateVersionId ? [v.rateVersionId] : [])),
@@ -252,6 +262,9 @@ export class ReportGenerator {
           events: v.events,
         };
       }),
+      reconciliation: reconciliations
+        .filter((r): r is Reconciliation => r !== null && (r.usageDays.length > 0 || r.costDays.length > 0))
+        .map(reconciliationBrief),
       repriceRuns: runs.map((r) => ({
         id: r.id,
         createdAt: r.createdAt,

@@ -101,7 +101,13 @@ export class Store {
 
   /** Makes report files into `storage` (the worker's report jobs, the CLI's `report`). */
   reportGenerator(storage: ReportStorage, pricer: CachedPricer = this.pricer()): ReportGenerator {
-    return new ReportGenerator(this.reports, this.analytics, storage, () => pricer.current());
+    return new ReportGenerator(
+      this.reports,
+      this.analytics,
+      storage,
+      () => pricer.current(),
+      this.reconciler,
+    );
   }
 
   /** A pricer over the stored rate tables, cached and rebuilt after a publication. */

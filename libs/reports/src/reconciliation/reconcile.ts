@@ -445,3 +445,24 @@ export function coverageSentence(r: Reconciliation): string {
     ? `${label} reported no tokens for ${r.month}.`
     : `Tokenledger saw ${r.totals.coveragePercent.toDecimalPlaces(1, Decimal.ROUND_DOWN).toFixed(1)}% of your ${label} tokens in ${r.month}.`;
 }
+
+/** What a monthly report says about a provider's reconciliation. */
+export function reconciliationBrief(r: Reconciliation): {
+  provider: string;
+  coverage: string;
+  providerCostUsd: Decimal;
+  ourCostUsd: Decimal;
+  differenceUsd: Decimal;
+  byExplanation: { kind: string; amountUsd: Decimal; lines: number }[];
+  unexplainedUsd: Decimal;
+} {
+  return {
+    provider: PROVIDER_LABELS[r.provider],
+    coverage: coverageSentence(r),
+    providerCostUsd: r.totals.providerCostUsd,
+    ourCostUsd: r.totals.ourCostUsd,
+    differenceUsd: r.totals.differenceUsd,
+    byExplanation: r.totals.byExplanation,
+    unexplainedUsd: r.totals.unexplainedUsd,
+  };
+}
