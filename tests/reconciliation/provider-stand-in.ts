@@ -67,7 +67,18 @@ export async function startStandIn(
         f.retryAfterSeconds !== undefined ? { 'retry-after': String(f.retryAfterSeconds) } : {},
       );
     }
-    const all = buckets[report];
+    // Only the buckets of the requested range, as the APIs do.
+    const from =
+      provider === 'openai'
+        ? Number(url.searchParams.get('start_time')) * 1000
+        : Date.parse(url.searchParams.get('starting_at') ?? '');
+    const toParam = provider === 'openai' ? url.searchParams.get('end_time') : url.searchParams.get('ending_at');
+    const to = toParam === null ? Infinity : provider === 'openai' ? Number(toParam) * 1000 : Date.parse(toParam);
+    const startOf = (b: unknown) => {
+      const x = b as { start_time?: number; starting_at?: string };
+      return x.start_time !== undefined ? x.start_time * 1000 : Date.parse(x.starting_at!);
+    };
+    const all = buckets[report].filter((b) => startOf(b) >= from && startOf(b) < to);
     const data = all.slice((page - 1) * perPage, page * perPage);
     const hasMore = page * perPage < all.length;
     requests.push({ report, page, status: 200 });

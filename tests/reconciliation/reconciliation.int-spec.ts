@@ -11,7 +11,10 @@ import {
   type PricedEvent,
   type PrismaClient,
 } from '@tokenledger/db';
+import { JOB_NAMES, QUEUES } from '@tokenledger/contracts';
+import { Queue } from 'bullmq';
 import Decimal from 'decimal.js';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKey, startApi } from '../support/api';
 import { runCli } from '../support/cli';
@@ -520,6 +523,25 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
     const rec = await call<Rec>(RECONCILIATION, { m: MONTH, p: 'OPENAI' }, viewerA);
     expect(rec.data!.reconciliation.lines.some((l) => l.project === null)).toBe(false);
   });
+
+  it('imports every connection on the daily tick of the job scheduler (this month and the one before)', async () => {
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUES.reconcile, { connection: redis, prefix: queuePrefix });
+    try {
+      const before = new Date(Date.now() - 1000);
+      const served = anthropic.requests.length;
+      await queue.add(JOB_NAMES.reconcile, { organizationId: null, provider: null, month: null });
+      expect(await waitForImport(ownerA, 'openai', before)).toMatchObject({ lastImportStatus: 'ok' });
+      expect(await waitForImport(ownerA, 'anthropic', before)).toMatchObject({ lastImportStatus: 'ok' });
+      // Two months of each report from Anthropic's stand-in: October's five pages and November's one.
+      expect(anthropic.requests.slice(served).filter((q) => q.report === 'usage').length).toBe(6);
+      const rec = await call<Rec>(RECONCILIATION, { m: MONTH, p: 'ANTHROPIC' }, viewerA);
+      expectExactlyTheDeliberateDifferences('anthropic', rec.data!.reconciliation);
+    } finally {
+      await queue.close();
+      redis.disconnect();
+    }
+  }, 60_000);
 
   it('records a refused key as a failed import without the key, and never shows or stores a key in plaintext', async () => {
     // A wrong key (a reconnect) is refused by the stand-in: the failure is recorded, the key is not.
