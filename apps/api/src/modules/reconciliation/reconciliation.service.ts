@@ -21,7 +21,8 @@ import {
   ReconcileProviderEnum,
 } from './reconciliation.model';
 
-const MAX_FILE_CHARS = 20_000_000;
+// The API takes request bodies up to 5 MB; larger files go through the CLI.
+const MAX_FILE_CHARS = 5_000_000;
 
 function invalid(message: string): TokenledgerError {
   return new TokenledgerError(ErrorCode.ValidationFailed, message);
