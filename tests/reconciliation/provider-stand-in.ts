@@ -72,8 +72,10 @@ export async function startStandIn(
       provider === 'openai'
         ? Number(url.searchParams.get('start_time')) * 1000
         : Date.parse(url.searchParams.get('starting_at') ?? '');
-    const toParam = provider === 'openai' ? url.searchParams.get('end_time') : url.searchParams.get('ending_at');
-    const to = toParam === null ? Infinity : provider === 'openai' ? Number(toParam) * 1000 : Date.parse(toParam);
+    const toParam =
+      provider === 'openai' ? url.searchParams.get('end_time') : url.searchParams.get('ending_at');
+    const to =
+      toParam === null ? Infinity : provider === 'openai' ? Number(toParam) * 1000 : Date.parse(toParam);
     const startOf = (b: unknown) => {
       const x = b as { start_time?: number; starting_at?: string };
       return x.start_time !== undefined ? x.start_time * 1000 : Date.parse(x.starting_at!);
