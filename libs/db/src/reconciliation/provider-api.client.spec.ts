@@ -30,7 +30,10 @@ describe('provider API client', () => {
     await fetchProviderReports('openai', 'http://stand-in/', KEY, from, to, {
       fetch,
       backoffMs: 100,
-      sleep: (ms) => void waits.push(ms) ?? Promise.resolve(),
+      sleep: (ms) => {
+        waits.push(ms);
+        return Promise.resolve();
+      },
     });
     expect(waits).toEqual([7000, 200]);
     expect(calls.map((c) => new URL(c.url).pathname)).toEqual([
