@@ -216,14 +216,15 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     c.hasProviderUsage = true;
     addTokens(c.providerTokens, u);
     // Anthropic's cost report leaves Priority Tier out (its usage report keeps it).
-    if (input.provider === 'anthropic' && u.serviceTier === 'priority') c.excludedTokens += totalTokens(u);
+    const excluded = input.provider === 'anthropic' && u.serviceTier === 'priority';
+    if (excluded) c.excludedTokens += totalTokens(u);
     const sk = `${u.day}\u0000${model}\u0000${u.externalProjectId}`;
     let targets = spread.get(sk);
     if (!targets) spread.set(sk, (targets = new Map()));
     const tk = `${project ?? ''}\u0000${external ?? ''}`;
     const t = targets.get(tk) ?? { project, external, tokens: 0 };
-    t.tokens +=
-      totalTokens(u) - (input.provider === 'anthropic' && u.serviceTier === 'priority' ? totalTokens(u) : 0);
+    // Costs are split by billed tokens: the excluded tier has no cost to receive.
+    if (!excluded) t.tokens += totalTokens(u);
     targets.set(tk, t);
   }
 
@@ -291,6 +292,10 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     lines,
     totals: totalsOf(lines),
   };
+}
+
+function signed(d: Decimal): string {
+  return `${d.isPositive() && !d.isZero() ? '+' : ''}${d.toFixed(1)}`;
 }
 
 function rate(cost: Decimal, tokens: number): Decimal | null {
@@ -367,7 +372,7 @@ function explain(c: Cell, costKnown: boolean, tolerance: Decimal, label: string)
         `${label} charged ${usd(providerRate.times(MILLION))} per 1M tokens against Tokenledger's ${usd(ourRate.times(MILLION))}` +
           (ourRate.isZero()
             ? ''
-            : ` (${providerRate.div(ourRate).minus(1).times(100).toDecimalPlaces(1).toFixed(1)}%)`) +
+            : ` (${signed(providerRate.div(ourRate).minus(1).times(100).toDecimalPlaces(1))}%)`) +
           ': a discount, a new price or a tier',
       );
     if (c.unpricedRequests > 0 && explanations.length > 0)
