@@ -543,6 +543,34 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
     expect(rec.data!.reconciliation.lines.some((l) => l.project === null)).toBe(false);
   });
 
+  it('in production, refuses to seal a key without TOKENLEDGER_SECRET_KEY (naming it) and an http base URL; reading needs no key', async () => {
+    // Nest's loggers write through the last app's logger: keep this one logging, as the others do.
+    const { app: prod } = await startApi({
+      NODE_ENV: 'production',
+      TOKENLEDGER_SECRET_KEY: '',
+      LOG_LEVEL: 'debug',
+    });
+    try {
+      const send = (query: string) => gql(prod, query, {}, ownerB);
+      const sealed = await send(
+        'mutation { setProviderConnection(provider: ANTHROPIC, adminKey: "sk-ant-admin-prod-1234", baseUrl: "https://api.example") { provider } }',
+      );
+      expect(codeOf(sealed)).toBe('SERVICE_UNAVAILABLE');
+      expect(sealed.errors![0]!.message).toMatch(/TOKENLEDGER_SECRET_KEY is not set/);
+      const plain = await send(
+        'mutation { setProviderConnection(provider: ANTHROPIC, adminKey: "sk-ant-admin-prod-1234", baseUrl: "http://api.example") { provider } }',
+      );
+      expect(codeOf(plain)).toBe('VALIDATION_FAILED');
+      expect(plain.errors![0]!.message).toMatch(/^baseUrl: must be an https URL/);
+      const read = await send(
+        '{ reconciliation(month: "2026-10", provider: OPENAI) { totals { providerTokens } } }',
+      );
+      expect(read.errors).toBeUndefined();
+    } finally {
+      await prod.close();
+    }
+  });
+
   it('imports every connection on the daily tick of the job scheduler (this month and the one before)', async () => {
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
       maxRetriesPerRequest: null,
@@ -577,6 +605,9 @@ describe('reconciliation with the providers’ usage and cost reports', () => {
     const failed = await waitForImport(ownerA, 'openai', before);
     expect(failed.lastImportStatus).toBe('failed');
     expect(failed.lastImportError).toMatch(/refused the admin key \(401\)/);
+    // The worker logs the failure once BullMQ has recorded it: wait for that line before scanning.
+    for (let i = 0; i < 50 && !output.some((x) => /refused the admin key/.test(x)); i++)
+      await new Promise((res) => setTimeout(res, 100));
 
     const keys = [ADMIN_KEY.openai, ADMIN_KEY.anthropic, wrong];
     // The database: every row of every table, as text.

@@ -112,6 +112,12 @@ export class ReconcileProcessor
     return { imports, failed };
   }
 
+  /** A refused key is not retried (UnrecoverableError): say it failed, not that it will retry. */
+  protected override onRetry(job: Job<ReconcileImportJob>, error: Error, attempts: number): void {
+    if (error instanceof UnrecoverableError) void this.onFailedForGood(job, error);
+    else super.onRetry(job, error, attempts);
+  }
+
   protected async onFailedForGood(job: Job<ReconcileImportJob>, error: Error): Promise<void> {
     this.logger.error(`${job.data.provider ?? 'provider'} import failed: ${error.message}`);
     return Promise.resolve();
