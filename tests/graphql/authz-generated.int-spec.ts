@@ -173,7 +173,7 @@ describe('generated authorization test: every operation of schema.graphql × eve
 
   async function state() {
     const orgId = victim.org.id;
-    const [org, members, projects, keys, invitations, tables, runs, budgets, destinations] =
+    const [org, members, projects, keys, invitations, tables, runs, budgets, destinations, providers] =
       await Promise.all([
         prisma.organization.findUniqueOrThrow({ where: { id: orgId }, select: { slug: true, name: true } }),
         prisma.membership.findMany({
@@ -200,8 +200,12 @@ describe('generated authorization test: every operation of schema.graphql × eve
         prisma.repriceRun.count({ where: { organizationId: orgId } }),
         prisma.budget.findMany({ where: { organizationId: orgId }, orderBy: { id: 'asc' } }),
         prisma.alertDestination.findMany({ where: { organizationId: orgId }, orderBy: { id: 'asc' } }),
+        Promise.all([
+          prisma.providerConnection.findMany({ where: { organizationId: orgId }, orderBy: { id: 'asc' } }),
+          prisma.providerMapping.findMany({ where: { organizationId: orgId }, orderBy: { id: 'asc' } }),
+        ]),
       ]);
-    return { org, members, projects, keys, invitations, tables, runs, budgets, destinations };
+    return { org, members, projects, keys, invitations, tables, runs, budgets, destinations, providers };
   }
 
   beforeAll(async () => {
@@ -263,6 +267,16 @@ describe('generated authorization test: every operation of schema.graphql × eve
         secret: `whsec_probe_${hex}`,
       },
     });
+    // A connected provider: its admin key (write-only) must reach no one, not even the owner.
+    const providerKey = `sk-admin-probe-${hex}`;
+    const connected = await gql(
+      app,
+      `mutation { setProviderConnection(provider: OPENAI, adminKey: "${providerKey}", baseUrl: "http://127.0.0.1:9") { provider }
+        setProviderMapping(provider: OPENAI, kind: PROJECT, externalId: "proj_${hex}", project: "${secretProject.slug}") { project } }`,
+      {},
+      ownerToken,
+    );
+    if (connected.errors) throw new Error(JSON.stringify(connected.errors));
     const conflictEventId = `conflict-${hex}`;
     await prisma.eventConflict.create({
       data: {
@@ -289,6 +303,7 @@ describe('generated authorization test: every operation of schema.graphql × eve
       budget.name,
       destination.url,
       destination.secret,
+      providerKey,
       orgKey.key.prefix,
       secretKey.key.prefix,
     ];
@@ -330,7 +345,7 @@ describe('generated authorization test: every operation of schema.graphql × eve
     outsider('other org: organization key (read, admin, ingest)', bOrgKey.secret);
     outsider('other org: project key (read, admin)', bProjectKey.secret);
     outsider('other org: ingest key', bIngestKey.secret);
-    const insider = (label: string, token: string, markers: string[] = [], ids = allIds) =>
+    const insider = (label: string, token: string, markers: string[] = [providerKey], ids = allIds) =>
       principals.push({ label, token, markers, ids, outsider: false });
     insider('same org: viewer session', await loginAs(app, viewer.email, viewer.password));
     insider('same org: organization read key', orgReadKey.secret);

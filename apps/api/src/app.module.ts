@@ -15,6 +15,7 @@ import { OtlpModule } from './modules/otlp/otlp.module';
 import { QueueModule } from './modules/queue/queue.module';
 import { RatesModule } from './modules/rates/rates.module';
 import { SimulationModule } from './modules/simulation/simulation.module';
+import { ReconciliationModule } from './modules/reconciliation/reconciliation.module';
 import { ReportsModule } from './modules/reports/reports.module';
 import { SpendModule } from './modules/spend/spend.module';
 import { StatusModule } from './modules/status/status.module';
@@ -35,6 +36,7 @@ import { StatusModule } from './modules/status/status.module';
     EventsModule,
     RatesModule,
     ReportsModule,
+    ReconciliationModule,
     BudgetsModule,
     StatusModule,
     SimulationModule,

@@ -7,6 +7,7 @@ import { registerKeyCommands } from './commands/keys.command';
 import { registerProjectCommands } from './commands/projects.command';
 import { registerRepriceCommand } from './commands/reprice.command';
 import { registerQuoteCommand } from './commands/quote.command';
+import { registerReconcileCommand } from './commands/reconcile.command';
 import { registerReportCommand } from './commands/report.command';
 import { registerSeedCommand } from './commands/seed.command';
 import { registerSimulateCommands } from './commands/simulate.command';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerDemoCommands(program);
   registerSimulateCommands(program);
   registerReportCommand(program);
+  registerReconcileCommand(program);
   registerBudgetCommands(program);
   registerForecastCommands(program);
   reportUnknownOptionsFirst(program);

@@ -5,6 +5,7 @@ import { AlertProcessor } from './alert/alert.processor';
 import { BudgetTrigger } from './alert/budget-trigger';
 import { IngestProcessor } from './ingest/ingest.processor';
 import { CatalogPricerSource } from './pricing/catalog-pricer.source';
+import { ReconcileProcessor } from './reconcile/reconcile.processor';
 import { ReportScheduleProcessor } from './report/report-schedule.processor';
 import { ReportProcessor } from './report/report.processor';
 import { RepriceProcessor } from './reprice/reprice.processor';
@@ -26,6 +27,7 @@ import { PRICER_SOURCE } from './tokens';
     ReportScheduleProcessor,
     BudgetTrigger,
     AlertProcessor,
+    ReconcileProcessor,
   ],
 })
 export class WorkerModule {}

@@ -38,3 +38,19 @@ describe('loadConfig', () => {
     expect(describeDatabaseUrl('postgresql://u:secret@db:6543/x')).toBe('db:6543/x');
   });
 });
+
+describe('reconciliation settings', () => {
+  it('accepts a 32-byte TOKENLEDGER_SECRET_KEY and names the variable otherwise', () => {
+    expect(loadConfig({}).TOKENLEDGER_SECRET_KEY).toBeUndefined();
+    expect(loadConfig({ TOKENLEDGER_SECRET_KEY: 'a'.repeat(64) }).TOKENLEDGER_SECRET_KEY).toBe(
+      'a'.repeat(64),
+    );
+    expect(() => loadConfig({ TOKENLEDGER_SECRET_KEY: 'short' })).toThrow(
+      /TOKENLEDGER_SECRET_KEY must be 32 bytes/,
+    );
+    expect(loadConfig({}).RECONCILE_SCHEDULE).toBe('0 5 * * *');
+    expect(() => loadConfig({ RECONCILE_SCHEDULE: 'daily' })).toThrow(
+      /RECONCILE_SCHEDULE must be a cron pattern/,
+    );
+  });
+});

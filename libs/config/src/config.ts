@@ -95,6 +95,23 @@ export const configSchema = z.object({
    * The worker's CPU priority (nice, 0-19; 0 = unchanged). Where the worker shares cores with the
    * API, accepting events comes first and the queue absorbs the difference.
    */
+  /**
+   * 32 bytes (64 hex digits or base64) that seal stored secrets such as provider admin keys
+   * (AES-256-GCM, libs/db/src/secret-box.ts). Required in production once a provider is connected;
+   * outside production a public development key is used when unset.
+   */
+  TOKENLEDGER_SECRET_KEY: z
+    .string()
+    .refine(
+      (v) => /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32,
+      'must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)',
+    )
+    .optional(),
+  /** The daily import of every connected provider's usage and cost reports (cron, UTC; "none" = off). */
+  RECONCILE_SCHEDULE: z
+    .string()
+    .regex(/^(none|\S+( \S+){4,5})$/, 'must be a cron pattern such as "0 5 * * *" (or none)')
+    .default('0 5 * * *'),
   WORKER_NICE: z.coerce
     .number({ error: 'must be a number' })
     .int('must be a whole number')

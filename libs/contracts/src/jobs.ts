@@ -11,6 +11,7 @@ export const QUEUES = {
   report: '{report}',
   reportSchedule: '{report-schedule}',
   alert: '{alert}',
+  reconcile: '{reconcile}',
 } as const;
 export type QueueKey = keyof typeof QUEUES;
 
@@ -67,6 +68,19 @@ export interface AlertJob {
   budgetId: string | null;
 }
 
+/**
+ * Import a provider's usage and cost reports through its API with the stored admin key (on
+ * demand: one organization, provider and month), or every connection's current and previous
+ * month (the daily job scheduler's tick: `organizationId` null).
+ */
+export interface ReconcileImportJob {
+  organizationId: string | null;
+  /** "openai" | "anthropic"; null with a null organization. */
+  provider: string | null;
+  /** "2026-10"; null: the month of the tick (and the one before, still being finalized). */
+  month: string | null;
+}
+
 export interface JobCatalog {
   ingest: { batch: IngestBatchJob };
   reprice: { reprice: RepriceJob };
@@ -74,6 +88,7 @@ export interface JobCatalog {
   report: { generate: ReportJob };
   reportSchedule: { monthly: MonthlyReportsJob };
   alert: { check: AlertJob };
+  reconcile: { import: ReconcileImportJob };
 }
 
 export type JobName<Q extends QueueKey> = keyof JobCatalog[Q] & string;
@@ -87,6 +102,7 @@ export const JOB_NAMES = {
   report: 'generate',
   reportSchedule: 'monthly',
   alert: 'check',
+  reconcile: 'import',
 } as const satisfies { [Q in QueueKey]: JobName<Q> };
 
 /** The payload of a queue's job. */

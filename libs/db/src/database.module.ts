@@ -27,6 +27,9 @@ import { ReportsRepository } from './reports/reports.repository';
 import { RepriceRunsRepository } from './reprice/reprice-runs.repository';
 import { ScenariosRepository } from './simulation/scenarios.repository';
 import { Store } from './store/store';
+import { Reconciler } from './reconciliation/reconciler';
+import { ReconciliationRepository } from './reconciliation/reconciliation.repository';
+import { secretBoxFor } from './secret-box';
 import { AlertsRepository } from './budgets/alerts.repository';
 import { AnomalyFinder } from './budgets/anomalies';
 import { BudgetEvaluator } from './budgets/budget-evaluator';
@@ -75,6 +78,8 @@ const REPOSITORIES = [
   ['alerts', AlertsRepository],
   ['budgetEvaluator', BudgetEvaluator],
   ['anomalies', AnomalyFinder],
+  ['reconciliation', ReconciliationRepository],
+  ['reconciler', Reconciler],
 ] as const;
 
 export interface DatabaseModuleOptions {
@@ -109,8 +114,9 @@ export class DatabaseModule {
       },
       {
         provide: Store,
-        inject: [PrismaClient, PG_POOL],
-        useFactory: (prisma: PrismaClient, pool: PgPool) => new Store(prisma, pool),
+        inject: [PrismaClient, PG_POOL, CONFIG],
+        useFactory: (prisma: PrismaClient, pool: PgPool, config: Config) =>
+          new Store(prisma, pool, { secrets: () => secretBoxFor(config) }),
       },
       { provide: ANALYTICS_STORE, inject: [Store], useFactory: (store: Store) => store.analytics },
       {

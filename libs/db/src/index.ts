@@ -54,3 +54,7 @@ export * from './store/postgres-analytics-store';
 export * from './store/store';
 export * from './unavailable';
 export * from './reprice/reprice-scope';
+export * from './secret-box';
+export * from './reconciliation/reconciliation.repository';
+export * from './reconciliation/provider-api.client';
+export * from './reconciliation/reconciler';

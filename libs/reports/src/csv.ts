@@ -145,6 +145,27 @@ export function summaryRecords(s: ReportSummary): string[][] {
       '',
       neutralise(`${r.createdAt.toISOString()} ${r.status}: ${r.reason}`),
     ]);
+  for (const r of s.reconciliation ?? []) {
+    rows.push([
+      'reconciliation',
+      r.provider,
+      r.differenceUsd.toFixed(),
+      '',
+      '',
+      '',
+      `${r.coverage} ${r.provider} $${r.providerCostUsd.toFixed()}, Tokenledger $${r.ourCostUsd.toFixed()} (UTC days)`,
+    ]);
+    for (const e of r.byExplanation)
+      rows.push([
+        'reconciliation',
+        `${r.provider} / ${e.kind}`,
+        e.amountUsd.toFixed(),
+        String(e.lines),
+        '',
+        '',
+        '',
+      ]);
+  }
   for (const l of savingsLines(s.savings))
     rows.push([
       'savings',

@@ -6,3 +6,4 @@ export * from './xlsx';
 export * from './pdf';
 export * from './focus';
 export * from './formats';
+export * from './reconciliation';

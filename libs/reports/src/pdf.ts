@@ -363,6 +363,15 @@ export async function writePdf(s: ReportSummary, out: Writable): Promise<void> {
             usd(r.totalAfterUsd.minus(r.totalBeforeUsd)),
           ]),
   );
+  if (s.reconciliation?.length) {
+    y = heading(doc, y + 6, "Reconciliation with the providers' reports (UTC days)");
+    for (const r of s.reconciliation) {
+      const parts = r.byExplanation.map((e) => `${e.kind} ${usd(e.amountUsd)}`).join(', ');
+      const text = `${r.coverage} ${r.provider} ${usd(r.providerCostUsd)} against Tokenledger ${usd(r.ourCostUsd)}: difference ${usd(r.differenceUsd)}${parts ? ` (${parts})` : ''}.`;
+      doc.font('Helvetica').fontSize(9).fillColor(MUTED).text(text, LEFT, y, { width: WIDTH });
+      y += doc.heightOfString(text, { width: WIDTH }) + 4;
+    }
+  }
   y = heading(doc, y + 6, 'Savings recommendations');
   if (s.savings && s.savings.items.length > 0) {
     y = table(

@@ -17,6 +17,8 @@ export interface ReportContext {
   repriceRuns: RepriceRunRef[];
   /** The top savings recommendations over the month's traffic; null when none could be computed. */
   savings: ReportSavings | null;
+  /** Each provider whose usage or cost report was imported for the month (docs/RECONCILIATION.md). */
+  reconciliation?: ReconciliationBrief[];
 }
 
 /**
@@ -44,6 +46,18 @@ export interface SavingsItem {
   movableShare: Decimal;
   /** The quality basis, in words: "swe-bench-pro 62.0 → 61.0 (−1.0 points)". */
   quality: string;
+}
+
+/** A provider's reconciliation in a report: coverage, totals and what explains the difference. */
+export interface ReconciliationBrief {
+  provider: string;
+  /** "Tokenledger saw 97.4% of your OpenAI tokens in 2026-10." */
+  coverage: string;
+  providerCostUsd: Decimal;
+  ourCostUsd: Decimal;
+  differenceUsd: Decimal;
+  byExplanation: { kind: string; amountUsd: Decimal; lines: number }[];
+  unexplainedUsd: Decimal;
 }
 
 export interface RateVersionUse {

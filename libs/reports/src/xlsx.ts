@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type Decimal from 'decimal.js';
 import type { Worksheet } from 'exceljs';
 import { LINE_ITEM_COLUMNS, TEXT_COLUMNS, type LineItem } from './line-item';
-import { savingsBasis, savingsLines, type Breakdown, type ReportSummary } from './summary';
+import { savingsBasis, savingsLines, usd, type Breakdown, type ReportSummary } from './summary';
 
 const MONEY = '"$"#,##0.00';
 /** Line items are often fractions of a cent: four decimals so they do not all read $0.00. */
@@ -173,6 +173,17 @@ function writeSummarySheet(ws: Worksheet, s: ReportSummary): void {
       requests: r.eventsChanged,
       note: `${r.reason} (run ${r.id})`,
     });
+  if (s.reconciliation?.length) {
+    heading("Reconciliation with the providers' reports (UTC days)");
+    for (const r of s.reconciliation) {
+      line(`${r.provider}: difference`, {
+        cost: r.differenceUsd,
+        note: `${r.coverage} ${r.provider} ${usd(r.providerCostUsd)}, Tokenledger ${usd(r.ourCostUsd)}`,
+      });
+      for (const e of r.byExplanation)
+        line(`  ${e.kind}`, { cost: e.amountUsd, requests: e.lines, note: 'lines' });
+    }
+  }
   heading('Savings recommendations');
   if (s.savings) line('Basis', { note: savingsBasis(s.savings) });
   for (const l of savingsLines(s.savings))

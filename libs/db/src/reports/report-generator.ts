@@ -7,6 +7,8 @@ import {
   isReportFormat,
   monthBounds,
   previousMonth,
+  RECONCILE_PROVIDERS,
+  reconciliationBrief,
   reportFileName,
   startOfDay,
   summaryFileName,
@@ -17,6 +19,7 @@ import {
   writeSummaryCsv,
   writeXlsx,
   type FocusTokenKind,
+  type Reconciliation,
   type ReportContext,
   type ReportSavings,
   type ReportSummary,
@@ -24,6 +27,7 @@ import {
 } from '@tokenledger/reports';
 import type { Recommendation } from '@tokenledger/simulation';
 import Decimal from 'decimal.js';
+import type { Reconciler } from '../reconciliation/reconciler';
 import type { AnalyticsStore } from '../store/analytics-store';
 import type { PendingFile, ReportStorage } from './report-storage';
 import type { ReportRecord, ReportsRepository } from './reports.repository';
@@ -149,6 +153,7 @@ export class ReportGenerator {
     private readonly storage: ReportStorage,
     private readonly pricer: () => Promise<Pricer>,
     private readonly savings?: SavingsSource,
+    private readonly reconciler?: Reconciler,
   ) {}
 
   async generate(reportId: string, options: GenerateOptions = {}): Promise<ReportRecord> {
@@ -274,13 +279,18 @@ export class ReportGenerator {
   ): Promise<ReportContext> {
     const prev = previousMonth(report.month);
     const prevRange = monthBounds(prev, report.timeZone);
-    const [prevDays, versions, runs, savings] = await Promise.all([
+    const [prevDays, versions, runs, savings, reconciliations] = await Promise.all([
       this.analytics.reportDailySpend(report.organizationId, prevRange, report.timeZone),
       this.analytics.reportRateVersions(report.organizationId, range),
       this.reports.repriceRunsTouching(report.organizationId, range),
       // A report is about the month's cost: when the simulation cannot answer, the report says
       // so in its savings section rather than failing.
       this.savings ? this.savings(org, range, generatedAt).catch(() => null) : Promise.resolve(null),
+      Promise.all(
+        RECONCILE_PROVIDERS.map(
+          (p) => this.reconciler?.reconcile(report.organizationId, p, report.month) ?? null,
+        ),
+      ),
     ]);
     const refs = await this.reports.rateVersionRefs(
       versions.flatMap((v) => (v.rateVersionId ? [v.rateVersionId] : [])),
@@ -309,6 +319,9 @@ export class ReportGenerator {
           events: v.events,
         };
       }),
+      reconciliation: reconciliations
+        .filter((r): r is Reconciliation => r !== null && (r.usageDays.length > 0 || r.costDays.length > 0))
+        .map(reconciliationBrief),
       repriceRuns: runs.map((r) => ({
         id: r.id,
         createdAt: r.createdAt,

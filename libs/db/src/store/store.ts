@@ -16,10 +16,13 @@ import { CachedPricer, type CachedPricerOptions } from '../rates/cached-pricer';
 import { ModelFactsRepository } from '../rates/model-facts.repository';
 import { RateTableRepository } from '../rates/rate-table.repository';
 import { DEFAULT_BENCHMARK } from '@tokenledger/simulation';
+import { Reconciler } from '../reconciliation/reconciler';
+import { ReconciliationRepository } from '../reconciliation/reconciliation.repository';
 import { ReportGenerator, reportSavings, type SavingsSource } from '../reports/report-generator';
 import type { ReportStorage } from '../reports/report-storage';
 import { ReportsRepository } from '../reports/reports.repository';
 import { RepriceRunsRepository } from '../reprice/reprice-runs.repository';
+import { secretBoxFor, type SecretBox } from '../secret-box';
 import { seedDemoOrganization, type DemoCredentials } from '../seed/demo';
 import { ScenariosRepository } from '../simulation/scenarios.repository';
 import { SimulationRunner } from '../simulation/simulation.runner';
@@ -56,10 +59,15 @@ export class Store {
   readonly anomalies: AnomalyFinder;
   /** Usage events and their rollups: the storage seam (analytics-store.ts). */
   readonly analytics: AnalyticsStore;
+  /** Provider connections, mappings and imported usage/cost buckets (docs/RECONCILIATION.md). */
+  readonly reconciliation: ReconciliationRepository;
+  /** Imports and the month's reconciliation against the providers' reports. */
+  readonly reconciler: Reconciler;
 
   constructor(
     private readonly prisma: PrismaClient,
     pool: PgPool,
+    options: StoreOptions = {},
   ) {
     this.organizations = new OrganizationsRepository(prisma);
     this.projects = new ProjectsRepository(prisma);
@@ -79,6 +87,10 @@ export class Store {
     this.alerts = new AlertsRepository(prisma);
     this.budgetEvaluator = new BudgetEvaluator(this.analytics, this.projects);
     this.anomalies = new AnomalyFinder(this.analytics);
+    const secrets =
+      options.secrets ?? (() => secretBoxFor({ NODE_ENV: process.env.NODE_ENV ?? 'development' }));
+    this.reconciliation = new ReconciliationRepository(prisma, pool, secrets);
+    this.reconciler = new Reconciler(this.reconciliation);
   }
 
   /** The demo organization, its owner and its keys (idempotent; `seed`, `npm start`). */
@@ -107,7 +119,14 @@ export class Store {
       );
       return reportSavings(recommendations, DEFAULT_BENCHMARK, REPORT_TOLERANCE);
     };
-    return new ReportGenerator(this.reports, this.analytics, storage, () => pricer.current(), savings);
+    return new ReportGenerator(
+      this.reports,
+      this.analytics,
+      storage,
+      () => pricer.current(),
+      savings,
+      this.reconciler,
+    );
   }
 
   /** A pricer over the stored rate tables, cached and rebuilt after a publication. */
@@ -116,17 +135,28 @@ export class Store {
   }
 }
 
+export interface StoreOptions {
+  /**
+   * The secret box that seals stored secrets (provider admin keys), asked for only when one is
+   * sealed or opened; by default the configuration's TOKENLEDGER_SECRET_KEY rules (secret-box.ts).
+   */
+  secrets?: () => SecretBox;
+}
+
 export interface OpenedStore {
   store: Store;
   close(): Promise<void>;
 }
 
 /** A store with connections of its own (the CLI, scripts); close it when done. */
-export function openStore(databaseUrl: string, options: { poolSize?: number } = {}): OpenedStore {
+export function openStore(
+  databaseUrl: string,
+  options: { poolSize?: number } & StoreOptions = {},
+): OpenedStore {
   const prisma = createPrismaClient(databaseUrl, { poolSize: options.poolSize ?? 4 });
   const pool = createPgPool(databaseUrl, options.poolSize ?? 4);
   return {
-    store: new Store(prisma, pool),
+    store: new Store(prisma, pool, { secrets: options.secrets }),
     close: async () => {
       await Promise.allSettled([prisma.$disconnect(), pool.end()]);
     },

@@ -1,0 +1,3 @@
+export * from './provider-rows';
+export * from './provider-pages';
+export * from './reconcile';
