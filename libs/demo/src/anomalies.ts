@@ -17,7 +17,7 @@ const DAY_MS = 24 * HOUR_MS;
  *   unpriced-model   a feature moves part of its traffic to a self-hosted model no catalog
  *                    prices, from that day to the end of the window (found where it first appears)
  *   model-upgrade    a feature's cheap model is swapped for the flagship on half its requests
- *   runaway-job      a batch feature re-runs: its requests ×4 for a day
+ *   runaway-job      a batch feature re-runs: its requests ×20 for a day
  *   customer-burst   a large account's requests ×20 for two hours (hourly)
  *   agent-loop       the coding agent's requests ×8 for three hours (hourly)
  *   long-prompts-burst  300K-token prompts on 40% of a feature's requests for two hours (hourly)
@@ -45,6 +45,8 @@ export interface DemoAnomaly {
   /** Where a person should look: the dimension and value the anomaly is about. */
   dimension: DemoAnomalyDimension;
   value: string;
+  /** Other series the same anomaly shows in, where a person could also see it first. */
+  alsoIn: { dimension: DemoAnomalyDimension; value: string }[];
   /** The bucket size it is meant to be found at: a whole UTC day, or a few hours. */
   granularity: 'DAY' | 'HOUR';
   /** The injected window, whole hours [start, end). */
@@ -102,11 +104,15 @@ export function planDemoAnomalies(
   // Whole UTC days of the last ANOMALY_WINDOW_DAYS before the last (possibly partial) day.
   const lastMidnight = Math.floor((end.getTime() - 1) / DAY_MS) * DAY_MS;
   const firstDay = lastMidnight - ANOMALY_WINDOW_DAYS * DAY_MS;
-  const days = shuffled(random, ANOMALY_WINDOW_DAYS).map((d) => firstDay + d * DAY_MS);
+  const order = shuffled(random, ANOMALY_WINDOW_DAYS).map((d) => firstDay + d * DAY_MS);
+  // Daily ones on any day; the hourly ones (the last three) on weekdays, where the hours have traffic.
+  const weekday = (ms: number) => new Date(ms).getUTCDay() % 6 !== 0;
+  const hourly = order.filter(weekday).slice(-3);
+  const days = [...order.filter((d) => !hourly.includes(d)).slice(0, 6), ...hourly];
   const customers = demoCustomers();
   const steady = customers.filter((c) => c.activeFrom === 0 && c.activeUntil === 1);
   const large = steady.slice(0, NAMED_ACCOUNT_COUNT);
-  const midSize = steady.filter((_, i) => i >= NAMED_ACCOUNT_COUNT && i < 40);
+  const midSize = steady.filter((_, i) => i >= NAMED_ACCOUNT_COUNT && i < 25);
   const [spikeLarge, burstLarge] = shuffled(random, large.length).map((i) => large[i]!);
   const spikeMid = pickOne(random, midSize);
   const [longFeature, upgradeFeature] = shuffled(random, 2).map(
@@ -132,6 +138,7 @@ export function planDemoAnomalies(
       granularity: 'DAY',
       ...day(0),
       description: `customer ${spikeLarge!.id} (a large account) sends 10× its requests for a day`,
+      alsoIn: [],
       effect: { type: 'multiply', match: customerIs(spikeLarge!.id), factor: 10 },
     },
     {
@@ -141,6 +148,7 @@ export function planDemoAnomalies(
       granularity: 'DAY',
       ...day(1),
       description: `customer ${spikeMid.id} (a mid-size account) sends 10× its requests for a day`,
+      alsoIn: [],
       effect: { type: 'multiply', match: customerIs(spikeMid.id), factor: 10 },
     },
     {
@@ -150,6 +158,7 @@ export function planDemoAnomalies(
       granularity: 'DAY',
       ...day(2),
       description: `${longFeature} sends ${LONG_PROMPT_TOKENS.toLocaleString('en-US')}-token prompts on 15% of its requests for a day`,
+      alsoIn: [],
       effect: { type: 'long-prompts', feature: longFeature!, share: 0.15 },
     },
     {
@@ -160,6 +169,7 @@ export function planDemoAnomalies(
       start: days[3]!,
       end: days[3]! + DAY_MS,
       description: `${unpricedFeature} moves 30% of its requests to ${DEMO_ANOMALY_UNPRICED_MODEL.provider}/${DEMO_ANOMALY_UNPRICED_MODEL.model} (in no catalog) from this day on`,
+      alsoIn: [{ dimension: 'FEATURE', value: unpricedFeature }],
       effect: {
         type: 'switch-model',
         feature: unpricedFeature,
@@ -174,6 +184,7 @@ export function planDemoAnomalies(
       granularity: 'DAY',
       ...day(4),
       description: `${upgradeFeature} runs half its requests on ${DEMO_ANOMALY_FLAGSHIP.model} for a day`,
+      alsoIn: [{ dimension: 'MODEL', value: DEMO_ANOMALY_FLAGSHIP.model }],
       effect: { type: 'switch-model', feature: upgradeFeature!, share: 0.5, to: DEMO_ANOMALY_FLAGSHIP },
     },
     {
@@ -182,8 +193,12 @@ export function planDemoAnomalies(
       value: 'catalog-enrichment',
       granularity: 'DAY',
       ...day(5),
-      description: 'the nightly catalog-enrichment batch runs 4 times over (a retry loop)',
-      effect: { type: 'multiply', match: featureIs('catalog-enrichment'), factor: 4 },
+      description: 'the nightly catalog-enrichment batch runs 20 times over (a retry loop)',
+      alsoIn: [
+        { dimension: 'PROJECT', value: 'data-platform' },
+        { dimension: 'MODEL', value: 'gpt-5-mini' },
+      ],
+      effect: { type: 'multiply', match: featureIs('catalog-enrichment'), factor: 20 },
     },
     {
       kind: 'customer-burst',
@@ -192,6 +207,7 @@ export function planDemoAnomalies(
       granularity: 'HOUR',
       ...hours(6, 2),
       description: `customer ${burstLarge!.id} sends 20× its requests for two hours`,
+      alsoIn: [],
       effect: { type: 'multiply', match: customerIs(burstLarge!.id), factor: 20 },
     },
     {
@@ -201,6 +217,7 @@ export function planDemoAnomalies(
       granularity: 'HOUR',
       ...hours(7, 3),
       description: 'the coding agent loops: 8× its requests for three hours',
+      alsoIn: [{ dimension: 'PROJECT', value: 'devtools' }],
       effect: { type: 'multiply', match: featureIs('coding-agent'), factor: 8 },
     },
     {
@@ -210,6 +227,7 @@ export function planDemoAnomalies(
       granularity: 'HOUR',
       ...hours(8, 2),
       description: `${burstFeature} sends ${LONG_PROMPT_TOKENS.toLocaleString('en-US')}-token prompts on 40% of its requests for two hours`,
+      alsoIn: [],
       effect: { type: 'long-prompts', feature: burstFeature, share: 0.4 },
     },
   ];
@@ -237,6 +255,10 @@ export function planDemoAnomalies(
         end: new Date(Math.min(end.getTime(), s + 4 * HOUR_MS)),
         description:
           'the demo’s own support incident: support-chat and ticket-classifier ×2.2 for four hours',
+        alsoIn: [
+          { dimension: 'FEATURE', value: 'ticket-classifier' },
+          { dimension: 'PROJECT', value: 'demo' },
+        ],
         effect: null,
       }),
     );

@@ -2,6 +2,7 @@ import {
   DAILY_ANOMALY_OPTIONS,
   detectAnomalies,
   HOURLY_ANOMALY_OPTIONS,
+  materialUsd,
   seasonalBaseline,
   type AnomalyOptions,
 } from '@tokenledger/budgeting';
@@ -51,7 +52,7 @@ function bucketMs(g: AnomalyGranularity): number {
   return g === 'DAY' ? 24 * HOUR : HOUR;
 }
 
-function facts(rows: readonly SpendTotals[]): BucketFacts {
+function facts(rows: readonly SpendTotals[]): BucketFacts & { tokens: number } {
   const cost = rows.reduce((s, r) => s + r.costUsd.toNumber(), 0);
   const requests = rows.reduce((s, r) => s + r.requests, 0);
   const tokens = rows.reduce(
@@ -62,6 +63,7 @@ function facts(rows: readonly SpendTotals[]): BucketFacts {
   return {
     costUsd: cost,
     requests,
+    tokens,
     tokensPerRequest: requests ? tokens / requests : 0,
     unpricedRequests: unpriced,
   };
@@ -112,10 +114,14 @@ export class AnomalyFinder {
       if (i >= 0 && i < n) series[i]!.push(r);
     }
     const first = Math.round((since - from) / step);
+    // What counts as material: a share of the organization's usual spend per bucket (before `since`).
+    const totals = new Array<number>(first).fill(0);
+    for (const buckets of byValue.values())
+      buckets.slice(0, first).forEach((cell, i) => cell.forEach((r) => (totals[i]! += r.costUsd.toNumber())));
+    const material = materialUsd(totals, o);
     const found: Omit<SpendAnomalyRecord, 'modelMix'>[] = [];
     for (const [value, buckets] of byValue) {
       const all = buckets.map(facts);
-      const cost = all.map((f) => f.costUsd);
       const baselineOf = (t: number): BucketFacts => {
         const pick = (k: keyof BucketFacts) =>
           seasonalBaseline(
@@ -130,35 +136,18 @@ export class AnomalyFinder {
           unpricedRequests: pick('unpricedRequests'),
         };
       };
-      const spikes = new Set<number>();
-      for (const a of detectAnomalies(cost, first, o)) {
-        spikes.add(a.index);
+      const strip = ({ tokens: _tokens, ...f }: BucketFacts & { tokens: number }): BucketFacts => f;
+      for (const a of detectAnomalies(all, first, o, material))
         found.push({
           dimension: q.dimension,
           value,
           granularity: q.granularity,
           bucketStart: new Date(from + a.index * step),
-          kind: 'spike',
+          kind: a.kind,
           score: a.score,
-          actual: all[a.index]!,
+          actual: strip(all[a.index]!),
           baseline: baselineOf(a.index),
         });
-      }
-      for (let t = first; t < n; t++) {
-        const before = all.slice(Math.max(0, t - o.season * o.seasons), t);
-        if (spikes.has(t) || all[t]!.unpricedRequests === 0 || before.some((f) => f.unpricedRequests > 0))
-          continue;
-        found.push({
-          dimension: q.dimension,
-          value,
-          granularity: q.granularity,
-          bucketStart: new Date(from + t * step),
-          kind: 'unpriced',
-          score: all[t]!.unpricedRequests,
-          actual: all[t]!,
-          baseline: baselineOf(t),
-        });
-      }
     }
     found.sort((a, b) => (a.kind === b.kind ? b.score - a.score : a.kind === 'spike' ? -1 : 1));
     const top = found.slice(0, q.limit);
