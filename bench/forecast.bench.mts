@@ -8,17 +8,29 @@
 //     a step change (×1.8 when a new feature ships).
 // No database: the forecast is the pure function the API and worker use (libs/budgeting).
 //
-//   BENCH_FORECAST_EVENTS=300000  BENCH_FORECAST_DAYS=180
+//   BENCH_FORECAST_EVENTS=300000  BENCH_FORECAST_DAYS=180  BENCH_FORECAST_SEEDS=16,17
 import { waitForUpdate, type Provider } from '@pydantic/genai-prices';
-import { backtestMonthEnd, type BacktestSummary, type SpendDay } from '@tokenledger/budgeting';
+import {
+  backtestMonthEnd,
+  DEFAULT_FORECAST_PARAMS,
+  type BacktestSummary,
+  type SpendDay,
+} from '@tokenledger/budgeting';
 import { createRandom, generateHour, normal, planDemoTraffic } from '@tokenledger/demo';
 import { BUILTIN_TABLES, buildBuiltInCatalog, buildPricer, snapshotOf } from '@tokenledger/pricing';
 
 const EVENTS = Number(process.env.BENCH_FORECAST_EVENTS ?? 300_000);
 const DAYS = Number(process.env.BENCH_FORECAST_DAYS ?? 180);
 const CHECKPOINTS = [7, 14, 21];
+/** The forecast was developed looking at seed 16; seed 17 (both companies) was run once afterwards. */
+const SEEDS = (process.env.BENCH_FORECAST_SEEDS ?? '16,17').split(',').map(Number);
+/** BENCH_FORECAST_PARAMS='{"levelDays":21}' tries other parameters (the defaults are what the API uses). */
+const PARAMS = {
+  ...DEFAULT_FORECAST_PARAMS,
+  ...(JSON.parse(process.env.BENCH_FORECAST_PARAMS ?? '{}') as object),
+};
 
-async function demoCompany(): Promise<SpendDay[]> {
+async function demoCompany(seed: number): Promise<SpendDay[]> {
   const providers = (await waitForUpdate()) as Provider[];
   const builtin = buildBuiltInCatalog(providers, 'bench');
   const pricer = buildPricer(
@@ -42,7 +54,7 @@ async function demoCompany(): Promise<SpendDay[]> {
     ]),
   );
   const plan = planDemoTraffic({
-    seed: 16,
+    seed,
     events: EVENTS,
     days: DAYS,
     end: new Date('2026-11-01T00:00:00Z'),
@@ -61,8 +73,8 @@ async function demoCompany(): Promise<SpendDay[]> {
   return [...byDay.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, usd]) => ({ date, usd }));
 }
 
-function growthCompany(): SpendDay[] {
-  const random = createRandom(16, 'forecast-growth');
+function growthCompany(seed: number): SpendDay[] {
+  const random = createRandom(seed, 'forecast-growth');
   const days: SpendDay[] = [];
   const start = Date.UTC(2026, 4, 1);
   for (let t = 0; t < DAYS; t++) {
@@ -84,7 +96,7 @@ function table(name: string, r: BacktestSummary): string {
   const rows = CHECKPOINTS.map((d) => {
     const f = r.mapeForecast[d] ?? NaN;
     const n = r.mapeRunRate[d] ?? NaN;
-    return `| ${d} | ${f.toFixed(1)}% | ${n.toFixed(1)}% | ${(f / n).toFixed(2)} |`;
+    return `| ${d} | ${f.toFixed(1)}% | ${n.toFixed(1)}% | ${(f / n).toFixed(2)} — ${f / n <= 0.5 ? '**met**' : '**NOT met**'} |`;
   });
   return [
     `### ${name} (${months} months replayed)`,
@@ -94,19 +106,49 @@ function table(name: string, r: BacktestSummary): string {
     ...rows,
     '',
     `Actual month totals inside the forecast's 80% range: ${(100 * r.coverage).toFixed(0)}% of ${r.points.length} forecasts.`,
+    '',
+    'Error per month (forecast / run rate, signed: + is over the actual total):',
+    '',
+    `| Month | Actual | ${CHECKPOINTS.map((d) => `Day ${d}`).join(' | ')} |`,
+    `| --- | --- | ${CHECKPOINTS.map(() => '---').join(' | ')} |`,
+    ...[...new Set(r.points.map((p) => p.month))].map((month) => {
+      const ps = r.points.filter((p) => p.month === month);
+      const e = (x: number, a: number) => `${x >= a ? '+' : ''}${((100 * (x - a)) / a).toFixed(1)}%`;
+      return `| ${month} | $${ps[0]!.actual.toFixed(0)} | ${CHECKPOINTS.map((d) => {
+        const p = ps.find((q) => q.day === d)!;
+        return `${e(p.forecast, p.actual)} / ${e(p.runRate, p.actual)}`;
+      }).join(' | ')} |`;
+    }),
   ].join('\n');
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const demo = backtestMonthEnd(await demoCompany(), CHECKPOINTS);
-  const growth = backtestMonthEnd(growthCompany(), CHECKPOINTS);
-  console.log(table(`Demo company (${EVENTS.toLocaleString('en-US')} events over ${DAYS} days)`, demo));
-  console.log('');
-  console.log(table('Growth company (25%/month, ×1.8 step change)', growth));
-  const ratio = (r: BacktestSummary) =>
-    Math.max(...CHECKPOINTS.map((d) => (r.mapeForecast[d] ?? NaN) / (r.mapeRunRate[d] ?? NaN)));
-  const worst = Math.max(ratio(demo), ratio(growth));
+  const summary: string[] = [];
+  let worst = 0;
+  for (const seed of SEEDS) {
+    const demo = backtestMonthEnd(await demoCompany(seed), CHECKPOINTS, 28, PARAMS);
+    const growth = backtestMonthEnd(growthCompany(seed), CHECKPOINTS, 28, PARAMS);
+    const demoName = `Demo company, seed ${seed} (${EVENTS.toLocaleString('en-US')} events over ${DAYS} days)`;
+    const growthName = `Growth company, seed ${seed} (25%/month, ×1.8 step change)`;
+    console.log(table(demoName, demo));
+    console.log('');
+    console.log(table(growthName, growth));
+    console.log('');
+    for (const [name, r] of [
+      [`demo, seed ${seed}`, demo],
+      [`growth, seed ${seed}`, growth],
+    ] as const) {
+      const ratios = CHECKPOINTS.map((d) => (r.mapeForecast[d] ?? NaN) / (r.mapeRunRate[d] ?? NaN));
+      worst = Math.max(worst, ...ratios);
+      summary.push(
+        `| ${name} | ${ratios.map((x) => `${x.toFixed(2)}${x <= 0.5 ? ' met' : ' NOT met'}`).join(' | ')} |`,
+      );
+    }
+  }
+  console.log(`| Company | ${CHECKPOINTS.map((d) => `Day ${d} ratio`).join(' | ')} |`);
+  console.log(`| --- | ${CHECKPOINTS.map(() => '---').join(' | ')} |`);
+  summary.forEach((l) => console.log(l));
   console.log(
     `\nWorst forecast/run-rate MAPE ratio: ${worst.toFixed(2)} (target ≤ 0.50) — ${worst <= 0.5 ? 'met' : 'NOT met'}; ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
