@@ -17,6 +17,7 @@ import {
   type SpendDay,
 } from '@tokenledger/budgeting';
 import { createRandom, generateHour, normal, planDemoTraffic } from '@tokenledger/demo';
+import { figure, writeReport } from './support/bench-env.mjs';
 import { BUILTIN_TABLES, buildBuiltInCatalog, buildPricer, snapshotOf } from '@tokenledger/pricing';
 
 const EVENTS = Number(process.env.BENCH_FORECAST_EVENTS ?? 300_000);
@@ -122,36 +123,80 @@ function table(name: string, r: BacktestSummary): string {
   ].join('\n');
 }
 
+/** MAPE of the forecast and of the run rate at a checkpoint, pooled over several backtests. */
+function pooled(
+  rs: readonly BacktestSummary[],
+  day: number,
+): { forecast: number; runRate: number; n: number } {
+  const ps = rs.flatMap((r) => r.points.filter((p) => p.day === day && p.actual > 0));
+  const mape = (pick: (p: (typeof ps)[number]) => number) =>
+    (100 * ps.reduce((a, p) => a + Math.abs(pick(p) - p.actual) / p.actual, 0)) / Math.max(1, ps.length);
+  return { forecast: mape((p) => p.forecast), runRate: mape((p) => p.runRate), n: ps.length };
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
+  const out: string[] = [];
   const summary: string[] = [];
-  let worst = 0;
+  const all: Record<'demo' | 'growth', BacktestSummary[]> = { demo: [], growth: [] };
   for (const seed of SEEDS) {
     const demo = backtestMonthEnd(await demoCompany(seed), CHECKPOINTS, 28, PARAMS);
     const growth = backtestMonthEnd(growthCompany(seed), CHECKPOINTS, 28, PARAMS);
-    const demoName = `Demo company, seed ${seed} (${EVENTS.toLocaleString('en-US')} events over ${DAYS} days)`;
-    const growthName = `Growth company, seed ${seed} (25%/month, ×1.8 step change)`;
-    console.log(table(demoName, demo));
-    console.log('');
-    console.log(table(growthName, growth));
-    console.log('');
+    all.demo.push(demo);
+    all.growth.push(growth);
+    out.push(
+      table(`Demo company, seed ${seed} (${EVENTS.toLocaleString('en-US')} events over ${DAYS} days)`, demo),
+      '',
+    );
+    out.push(table(`Growth company, seed ${seed} (25%/month, ×1.8 step change)`, growth), '');
     for (const [name, r] of [
       [`demo, seed ${seed}`, demo],
       [`growth, seed ${seed}`, growth],
     ] as const) {
       const ratios = CHECKPOINTS.map((d) => (r.mapeForecast[d] ?? NaN) / (r.mapeRunRate[d] ?? NaN));
-      worst = Math.max(worst, ...ratios);
       summary.push(
         `| ${name} | ${ratios.map((x) => `${x.toFixed(2)}${x <= 0.5 ? ' met' : ' NOT met'}`).join(' | ')} |`,
       );
     }
   }
-  console.log(`| Company | ${CHECKPOINTS.map((d) => `Day ${d} ratio`).join(' | ')} |`);
-  console.log(`| --- | ${CHECKPOINTS.map(() => '---').join(' | ')} |`);
-  summary.forEach((l) => console.log(l));
-  console.log(
-    `\nWorst forecast/run-rate MAPE ratio: ${worst.toFixed(2)} (target ≤ 0.50) — ${worst <= 0.5 ? 'met' : 'NOT met'}; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  out.push(`| Company | ${CHECKPOINTS.map((d) => `Day ${d}: forecast ÷ run-rate MAPE`).join(' | ')} |`);
+  out.push(`| --- | ${CHECKPOINTS.map(() => '---').join(' | ')} |`);
+  out.push(...summary);
+  const text = out.join('\n').split('\n');
+  console.log(text.join('\n'));
+  const figures = (['demo', 'growth'] as const).flatMap((company) =>
+    CHECKPOINTS.map((day) => {
+      const m = pooled(all[company], day);
+      return figure(
+        `Forecast MAPE at day ${day}, ${company === 'demo' ? 'demo company' : 'growth/step company'} (seeds ${SEEDS.join(', ')}, ${m.n} months)`,
+        Math.round(m.forecast * 10) / 10,
+        '%',
+        {
+          target: { op: '<=', value: Math.round(5 * m.runRate) / 10 },
+          reference: {
+            name: 'run rate (spend so far ÷ days × days in month)',
+            value: Math.round(m.runRate * 10) / 10,
+            unit: '%',
+          },
+        },
+      );
+    }),
   );
+  writeReport({
+    name: 'forecast',
+    title: 'Month-end forecast against the run rate (backtest)',
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date().toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    figures,
+    notes: [
+      'No database: libs/budgeting backtestMonthEnd replays every whole month with four weeks of history before it at days 7, 14 and 21; the forecast (forecastDays, what `forecast`, `budgetStatus` and the "forecast to cross" alerts use) and the run rate see only the days up to then and are compared with the month’s actual total. Target: at most half the run rate’s MAPE (the target column is that half).',
+      `Demo company: libs/demo traffic, ${EVENTS.toLocaleString('en-US')} events over ${DAYS} days per seed, priced with the built-in catalog, summed per UTC day. Growth company: seeded, 25%/month growth, weekday/weekend rhythm, 10% daily noise, ×1.8 step change at 55% of the window (8 August: the day after the day-7 checkpoint of that month, which no forecast can see).`,
+      'The method was developed looking at seed 16; seed 17 was run afterwards. No parameter grid was fitted to these series.',
+    ],
+    details: { seeds: SEEDS, events: EVENTS, days: DAYS, params: PARAMS },
+    markdown: text,
+  });
 }
 
 void main();
