@@ -24,7 +24,7 @@ import {
   type BucketFacts,
   type GroupableAnomaly,
 } from '@tokenledger/budgeting';
-import { generateHour, planDemoTraffic, type DemoAnomaly } from '@tokenledger/demo';
+import { anomalyTruth, generateHour, planDemoTraffic, type DemoAnomaly } from '@tokenledger/demo';
 import { figure, writeReport } from './support/bench-env.mjs';
 import { builtInPricer } from './support/demo-spend.mjs';
 
@@ -94,7 +94,7 @@ async function traffic(seed: number): Promise<Traffic> {
     usd: Float64Array.from(usd),
     tokens: Float64Array.from(tokens),
     unpriced: Uint8Array.from(unpriced),
-    truth: plan.anomalies.map(({ effect: _e, ...a }) => a),
+    truth: anomalyTruth(plan.anomalies),
   };
 }
 
@@ -119,7 +119,7 @@ function span(t: Traffic, g: Granularity, i: number): [number, number] {
   const per = g === 'DAY' ? 24 : 1;
   const h0 = Math.max(0, Math.min(t.hours, i * per));
   const h1 = Math.max(0, Math.min(t.hours, (i + 1) * per));
-  return [t.hourOffsets[h0]!, t.hourOffsets[h1]!];
+  return [t.hourOffsets[h0], t.hourOffsets[h1]];
 }
 
 function detect(t: Traffic, g: Granularity, o: AnomalyOptions, from: number): Incident[] {
@@ -131,19 +131,19 @@ function detect(t: Traffic, g: Granularity, o: AnomalyOptions, from: number): In
   for (let i = 0; i < n; i++) {
     const [a, b] = span(t, g, i);
     for (let e = a; e < b; e++) {
-      total[i]! += t.usd[e]!;
+      total[i] += t.usd[e];
       for (const d of DIMS) {
-        const k = key(d, t.dims[d][e]!);
+        const k = key(d, t.dims[d][e]);
         let s = series.get(k);
         if (!s) {
           s = Array.from({ length: n }, () => ({ costUsd: 0, requests: 0, tokens: 0, unpricedRequests: 0 }));
           series.set(k, s);
         }
-        const f = s[i]!;
-        f.costUsd += t.usd[e]!;
+        const f = s[i];
+        f.costUsd += t.usd[e];
         f.requests++;
-        f.tokens += t.tokens[e]!;
-        f.unpricedRequests += t.unpriced[e]!;
+        f.tokens += t.tokens[e];
+        f.unpricedRequests += t.unpriced[e];
       }
     }
   }
@@ -151,7 +151,7 @@ function detect(t: Traffic, g: Granularity, o: AnomalyOptions, from: number): In
   const found: Found[] = [];
   for (const [k, s] of series) {
     const [d, v] = k.split('\u0000') as [Dim, string];
-    const value = t.names[d][Number(v)]!;
+    const value = t.names[d][Number(v)];
     if (value === '') continue; // usage without a customer (or feature): not a series of its own
     for (const a of detectAnomalies(s, from, o, material)) {
       const past = [1, 2, 3, 4].map((j) => s[a.index - j * o.season]).filter((x): x is BucketFacts => !!x);
@@ -169,7 +169,7 @@ function detect(t: Traffic, g: Granularity, o: AnomalyOptions, from: number): In
         cost: a.value,
         baseline: a.baseline,
         score: a.score,
-        facts: s[a.index]!,
+        facts: s[a.index],
         before,
       });
     }
@@ -191,18 +191,18 @@ function detect(t: Traffic, g: Granularity, o: AnomalyOptions, from: number): In
       console.log(found.filter((f) => `${f.dimension}:${f.value}` === debug));
     }
   // Joint cost of two series in a bucket, and the unpriced models a series shows in a bucket.
-  const matches = (e: number, x: Found) => t.names[x.dimension][t.dims[x.dimension][e]!] === x.value;
+  const matches = (e: number, x: Found) => t.names[x.dimension][t.dims[x.dimension][e]] === x.value;
   const joint = (i: number, a: Found, b: Found) => {
     const [s, e] = span(t, g, i);
     let c = 0;
-    for (let k = s; k < e; k++) if (matches(k, a) && matches(k, b)) c += t.usd[k]!;
+    for (let k = s; k < e; k++) if (matches(k, a) && matches(k, b)) c += t.usd[k];
     return c;
   };
   const unpricedModels = (x: Found) => {
     const [s, e] = span(t, g, x.index);
     const models = new Set<string>();
     for (let k = s; k < e; k++)
-      if (t.unpriced[k] && matches(k, x)) models.add(t.names.MODEL[t.dims.MODEL[k]!]!);
+      if (t.unpriced[k] && matches(k, x)) models.add(t.names.MODEL[t.dims.MODEL[k]]);
     return models;
   };
   const related = (a: Found, b: Found) => {
@@ -220,7 +220,7 @@ function detect(t: Traffic, g: Granularity, o: AnomalyOptions, from: number): In
   // A member shows a recorded anomaly when it is that anomaly's series, or most of its excess is
   // that series' traffic (a customer whose spend went up through the feature sending long prompts).
   const truthSeries = (a: DemoAnomaly): Found => ({
-    ...found[0]!,
+    ...found[0],
     dimension: a.dimension as Dim,
     value: a.value,
   });
@@ -268,8 +268,8 @@ function modelMix(t: Traffic, g: Granularity, m: Found, season: number): string 
     const counts = new Map<string, number>();
     let total = 0;
     for (let e = a; e < b; e++)
-      if (t.names[m.dimension][t.dims[m.dimension][e]!] === m.value) {
-        const model = t.names.MODEL[t.dims.MODEL[e]!]!;
+      if (t.names[m.dimension][t.dims[m.dimension][e]] === m.value) {
+        const model = t.names.MODEL[t.dims.MODEL[e]];
         counts.set(model, (counts.get(model) ?? 0) + 1);
         total++;
       }
@@ -338,7 +338,7 @@ async function main(): Promise<void> {
             .slice(0, 3)
             .map(
               (i) =>
-                `${i.members[0]!.dimension.toLowerCase()} ${i.members[0]!.value} ${new Date(i.from).toISOString().slice(0, g === 'DAY' ? 10 : 13)} cost ${ratio(i.members[0]!.cost, i.members[0]!.baseline)}, requests ${ratio(i.members[0]!.facts.requests, i.members[0]!.before.requests)}`,
+                `${i.members[0].dimension.toLowerCase()} ${i.members[0].value} ${new Date(i.from).toISOString().slice(0, g === 'DAY' ? 10 : 13)} cost ${ratio(i.members[0].cost, i.members[0].baseline)}, requests ${ratio(i.members[0].facts.requests, i.members[0].before.requests)}`,
             )
             .join('; ') || '—'
         }${fps.length > 3 ? '; …' : ''} |`,
@@ -348,7 +348,7 @@ async function main(): Promise<void> {
           incidents
             .filter((i) => i.matches.some((a) => a.kind !== 'support-incident'))
             .map((i) => {
-              const p = i.members[0]!;
+              const p = i.members[0];
               const tpr = (f: BucketFacts) => (f.requests ? f.tokens / f.requests : 0);
               return `| ${i.matches.map((a) => a.kind).join(', ')} | ${g.toLowerCase()} | ${p.dimension.toLowerCase()} ${p.value}${i.members.length > 1 ? ` (+${i.members.length - 1})` : ''} | ${p.kind} | $${p.cost.toFixed(2)} vs $${p.baseline.toFixed(2)} | ${ratio(p.facts.requests, p.before.requests)} | ${ratio(tpr(p.facts), tpr(p.before))} | ${p.facts.unpricedRequests} | ${modelMix(t, g, p, g === 'DAY' ? 7 : 168)} |`;
             }),
@@ -382,7 +382,7 @@ async function main(): Promise<void> {
   out.push('\n| Incident led by a series of | Incidents (all seeds) | True | Precision |');
   out.push('| --- | --- | --- | --- |');
   for (const d of DIMS) {
-    const mine = allIncidents.filter((i) => i.members[0]!.dimension === d);
+    const mine = allIncidents.filter((i) => i.members[0].dimension === d);
     const t = mine.filter((i) => i.matches.length > 0).length;
     out.push(`| ${d.toLowerCase()} | ${mine.length} | ${t} | ${pct(t, mine.length)} |`);
   }

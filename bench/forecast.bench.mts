@@ -115,9 +115,9 @@ function table(name: string, r: BacktestSummary): string {
     ...[...new Set(r.points.map((p) => p.month))].map((month) => {
       const ps = r.points.filter((p) => p.month === month);
       const e = (x: number, a: number) => `${x >= a ? '+' : ''}${((100 * (x - a)) / a).toFixed(1)}%`;
-      return `| ${month} | $${ps[0]!.actual.toFixed(0)} | ${CHECKPOINTS.map((d) => {
-        const p = ps.find((q) => q.day === d)!;
-        return `${e(p.forecast, p.actual)} / ${e(p.runRate, p.actual)}`;
+      return `| ${month} | $${ps[0].actual.toFixed(0)} | ${CHECKPOINTS.map((d) => {
+        const p = ps.find((q) => q.day === d);
+        return p ? `${e(p.forecast, p.actual)} / ${e(p.runRate, p.actual)}` : '—';
       }).join(' | ')} |`;
     }),
   ].join('\n');
