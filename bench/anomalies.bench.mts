@@ -422,7 +422,7 @@ async function main(): Promise<void> {
       `No database: libs/budgeting detectAnomalies and groupAnomalies (GraphQL \`anomalies\` runs the same detector per dimension) over the traffic \`demo load --anomalies\` generates: ${EVENTS.toLocaleString('en-US')} events over ${DAYS} days per seed, priced with the built-in catalog, as series per project, feature, customer and model, by UTC day and by hour.`,
       'Injected per seed (libs/demo anomalies.ts), each on its own day of the last three weeks: customer spikes (10× requests for a day: a large and a mid-size account), 300K-token prompts on 15% of a feature’s requests for a day, a feature moving 30% of its requests to a model no catalog prices, a feature running half its requests on the flagship model, a batch job running 20 times over; hourly: a large account at 20× for two hours, the coding agent at 8× for three hours, 300K-token prompts on 40% of a feature’s requests for two hours.',
       'An incident (anomalies of several series and adjacent buckets grouped as one) is a true positive when one of its series, in one of its buckets, shows a recorded anomaly: it is that anomaly’s series (or one recorded with it), or most of its excess is that series’ traffic. The demo’s own support incidents count as recorded (real spikes, not noise), not toward recall.',
-      'The detector’s settings were chosen looking at seeds 16 and 17 only; seeds 18 and 19 were run once afterwards as a check.',
+      'The detector’s settings were chosen looking at seeds 16 and 17 only; seeds 18 and 19 were run afterwards as a check.',
     ],
     details: { seeds: SEEDS, events: EVENTS, days: DAYS, totals },
     markdown: text,

@@ -122,6 +122,12 @@ export function detectAnomalies(
   };
   // Log ratio to the baseline, both plus a quarter of the material amount: cents doubling is not news.
   const damp = material / 4;
+  // A series new at t (or mostly idle in its previous seasons) has no baseline to be unusual
+  // against: not examined, and not part of the history its spread is measured on.
+  const established = (t: number) => {
+    const past = pastValues(requests, t, o);
+    return past.length >= Math.min(2, o.seasons) && past.filter((r) => r > 0).length >= past.length - 1;
+  };
   const ratio: (number | null)[] = new Array<number | null>(n).fill(null);
   const baselines: (number | null)[] = new Array<number | null>(n).fill(null);
   for (let t = Math.max(0, from - o.season * o.seasons); t < n; t++) {
@@ -134,7 +140,7 @@ export function detectAnomalies(
   // deviation (1.645 σ for normal noise), so their usual tail is not news.
   const history: number[] = [];
   for (let t = Math.max(0, from - o.season * o.seasons); t < from; t++)
-    if (ratio[t] !== null) history.push(ratio[t]!);
+    if (ratio[t] !== null && established(t)) history.push(ratio[t]!);
   const center = median(history);
   const abs = history.map((r) => Math.abs(r - center)).sort((a, b) => a - b);
   const q90 = abs.length ? abs[Math.floor(0.9 * (abs.length - 1))]! : 0;
@@ -156,9 +162,7 @@ export function detectAnomalies(
         value: b.costUsd,
         baseline: baselines[t] ?? 0,
       });
-    const past = pastValues(requests, t, o);
-    // New (or mostly idle) series: no baseline to be unusual against.
-    if (ratio[t] === null || past.filter((r) => r > 0).length < past.length - 1) continue;
+    if (ratio[t] === null || !established(t)) continue;
     const baseline = baselines[t]!;
     const score = (ratio[t]! - center) / spread;
     if (score > o.threshold && b.costUsd - baseline >= material && b.requests >= o.minRequests)

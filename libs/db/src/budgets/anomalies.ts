@@ -89,21 +89,29 @@ export class AnomalyFinder {
     if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > 200)
       throw new TokenledgerError(ErrorCode.ValidationFailed, 'limit: must be from 1 to 200');
     const since = Math.floor(q.since.getTime() / step) * step;
-    const from = since - o.season * o.seasons * step;
+    // History: the seasons the baselines of the examined buckets come from and, by day, as many
+    // again before them, so the series' usual spread is measured on buckets with full baselines.
+    const from = since - (q.granularity === 'DAY' ? 2 : 1) * o.season * o.seasons * step;
     const to = Math.ceil(now.getTime() / step) * step;
     const field = DIM_FIELD[q.dimension];
-    const rows = await this.analytics.spend(scope, {
-      from: new Date(from),
-      to: new Date(to),
-      groupBy: [q.dimension, q.granularity],
-      timeZone: 'UTC',
-      limit: 10_000,
-    });
-    if (rows.length >= 10_000)
-      throw new TokenledgerError(
-        ErrorCode.ValidationFailed,
-        `filter: too many ${q.dimension.toLowerCase()} × ${q.granularity.toLowerCase()} cells; shorten the range`,
-      );
+    // Read in slices of time (14 days by day, one day by hour): each within the spend query's limit.
+    const slice = (q.granularity === 'DAY' ? 14 : 1) * 24 * HOUR;
+    const rows: SpendTotals[] = [];
+    for (let start = from; start < to; start += slice) {
+      const part = await this.analytics.spend(scope, {
+        from: new Date(start),
+        to: new Date(Math.min(to, start + slice)),
+        groupBy: [q.dimension, q.granularity],
+        timeZone: 'UTC',
+        limit: 10_000,
+      });
+      if (part.length >= 10_000)
+        throw new TokenledgerError(
+          ErrorCode.ValidationFailed,
+          `filter: too many ${q.dimension.toLowerCase()} × ${q.granularity.toLowerCase()} cells; shorten the range`,
+        );
+      rows.push(...part);
+    }
     const n = Math.round((to - from) / step);
     const byValue = new Map<string, SpendTotals[][]>();
     for (const r of rows) {
