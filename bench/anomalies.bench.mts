@@ -2,7 +2,7 @@
 // (libs/budgeting detectAnomalies + groupAnomalies) on the demo company's traffic with the seeded
 // anomalies `demo load --anomalies` injects (libs/demo anomalies.ts: customer spikes, 300K-token
 // prompts, an unpriced model appearing, a model upgrade, a runaway batch job, hourly bursts), on four
-// seeds: the detector's settings were chosen looking at seeds 16 and 17; 18 and 19 were run once
+// seeds: the detector's settings were chosen looking at seeds 16 and 17; 18 and 19 were run
 // afterwards, to check that the settings were not fitted to the first two.
 //
 // Every series of every dimension (project, feature, customer, model) is examined, daily and
