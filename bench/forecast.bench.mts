@@ -8,17 +8,30 @@
 //     a step change (×1.8 when a new feature ships).
 // No database: the forecast is the pure function the API and worker use (libs/budgeting).
 //
-//   BENCH_FORECAST_EVENTS=300000  BENCH_FORECAST_DAYS=180
+//   BENCH_FORECAST_EVENTS=300000  BENCH_FORECAST_DAYS=180  BENCH_FORECAST_SEEDS=16,17
 import { waitForUpdate, type Provider } from '@pydantic/genai-prices';
-import { backtestMonthEnd, type BacktestSummary, type SpendDay } from '@tokenledger/budgeting';
+import {
+  backtestMonthEnd,
+  DEFAULT_FORECAST_PARAMS,
+  type BacktestSummary,
+  type SpendDay,
+} from '@tokenledger/budgeting';
 import { createRandom, generateHour, normal, planDemoTraffic } from '@tokenledger/demo';
+import { figure, writeReport } from './support/bench-env.mjs';
 import { BUILTIN_TABLES, buildBuiltInCatalog, buildPricer, snapshotOf } from '@tokenledger/pricing';
 
 const EVENTS = Number(process.env.BENCH_FORECAST_EVENTS ?? 300_000);
 const DAYS = Number(process.env.BENCH_FORECAST_DAYS ?? 180);
 const CHECKPOINTS = [7, 14, 21];
+/** The forecast was developed looking at seed 16; seed 17 (both companies) was run once afterwards. */
+const SEEDS = (process.env.BENCH_FORECAST_SEEDS ?? '16,17').split(',').map(Number);
+/** BENCH_FORECAST_PARAMS='{"levelDays":21}' tries other parameters (the defaults are what the API uses). */
+const PARAMS = {
+  ...DEFAULT_FORECAST_PARAMS,
+  ...(JSON.parse(process.env.BENCH_FORECAST_PARAMS ?? '{}') as object),
+};
 
-async function demoCompany(): Promise<SpendDay[]> {
+async function demoCompany(seed: number): Promise<SpendDay[]> {
   const providers = (await waitForUpdate()) as Provider[];
   const builtin = buildBuiltInCatalog(providers, 'bench');
   const pricer = buildPricer(
@@ -42,7 +55,7 @@ async function demoCompany(): Promise<SpendDay[]> {
     ]),
   );
   const plan = planDemoTraffic({
-    seed: 16,
+    seed,
     events: EVENTS,
     days: DAYS,
     end: new Date('2026-11-01T00:00:00Z'),
@@ -61,8 +74,8 @@ async function demoCompany(): Promise<SpendDay[]> {
   return [...byDay.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, usd]) => ({ date, usd }));
 }
 
-function growthCompany(): SpendDay[] {
-  const random = createRandom(16, 'forecast-growth');
+function growthCompany(seed: number): SpendDay[] {
+  const random = createRandom(seed, 'forecast-growth');
   const days: SpendDay[] = [];
   const start = Date.UTC(2026, 4, 1);
   for (let t = 0; t < DAYS; t++) {
@@ -84,7 +97,7 @@ function table(name: string, r: BacktestSummary): string {
   const rows = CHECKPOINTS.map((d) => {
     const f = r.mapeForecast[d] ?? NaN;
     const n = r.mapeRunRate[d] ?? NaN;
-    return `| ${d} | ${f.toFixed(1)}% | ${n.toFixed(1)}% | ${(f / n).toFixed(2)} |`;
+    return `| ${d} | ${f.toFixed(1)}% | ${n.toFixed(1)}% | ${(f / n).toFixed(2)} — ${f / n <= 0.5 ? '**met**' : '**NOT met**'} |`;
   });
   return [
     `### ${name} (${months} months replayed)`,
@@ -94,22 +107,96 @@ function table(name: string, r: BacktestSummary): string {
     ...rows,
     '',
     `Actual month totals inside the forecast's 80% range: ${(100 * r.coverage).toFixed(0)}% of ${r.points.length} forecasts.`,
+    '',
+    'Error per month (forecast / run rate, signed: + is over the actual total):',
+    '',
+    `| Month | Actual | ${CHECKPOINTS.map((d) => `Day ${d}`).join(' | ')} |`,
+    `| --- | --- | ${CHECKPOINTS.map(() => '---').join(' | ')} |`,
+    ...[...new Set(r.points.map((p) => p.month))].map((month) => {
+      const ps = r.points.filter((p) => p.month === month);
+      const e = (x: number, a: number) => `${x >= a ? '+' : ''}${((100 * (x - a)) / a).toFixed(1)}%`;
+      return `| ${month} | $${ps[0].actual.toFixed(0)} | ${CHECKPOINTS.map((d) => {
+        const p = ps.find((q) => q.day === d);
+        return p ? `${e(p.forecast, p.actual)} / ${e(p.runRate, p.actual)}` : '—';
+      }).join(' | ')} |`;
+    }),
   ].join('\n');
+}
+
+/** MAPE of the forecast and of the run rate at a checkpoint, pooled over several backtests. */
+function pooled(
+  rs: readonly BacktestSummary[],
+  day: number,
+): { forecast: number; runRate: number; n: number } {
+  const ps = rs.flatMap((r) => r.points.filter((p) => p.day === day && p.actual > 0));
+  const mape = (pick: (p: (typeof ps)[number]) => number) =>
+    (100 * ps.reduce((a, p) => a + Math.abs(pick(p) - p.actual) / p.actual, 0)) / Math.max(1, ps.length);
+  return { forecast: mape((p) => p.forecast), runRate: mape((p) => p.runRate), n: ps.length };
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const demo = backtestMonthEnd(await demoCompany(), CHECKPOINTS);
-  const growth = backtestMonthEnd(growthCompany(), CHECKPOINTS);
-  console.log(table(`Demo company (${EVENTS.toLocaleString('en-US')} events over ${DAYS} days)`, demo));
-  console.log('');
-  console.log(table('Growth company (25%/month, ×1.8 step change)', growth));
-  const ratio = (r: BacktestSummary) =>
-    Math.max(...CHECKPOINTS.map((d) => (r.mapeForecast[d] ?? NaN) / (r.mapeRunRate[d] ?? NaN)));
-  const worst = Math.max(ratio(demo), ratio(growth));
-  console.log(
-    `\nWorst forecast/run-rate MAPE ratio: ${worst.toFixed(2)} (target ≤ 0.50) — ${worst <= 0.5 ? 'met' : 'NOT met'}; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  const out: string[] = [];
+  const summary: string[] = [];
+  const all: Record<'demo' | 'growth', BacktestSummary[]> = { demo: [], growth: [] };
+  for (const seed of SEEDS) {
+    const demo = backtestMonthEnd(await demoCompany(seed), CHECKPOINTS, 28, PARAMS);
+    const growth = backtestMonthEnd(growthCompany(seed), CHECKPOINTS, 28, PARAMS);
+    all.demo.push(demo);
+    all.growth.push(growth);
+    out.push(
+      table(`Demo company, seed ${seed} (${EVENTS.toLocaleString('en-US')} events over ${DAYS} days)`, demo),
+      '',
+    );
+    out.push(table(`Growth company, seed ${seed} (25%/month, ×1.8 step change)`, growth), '');
+    for (const [name, r] of [
+      [`demo, seed ${seed}`, demo],
+      [`growth, seed ${seed}`, growth],
+    ] as const) {
+      const ratios = CHECKPOINTS.map((d) => (r.mapeForecast[d] ?? NaN) / (r.mapeRunRate[d] ?? NaN));
+      summary.push(
+        `| ${name} | ${ratios.map((x) => `${x.toFixed(2)}${x <= 0.5 ? ' met' : ' NOT met'}`).join(' | ')} |`,
+      );
+    }
+  }
+  out.push(`| Company | ${CHECKPOINTS.map((d) => `Day ${d}: forecast ÷ run-rate MAPE`).join(' | ')} |`);
+  out.push(`| --- | ${CHECKPOINTS.map(() => '---').join(' | ')} |`);
+  out.push(...summary);
+  const text = out.join('\n').split('\n');
+  console.log(text.join('\n'));
+  const figures = (['demo', 'growth'] as const).flatMap((company) =>
+    CHECKPOINTS.map((day) => {
+      const m = pooled(all[company], day);
+      return figure(
+        `Forecast MAPE at day ${day}, ${company === 'demo' ? 'demo company' : 'growth/step company'} (seeds ${SEEDS.join(', ')}, ${m.n} months)`,
+        Math.round(m.forecast * 10) / 10,
+        '%',
+        {
+          target: { op: '<=', value: Math.round(5 * m.runRate) / 10 },
+          reference: {
+            name: 'run rate (spend so far ÷ days × days in month)',
+            value: Math.round(m.runRate * 10) / 10,
+            unit: '%',
+          },
+        },
+      );
+    }),
   );
+  writeReport({
+    name: 'forecast',
+    title: 'Month-end forecast against the run rate (backtest)',
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date().toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    figures,
+    notes: [
+      'No database: libs/budgeting backtestMonthEnd replays every whole month with four weeks of history before it at days 7, 14 and 21; the forecast (forecastDays, what `forecast`, `budgetStatus` and the "forecast to cross" alerts use) and the run rate see only the days up to then and are compared with the month’s actual total. Target: at most half the run rate’s MAPE (the target column is that half).',
+      `Demo company: libs/demo traffic, ${EVENTS.toLocaleString('en-US')} events over ${DAYS} days per seed, priced with the built-in catalog, summed per UTC day. Growth company: seeded, 25%/month growth, weekday/weekend rhythm, 10% daily noise, ×1.8 step change at 55% of the window (8 August: the day after the day-7 checkpoint of that month, which no forecast can see).`,
+      'The method was developed looking at seed 16; seed 17 was run afterwards. No parameter grid was fitted to these series.',
+    ],
+    details: { seeds: SEEDS, events: EVENTS, days: DAYS, params: PARAMS },
+    markdown: text,
+  });
 }
 
 void main();

@@ -141,6 +141,7 @@ function markdown(runs: Run[], machine: MachineFacts, commit: string, partial: b
     if (r.report) {
       lines.push(`Ran for ${r.report.seconds} s.`, '');
       for (const note of r.report.notes) lines.push(`- ${note}`);
+      if (r.report.markdown?.length) lines.push('', ...r.report.markdown);
       if (r.code !== 0) lines.push('', `**It exited with code ${r.code}**: see its output.`);
     } else {
       lines.push(

@@ -87,6 +87,8 @@ export interface BenchReport {
   notes: string[];
   /** Anything else worth keeping (raw counts, settings). */
   details: Record<string, unknown>;
+  /** Tables to show under the notes as they are (benchmarks whose result is a table per case). */
+  markdown?: string[];
 }
 
 /** Writes `.reports/bench-<name>.json`; `npm run bench` reads it. Returns its path. */

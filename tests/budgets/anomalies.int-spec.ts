@@ -85,7 +85,7 @@ describe('anomalies', () => {
         modelMix: unknown[];
       }[];
     }>(app, q, { f: { dimension: 'CUSTOMER', granularity: 'DAY', since } }, token);
-    expect(r.errors).toBeUndefined();
+    expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
     const found = r.data!.anomalies;
     const spike = found.find((x) => x.kind === 'spike')!;
     expect(spike).toMatchObject({ value: 'acme', bucketStart: new Date(today - 3 * DAY).toISOString() });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -197,6 +197,54 @@ describe('demo load', () => {
       code: 'NOT_FOUND',
       message: expect.stringContaining('project: no project "nope"'),
     });
+  });
+
+  it('injects seeded anomalies with --anomalies, reports them as ground truth, and stores them', async () => {
+    const tenant = await createTenant(prisma, 'demo-anomalies');
+    const args = [
+      'demo',
+      'load',
+      '--events',
+      '4000',
+      '--days',
+      '56',
+      '--seed',
+      '5',
+      '--end',
+      '2026-11-01T00:00:00Z',
+    ];
+    const truthFile = join(home, 'truth.json');
+    const res = await runCli(
+      [...args, '--anomalies', '--truth', truthFile, '--org', tenant.org.slug, '--json'],
+      env,
+    );
+    expect(res.code, res.stderr).toBe(0);
+    const summary = JSON.parse(res.stdout) as {
+      stored: number;
+      anomalies: { kind: string; dimension: string; value: string; start: string; end: string }[];
+    };
+    expect(summary.stored).toBeGreaterThan(4000); // the anomalies add requests
+    expect(summary.anomalies.map((a) => a.kind)).toEqual(
+      expect.arrayContaining(['customer-spike', 'long-prompts', 'unpriced-model', 'agent-loop']),
+    );
+    expect(JSON.parse(readFileSync(truthFile, 'utf8'))).toMatchObject({
+      seed: 5,
+      anomalies: summary.anomalies,
+    });
+    // The unpriced model appears from its recorded day on, and never before.
+    const unpriced = summary.anomalies.find((a) => a.kind === 'unpriced-model')!;
+    const [first] = await prisma.$queryRawUnsafe<{ first: Date | null; priced: bigint }[]>(
+      `SELECT min(occurred_at) AS first, count(*) FILTER (WHERE pricing_status = 'priced') AS priced
+       FROM usage_events WHERE organization_id = $1::uuid AND model = $2`,
+      tenant.org.id,
+      unpriced.value,
+    );
+    expect(first!.first!.getTime()).toBeGreaterThanOrEqual(Date.parse(unpriced.start));
+    expect(Number(first!.priced)).toBe(0);
+    // Too short a window for four weeks of history is refused, naming the flag.
+    const short = await runCli(['demo', 'load', '--anomalies', '--days', '30', '--json'], env);
+    expect(JSON.parse(short.stdout).error).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(JSON.parse(short.stdout).error.message).toMatch(/^--anomalies: needs at least 50 days/);
   });
 
   it('names the flag at fault', async () => {

@@ -28,6 +28,21 @@ describe('forecastDays', () => {
     expect(f.high).toBeGreaterThanOrEqual(f.total);
   });
 
+  it('projects growth and a recent step from after the step, without taking the step for growth', () => {
+    const truth = (t: number) => Math.exp(0.01 * t) * (t >= 50 ? 1.5 : 1) * (1 + 0.03 * Math.sin(t * 2.3));
+    const { series, weekdays } = rhythm(70, truth);
+    const ahead = rhythm(80, truth);
+    const f = forecastDays(series, weekdays, ahead.weekdays.slice(70));
+    const actual = ahead.series.slice(70).reduce((a, b) => a + b, 0);
+    expect(Math.abs(f.total - actual) / actual).toBeLessThan(0.05);
+    // Taking the step for growth would project about 2%/day more: 10% over these 10 days.
+    const flat = rhythm(70, (t) => (t >= 50 ? 1.5 : 1) * (1 + 0.03 * Math.sin(t * 2.3)));
+    const flatAhead = rhythm(80, (t) => (t >= 50 ? 1.5 : 1) * (1 + 0.03 * Math.sin(t * 2.3)));
+    const g = forecastDays(flat.series, flat.weekdays, ahead.weekdays.slice(70));
+    const flatActual = flatAhead.series.slice(70).reduce((a, b) => a + b, 0);
+    expect(Math.abs(g.total - flatActual) / flatActual).toBeLessThan(0.05);
+  });
+
   it('is never negative, and empty history forecasts nothing', () => {
     const { series, weekdays } = rhythm(40, (t) => Math.max(0.01, 1 - t / 30));
     expect(forecastDays(series, weekdays, [1, 2, 3, 4, 5, 6, 0, 1, 2, 3]).days.every((d) => d >= 0)).toBe(

@@ -96,6 +96,9 @@ const SECOND = [
   'freight',
 ];
 
+/** The first customers (largest first) are these named enterprise accounts, active all along. */
+export const NAMED_ACCOUNT_COUNT = NAMED_ACCOUNTS.length;
+
 let customers: DemoCustomer[] | undefined;
 
 /** The company's customers, largest first. */

@@ -2,6 +2,7 @@ import type { UsageEvent } from '@tokenledger/contracts';
 import { demoCustomers, DEMO_PROJECTS, type DemoCustomer } from './company';
 import { DEMO_FEATURES, DEMO_SWITCH, type DailyRhythm, type FeatureProfile } from './features';
 import { createRandom, hash32, normal, WeightedTable, type Random } from './random';
+import { applyAnomalies, MIN_ANOMALY_DAYS, planDemoAnomalies, type PlannedAnomaly } from './anomalies';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -19,6 +20,11 @@ export interface DemoTrafficOptions {
   end: Date;
   /** Put every event in this project instead of spreading them over the company's projects. */
   project?: string;
+  /**
+   * Inject seeded anomalies (see anomalies.ts) into the last three weeks, with their ground truth
+   * in the plan. Changes the eventIds (another prefix), so it never collides with a plain load.
+   */
+  anomalies?: boolean;
 }
 
 /** One generated event and the project it belongs to. */
@@ -44,6 +50,10 @@ export interface DemoTrafficPlan {
   readonly projects: readonly string[];
   /** Per hour, each feature's weight (DEMO_FEATURES order), hour-major. */
   readonly featureWeights: Float64Array;
+  /** The demo's own support incidents: the first hour of each (four hours long). */
+  readonly incidents: readonly number[];
+  /** With `anomalies`: what is injected, where (empty otherwise). */
+  readonly anomalies: readonly PlannedAnomaly[];
 }
 
 /** A problem with the options, naming the option at fault. */
@@ -72,6 +82,11 @@ function validate(options: DemoTrafficOptions): void {
     throw new DemoOptionError('end', 'must be a valid date');
   if (end.getTime() % HOUR_MS !== 0)
     throw new DemoOptionError('end', `must be a whole UTC hour (got ${end.toISOString()})`);
+  if (options.anomalies && days < MIN_ANOMALY_DAYS)
+    throw new DemoOptionError(
+      'anomalies',
+      `needs at least ${MIN_ANOMALY_DAYS} days (four weeks of history, then three weeks of anomalies; got ${days})`,
+    );
 }
 
 /** Gaussian bump on the 24-hour circle. */
@@ -172,7 +187,9 @@ export function planDemoTraffic(options: DemoTrafficOptions): DemoTrafficPlan {
   const window = end.getTime() - start.getTime();
   const switchStart = start.getTime() + DEMO_SWITCH.at * window;
   const ramp = Math.min(DEMO_SWITCH.rampHours * HOUR_MS, window / 10);
-  const runKey = hash32(`${events}/${days}/${end.toISOString()}`).toString(36);
+  const runKey = hash32(
+    `${events}/${days}/${end.toISOString()}${options.anomalies ? '/anomalies' : ''}`,
+  ).toString(36);
   return {
     options: { ...options, end },
     start,
@@ -184,6 +201,8 @@ export function planDemoTraffic(options: DemoTrafficOptions): DemoTrafficPlan {
     offsets,
     projects: options.project ? [options.project] : [...new Set(DEMO_PROJECTS.map((p) => p.slug))],
     featureWeights,
+    incidents,
+    anomalies: options.anomalies ? planDemoAnomalies(seed, start, end, incidents) : [],
   };
 }
 
@@ -259,7 +278,9 @@ export function generateHour(plan: DemoTrafficPlan, hour: number): DemoEvent[] {
       },
     };
   }
-  return out;
+  return plan.anomalies.length > 0
+    ? applyAnomalies(plan.anomalies, plan.options.seed, hour, hourStart, out)
+    : out;
 }
 
 /** Every event of hours [fromHour, toHour), one hour at a time. */

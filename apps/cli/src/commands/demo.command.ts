@@ -1,8 +1,11 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ErrorCode, MAX_EVENTS_PER_BATCH, TokenledgerError } from '@tokenledger/contracts';
 import {
+  anomalyTruth,
   DemoOptionError,
   DEMO_UNPRICED_MODEL,
+  type DemoAnomaly,
   MAX_DEMO_DAYS,
   MAX_DEMO_EVENTS,
   planDemoTraffic,
@@ -40,6 +43,8 @@ interface DemoLoadFlags {
   batchSize?: string;
   ifEmpty?: boolean;
   wait: boolean;
+  anomalies?: boolean;
+  truth?: string;
 }
 
 const HOUR_MS = 3_600_000;
@@ -49,6 +54,7 @@ const FLAG_OF: Record<keyof DemoTrafficOptions, string> = {
   days: '--days',
   end: '--end',
   project: '--project',
+  anomalies: '--anomalies',
 };
 
 function invalid(flag: string, message: string): TokenledgerError {
@@ -111,6 +117,8 @@ interface Summary {
   pricing: LoadCounts['pricing'];
   unpriced: number;
   totalSpendUsd: string;
+  /** With --anomalies: the injected anomalies (ground truth), and the events added by them. */
+  anomalies?: DemoAnomaly[];
   seconds: number;
   eventsPerSecond: number;
   api?: {
@@ -153,8 +161,13 @@ function summarize(
     },
     ...stored,
     pricing: counts.pricing,
-    unpriced: p.options.events - counts.pricing.priced,
+    // Counted from the pricing outcomes when there are any (--anomalies adds events to the plan's).
+    unpriced:
+      Object.values(counts.pricing).reduce((a, b) => a + b, 0) > 0
+        ? Object.values(counts.pricing).reduce((a, b) => a + b, 0) - counts.pricing.priced
+        : p.options.events - counts.pricing.priced,
     totalSpendUsd: counts.spendUsd.toFixed(6),
+    ...(p.anomalies.length > 0 ? { anomalies: anomalyTruth(p.anomalies) } : {}),
     seconds: Math.round(ms / 100) / 10,
     eventsPerSecond: Math.round((p.options.events * 1000) / Math.max(1, ms)),
   };
@@ -173,6 +186,15 @@ function human(s: Summary): string {
       `${DEMO_UNPRICED_MODEL.provider}/${DEMO_UNPRICED_MODEL.model} is in no catalog)`,
     `  switch       support-chat moves from gpt-5.5 to deepseek-v4-pro between ${s.modelSwitch.start} and ${s.modelSwitch.end}`,
   ];
+  if (s.anomalies) {
+    lines.push(
+      `  anomalies    ${s.anomalies.length} injected or known (ground truth; --json or --truth for all fields):`,
+    );
+    for (const a of s.anomalies)
+      lines.push(
+        `    ${a.id.padEnd(3)} ${a.granularity.padEnd(4)} ${a.start.toISOString()} → ${a.end.toISOString()}  ${a.kind}: ${a.description}`,
+      );
+  }
   if (s.api?.rejected)
     lines.push(`  rejected     ${formatCount(s.api.rejected)} events: ${JSON.stringify(s.api.rejections)}`);
   return lines.join('\n');
@@ -321,6 +343,11 @@ export function registerDemoCommands(program: Command): void {
     .option('--batch-size <n>', 'events per transaction (bulk) or request (api, at most 1000)')
     .option('--if-empty', 'do nothing when the organization already has events (npm start uses this)')
     .option('--no-wait', 'with --via api: return once the API accepted the events')
+    .option(
+      '--anomalies',
+      'inject seeded anomalies into the last three weeks (customer spikes, 300K-token prompts, an unpriced model, …) and report them as ground truth',
+    )
+    .option('--truth <file>', 'with --anomalies: also write the ground truth to this JSON file')
     .action(async (flags: DemoLoadFlags, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       await runCommand(global, () =>
@@ -357,7 +384,15 @@ export function registerDemoCommands(program: Command): void {
             key = { secret, organizationKey: resolved.projectSlug === null };
           }
 
-          const p = plan({ seed, events, days, end, ...(project ? { project } : {}) });
+          if (flags.truth && !flags.anomalies) throw invalid('--truth', 'needs --anomalies');
+          const p = plan({
+            seed,
+            events,
+            days,
+            end,
+            ...(project ? { project } : {}),
+            ...(flags.anomalies ? { anomalies: true } : {}),
+          });
           if (flags.ifEmpty) {
             const org = await findOrganization(store, orgSlug);
             if (await organizationHasEvents(store, org.id)) {
@@ -385,6 +420,11 @@ export function registerDemoCommands(program: Command): void {
           if (summary.conflicts > 0)
             process.stderr.write(
               `warning: ${summary.conflicts} eventIds were already stored with other content (an older generator?): kept as conflicts\n`,
+            );
+          if (flags.truth && summary.anomalies)
+            writeFileSync(
+              flags.truth,
+              `${JSON.stringify({ seed, window: summary.window, eventIdPrefix: summary.eventIdPrefix, anomalies: summary.anomalies }, null, 2)}\n`,
             );
           emit(global, summary, () => human(summary));
         }),

@@ -2,6 +2,7 @@ import {
   DAILY_ANOMALY_OPTIONS,
   detectAnomalies,
   HOURLY_ANOMALY_OPTIONS,
+  materialUsd,
   seasonalBaseline,
   type AnomalyOptions,
 } from '@tokenledger/budgeting';
@@ -51,7 +52,7 @@ function bucketMs(g: AnomalyGranularity): number {
   return g === 'DAY' ? 24 * HOUR : HOUR;
 }
 
-function facts(rows: readonly SpendTotals[]): BucketFacts {
+function facts(rows: readonly SpendTotals[]): BucketFacts & { tokens: number } {
   const cost = rows.reduce((s, r) => s + r.costUsd.toNumber(), 0);
   const requests = rows.reduce((s, r) => s + r.requests, 0);
   const tokens = rows.reduce(
@@ -62,6 +63,7 @@ function facts(rows: readonly SpendTotals[]): BucketFacts {
   return {
     costUsd: cost,
     requests,
+    tokens,
     tokensPerRequest: requests ? tokens / requests : 0,
     unpricedRequests: unpriced,
   };
@@ -87,21 +89,29 @@ export class AnomalyFinder {
     if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > 200)
       throw new TokenledgerError(ErrorCode.ValidationFailed, 'limit: must be from 1 to 200');
     const since = Math.floor(q.since.getTime() / step) * step;
-    const from = since - o.season * o.seasons * step;
+    // History: the seasons the baselines of the examined buckets come from and, by day, as many
+    // again before them, so the series' usual spread is measured on buckets with full baselines.
+    const from = since - (q.granularity === 'DAY' ? 2 : 1) * o.season * o.seasons * step;
     const to = Math.ceil(now.getTime() / step) * step;
     const field = DIM_FIELD[q.dimension];
-    const rows = await this.analytics.spend(scope, {
-      from: new Date(from),
-      to: new Date(to),
-      groupBy: [q.dimension, q.granularity],
-      timeZone: 'UTC',
-      limit: 10_000,
-    });
-    if (rows.length >= 10_000)
-      throw new TokenledgerError(
-        ErrorCode.ValidationFailed,
-        `filter: too many ${q.dimension.toLowerCase()} × ${q.granularity.toLowerCase()} cells; shorten the range`,
-      );
+    // Read in slices of time (14 days by day, one day by hour): each within the spend query's limit.
+    const slice = (q.granularity === 'DAY' ? 14 : 1) * 24 * HOUR;
+    const rows: SpendTotals[] = [];
+    for (let start = from; start < to; start += slice) {
+      const part = await this.analytics.spend(scope, {
+        from: new Date(start),
+        to: new Date(Math.min(to, start + slice)),
+        groupBy: [q.dimension, q.granularity],
+        timeZone: 'UTC',
+        limit: 10_000,
+      });
+      if (part.length >= 10_000)
+        throw new TokenledgerError(
+          ErrorCode.ValidationFailed,
+          `filter: too many ${q.dimension.toLowerCase()} × ${q.granularity.toLowerCase()} cells; shorten the range`,
+        );
+      rows.push(...part);
+    }
     const n = Math.round((to - from) / step);
     const byValue = new Map<string, SpendTotals[][]>();
     for (const r of rows) {
@@ -112,10 +122,14 @@ export class AnomalyFinder {
       if (i >= 0 && i < n) series[i]!.push(r);
     }
     const first = Math.round((since - from) / step);
+    // What counts as material: a share of the organization's usual spend per bucket (before `since`).
+    const totals = new Array<number>(first).fill(0);
+    for (const buckets of byValue.values())
+      buckets.slice(0, first).forEach((cell, i) => cell.forEach((r) => (totals[i]! += r.costUsd.toNumber())));
+    const material = materialUsd(totals, o);
     const found: Omit<SpendAnomalyRecord, 'modelMix'>[] = [];
     for (const [value, buckets] of byValue) {
       const all = buckets.map(facts);
-      const cost = all.map((f) => f.costUsd);
       const baselineOf = (t: number): BucketFacts => {
         const pick = (k: keyof BucketFacts) =>
           seasonalBaseline(
@@ -130,35 +144,18 @@ export class AnomalyFinder {
           unpricedRequests: pick('unpricedRequests'),
         };
       };
-      const spikes = new Set<number>();
-      for (const a of detectAnomalies(cost, first, o)) {
-        spikes.add(a.index);
+      const strip = ({ tokens: _tokens, ...f }: BucketFacts & { tokens: number }): BucketFacts => f;
+      for (const a of detectAnomalies(all, first, o, material))
         found.push({
           dimension: q.dimension,
           value,
           granularity: q.granularity,
           bucketStart: new Date(from + a.index * step),
-          kind: 'spike',
+          kind: a.kind,
           score: a.score,
-          actual: all[a.index]!,
+          actual: strip(all[a.index]!),
           baseline: baselineOf(a.index),
         });
-      }
-      for (let t = first; t < n; t++) {
-        const before = all.slice(Math.max(0, t - o.season * o.seasons), t);
-        if (spikes.has(t) || all[t]!.unpricedRequests === 0 || before.some((f) => f.unpricedRequests > 0))
-          continue;
-        found.push({
-          dimension: q.dimension,
-          value,
-          granularity: q.granularity,
-          bucketStart: new Date(from + t * step),
-          kind: 'unpriced',
-          score: all[t]!.unpricedRequests,
-          actual: all[t]!,
-          baseline: baselineOf(t),
-        });
-      }
     }
     found.sort((a, b) => (a.kind === b.kind ? b.score - a.score : a.kind === 'spike' ? -1 : 1));
     const top = found.slice(0, q.limit);
