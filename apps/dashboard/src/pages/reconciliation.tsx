@@ -90,11 +90,10 @@ function HowToConnect({ provider, month }: { provider: ReconcileProvider; month:
             demand, and never shows the key again.
           </li>
           <li>
-            <strong>File import</strong>, without giving Tokenledger a key: save the API's JSON pages and run{' '}
-            <code className="wrap-code">
-              npm run tokenledger -- reconcile --month {month} --provider {provider.toLowerCase()} --file
-              pages.jsonl
-            </code>
+            <strong>File import</strong>, without giving Tokenledger a key: save the API's JSON pages and run
+            <pre>
+              <code>{`npm run tokenledger -- reconcile --month ${month} --provider ${provider.toLowerCase()} --file pages.jsonl`}</code>
+            </pre>
           </li>
         </ul>
         <p className="muted">
@@ -140,7 +139,7 @@ export default function ReconciliationPage() {
     <>
       <div className="page-head">
         <h1>Reconciliation</h1>
-        <form className="toolbar" aria-label="Month and provider" onSubmit={(e) => e.preventDefault()}>
+        <div className="toolbar">
           <label>
             Month{' '}
             <input
@@ -160,7 +159,7 @@ export default function ReconciliationPage() {
               ))}
             </select>
           </label>
-        </form>
+        </div>
       </div>
       <p className="tagline">
         The providers' own usage and cost reports lined up against what Tokenledger priced, per UTC day, model
@@ -180,7 +179,7 @@ export default function ReconciliationPage() {
             {coverage.data.map((c) => (
               <li key={c.provider}>
                 {c.provider === provider ? (
-                  <strong>{c.sentence}</strong>
+                  <strong data-testid="coverage-sentence">{c.sentence}</strong>
                 ) : (
                   <Link to={reconciliationLink(month, c.provider)}>{c.sentence}</Link>
                 )}{' '}
@@ -207,9 +206,6 @@ export default function ReconciliationPage() {
           <HowToConnect provider={provider} month={month} />
         ) : (
           <>
-            <p className="coverage-sentence" data-testid="coverage-sentence">
-              {r.coverage}
-            </p>
             <div className="kpis">
               <div className="card kpi">
                 <span>{label}'s cost</span>
@@ -295,11 +291,13 @@ export default function ReconciliationPage() {
                         <td>
                           <code>{l.model}</code>
                         </td>
-                        <td>{l.project ?? (l.external ? `unmapped: ${l.external}` : '—')}</td>
+                        <td className="nowrap">
+                          {l.project ?? (l.external ? `unmapped: ${l.external}` : '—')}
+                        </td>
                         <td className="num">{money(l.providerCostUsd)}</td>
                         <td className="num">{money(l.ourCostUsd)}</td>
                         <td className="num">{signed(l.differenceUsd)}</td>
-                        <td>
+                        <td className="why">
                           {l.explanations.map((e, i) => (
                             <div key={i}>
                               {EXPLANATION_LABELS[e.kind] ?? e.kind} {signed(e.amountUsd)}
