@@ -235,6 +235,7 @@ describe('reconciliation in the dashboard', () => {
     const figure = page.getByTestId('overview-coverage');
     await figure.waitFor({ timeout: 20_000 });
     expect(await figure.locator('li').allTextContents()).toEqual([expected.overview]);
+    await figure.screenshot({ path: join(SHOTS, 'overview-coverage-1440.png') });
     await figure.getByRole('link', { name: expected.overview }).click();
     await page.getByRole('heading', { name: 'Reconciliation', level: 1 }).waitFor();
     expect(new URL(page.url()).searchParams.get('month')).toBe(MONTH);

@@ -114,7 +114,6 @@ function ProviderConnectionRow({
           autoComplete="off"
           value={key}
           onChange={(e) => setKey(e.target.value)}
-          placeholder={connection ? 'key set: type a new one to replace it' : ''}
           required
           disabled={!admin}
         />
@@ -174,7 +173,8 @@ export function ReconciliationSettings() {
       <p className="hint">
         An organization admin key lets Tokenledger import OpenAI's or Anthropic's own usage and cost reports
         daily, to reconcile them with what it priced. The key is stored sealed and never shown again. Without
-        a key, import files with the CLI: <code>npm run tokenledger -- reconcile --file …</code>.
+        a key, import the reports' JSON pages with the CLI's <code className="nowrap">reconcile --file</code>{' '}
+        (<Link to="/reconciliation">Reconciliation</Link> shows how).
       </p>
       {!admin && <p className="hint">{VIEWER_REASON}</p>}
       {connections.isPending ? (

@@ -110,7 +110,7 @@ function Coverage() {
   return (
     <section className="card" aria-labelledby="coverage-title" data-testid="overview-coverage">
       <div className="card-head">
-        <h2 id="coverage-title">Provider reports</h2>
+        <h2 id="coverage-title">Coverage of the providers' reports</h2>
         <Link to={reconciliationLink(lines[0]!.month, lines[0]!.provider)}>Reconciliation</Link>
       </div>
       <ul className="plain coverage-list">
