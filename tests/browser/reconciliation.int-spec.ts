@@ -245,6 +245,10 @@ describe('reconciliation in the dashboard', () => {
     await page.goto(`${stack.dashboardUrl}/reconciliation?month=${MONTH}&provider=openai`);
     await settled(page);
     expect(await page.getByTestId('coverage-sentence').textContent()).toBe(expected.coverage);
+    // GraphQL's difference, to the cent, with a real minus sign.
+    expect(await page.getByTestId('difference').textContent()).toBe(
+      `−$${new Decimal(expected.differenceUsd).abs().toFixed(2)}`,
+    );
     expect(await page.getByTestId('difference').textContent()).toBe('−$2.90');
     expect(await page.getByTestId('provider-cost').textContent()).toBe('$0.60'); // 1.75 + 2.10 + 1.75 − 5
     expect(await page.getByTestId('our-cost').textContent()).toBe('$3.50');
@@ -257,7 +261,11 @@ describe('reconciliation in the dashboard', () => {
       ]),
     );
     expect(rows).toHaveLength(3);
-    expect(await page.getByTestId('differing-lines').locator('tbody tr').count()).toBe(3);
+    const lines = await page.getByTestId('differing-lines').locator('tbody tr').allTextContents();
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(
+      new RegExp(`^${day(1)}\\(credit\\).*−\\$5\\.00\\$0\\.00−\\$5\\.00Credit −\\$5\\.00`),
+    );
     await axe(page, 'reconciliation');
     await page.screenshot({ path: join(SHOTS, 'reconciliation-1440.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });

@@ -73,6 +73,8 @@ const RECONCILIATION = graphql(`
 `);
 
 const signed = (v: string | null | undefined) => signedMoney(v, (x) => money(x));
+/** A cost, with the same minus sign as the differences when it is a credit. */
+const cost = (v: string | null | undefined) => (v && Number(v) < 0 ? signed(v) : money(v));
 
 /** How to get a provider's reports in, when none are imported for the month. */
 function HowToConnect({ provider, month }: { provider: ReconcileProvider; month: string }) {
@@ -209,7 +211,7 @@ export default function ReconciliationPage() {
             <div className="kpis">
               <div className="card kpi">
                 <span>{label}'s cost</span>
-                <strong data-testid="provider-cost">{money(r.totals.providerCostUsd)}</strong>
+                <strong data-testid="provider-cost">{cost(r.totals.providerCostUsd)}</strong>
                 <small className="muted">
                   {r.costDays.length} {r.costDays.length === 1 ? 'day' : 'days'} in its cost report
                 </small>
@@ -294,7 +296,7 @@ export default function ReconciliationPage() {
                         <td className="nowrap">
                           {l.project ?? (l.external ? `unmapped: ${l.external}` : '—')}
                         </td>
-                        <td className="num">{money(l.providerCostUsd)}</td>
+                        <td className="num">{cost(l.providerCostUsd)}</td>
                         <td className="num">{money(l.ourCostUsd)}</td>
                         <td className="num">{signed(l.differenceUsd)}</td>
                         <td className="why">
