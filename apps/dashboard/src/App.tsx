@@ -39,6 +39,7 @@ const NAV = [
   { to: '/savings', label: 'Savings', end: false },
   { to: '/rates', label: 'Rates & models', end: false },
   { to: '/reports', label: 'Reports', end: false },
+  { to: '/reconciliation', label: 'Reconciliation', end: false },
   { to: '/settings', label: 'Settings', end: false },
 ] as const;
 

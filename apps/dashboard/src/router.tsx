@@ -12,6 +12,7 @@ const PAGES: Record<string, Loader> = {
   '/savings': () => import('./pages/savings'),
   '/rates': () => import('./pages/rates'),
   '/reports': () => import('./pages/reports'),
+  '/reconciliation': () => import('./pages/reconciliation'),
   '/settings': () => import('./pages/settings'),
 };
 const notFound: Loader = () => import('./pages/not-found');

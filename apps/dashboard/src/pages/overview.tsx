@@ -8,6 +8,7 @@ import { Empty, ErrorState, Loading, TableWrap } from '../components/states';
 import { change, compact, count, date, money, pct } from '../format';
 import { graphql, request } from '../graphql';
 import { useOrg } from '../org';
+import { reconciliationLink, utcMonth } from '../reconciliation';
 import { useSpend, type SpendRow } from '../spend';
 import { eachDay, monthToDate, rangeDays, resolveRange, ymdInZone } from '../time-range';
 import { parseRange, writeRange, type Dimension, type Filters } from '../url-state';
@@ -70,6 +71,58 @@ const BUDGET_STATUS = graphql(`
     }
   }
 `);
+
+const COVERAGE = graphql(`
+  query OverviewCoverage($org: String, $month: String!, $previous: String!) {
+    current: reconciliationCoverage(org: $org, month: $month) {
+      provider
+      month
+      sentence
+    }
+    previous: reconciliationCoverage(org: $org, month: $previous) {
+      provider
+      month
+      sentence
+    }
+  }
+`);
+
+/**
+ * How much of each provider's own reported tokens Tokenledger saw, one line per provider with
+ * imported reports: this UTC month's where there is one, else last month's. Nothing when no
+ * provider report is imported.
+ */
+function Coverage() {
+  const org = useOrg();
+  const months = useMemo(() => {
+    const now = new Date();
+    return { month: utcMonth(now), previous: utcMonth(now, -1) };
+  }, []);
+  const coverage = useQuery({
+    queryKey: ['overview-coverage', org.slug, months.month],
+    queryFn: ({ signal }) => request(COVERAGE, { org: org.slug, ...months }, signal),
+    staleTime: 5 * 60_000,
+  });
+  if (!coverage.data) return null;
+  const { current, previous } = coverage.data;
+  const lines = [...current, ...previous.filter((p) => !current.some((c) => c.provider === p.provider))];
+  if (lines.length === 0) return null;
+  return (
+    <section className="card" aria-labelledby="coverage-title" data-testid="overview-coverage">
+      <div className="card-head">
+        <h2 id="coverage-title">Coverage of the providers' reports</h2>
+        <Link to={reconciliationLink(lines[0]!.month, lines[0]!.provider)}>Reconciliation</Link>
+      </div>
+      <ul className="plain coverage-list">
+        {lines.map((c) => (
+          <li key={c.provider}>
+            <Link to={reconciliationLink(c.month, c.provider)}>{c.sentence}</Link>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 /** Month-end spend with its range, beside the run rate. */
 function Forecast() {
@@ -412,6 +465,7 @@ export default function OverviewPage() {
         </section>
       )}
       {!firstRun && <BudgetWatch />}
+      <Coverage />
       {unpriced.length > 0 && (
         <section className="card warn" aria-label="Unpriced usage">
           <h2>Unpriced usage</h2>

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { ErrorState, Loading, TableWrap } from '../components/states';
 import { usd } from '../format';
 import { graphql, request, session } from '../graphql';
@@ -88,6 +89,7 @@ export default function ReportsPage() {
     <section className="card" aria-label="Monthly reports">
       <div className="card-head">
         <h1>Monthly reports</h1>
+        <Link to="/reconciliation">Does it match the provider's invoice? Reconciliation</Link>
       </div>
       <form
         onSubmit={(e) => {

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { BudgetsSettings } from '../components/budgets-settings';
 import { ConfirmButton } from '../components/confirm-button';
 import { CopyButton } from '../components/copy-button';
+import { ReconciliationSettings } from '../components/reconciliation-settings';
 import { Empty, ErrorState, Loading, TableWrap } from '../components/states';
 import { date } from '../format';
 import { graphql, request } from '../graphql';
@@ -516,6 +517,7 @@ export default function SettingsPage() {
         )}
       </section>
       <BudgetsSettings projects={projects} />
+      <ReconciliationSettings />
     </>
   );
 }
