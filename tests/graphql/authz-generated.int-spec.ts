@@ -264,7 +264,8 @@ describe('generated authorization test: every operation of schema.graphql × eve
         organizationId: victim.org.id,
         name: `Hook ${hex}`,
         url: `http://127.0.0.1:9/hook-${hex}`,
-        secret: `whsec_probe_${hex}`,
+        // As the release before sealing stored it (plaintext): it must reach no reader either way.
+        legacySecret: `whsec_probe_${hex}`,
       },
     });
     // A connected provider: its admin key (write-only) must reach no one, not even the owner.
@@ -302,7 +303,7 @@ describe('generated authorization test: every operation of schema.graphql × eve
       conflictEventId,
       budget.name,
       destination.url,
-      destination.secret,
+      destination.legacySecret!,
       providerKey,
       orgKey.key.prefix,
       secretKey.key.prefix,

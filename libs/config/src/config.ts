@@ -96,9 +96,10 @@ export const configSchema = z.object({
    * API, accepting events comes first and the queue absorbs the difference.
    */
   /**
-   * 32 bytes (64 hex digits or base64) that seal stored secrets such as provider admin keys
-   * (AES-256-GCM, libs/db/src/secret-box.ts). Required in production once a provider is connected;
-   * outside production a public development key is used when unset.
+   * 32 bytes (64 hex digits or base64) that seal stored secrets: provider admin keys and alert
+   * webhook signing secrets (AES-256-GCM, libs/db/src/secret-box.ts). Required in production once
+   * a provider is connected or an alert destination exists; outside production a public
+   * development key is used when unset.
    */
   TOKENLEDGER_SECRET_KEY: z
     .string()

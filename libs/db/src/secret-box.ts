@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
 /**
- * Secrets Tokenledger must use later but never show (provider admin keys; webhook signing secrets
- * next), sealed with AES-256-GCM under a key from the environment (TOKENLEDGER_SECRET_KEY). A
+ * Secrets Tokenledger must use later but never show (provider admin keys, alert webhook signing
+ * secrets), sealed with AES-256-GCM under a key from the environment (TOKENLEDGER_SECRET_KEY). A
  * sealed value is `v1.<iv>.<tag>.<ciphertext>` (base64url): a fresh 96-bit IV each time, and the
  * tag authenticates the ciphertext and the purpose it was sealed for, so a value copied to another
  * column or organization does not open.
@@ -49,7 +49,7 @@ export class SecretBox {
       return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
     } catch {
       throw new SecretKeyError(
-        'a stored secret could not be opened: TOKENLEDGER_SECRET_KEY is not the key it was sealed with; set it back, or connect again',
+        'a stored secret could not be opened: TOKENLEDGER_SECRET_KEY is not the key it was sealed with; set it back, or set the secret again (connect the provider again, or recreate the alert destination)',
       );
     }
   }
@@ -74,7 +74,7 @@ export const DEVELOPMENT_SECRET_KEY = createHash('sha256')
 /**
  * The secret box of a process's configuration, or a SecretKeyError saying what to set. Called
  * when a secret is sealed or opened, not at boot: a production deployment that never connects a
- * provider needs no key.
+ * provider nor makes an alert destination needs no key.
  */
 export function secretBoxFor(config: {
   NODE_ENV: string;
@@ -84,7 +84,7 @@ export function secretBoxFor(config: {
   if (key) return SecretBox.fromKey(key);
   if (config.NODE_ENV === 'production')
     throw new SecretKeyError(
-      'TOKENLEDGER_SECRET_KEY is not set: it encrypts provider admin keys at rest. Set it to 32 random bytes (openssl rand -base64 32) and connect again',
+      'TOKENLEDGER_SECRET_KEY is not set: it encrypts provider admin keys and alert webhook signing secrets at rest. Set it to 32 random bytes (openssl rand -base64 32) and try again',
     );
   return SecretBox.fromKey(DEVELOPMENT_SECRET_KEY);
 }

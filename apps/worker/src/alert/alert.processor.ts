@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG, type Config } from '@tokenledger/config';
 import type { AlertJob } from '@tokenledger/contracts';
 import {
+  AlertsRepository,
   BudgetMonitor,
   BudgetsRepository,
   OrganizationsRepository,
@@ -24,6 +25,7 @@ export class AlertProcessor extends QueueProcessor<'alert', MonitorOutcome> {
     private readonly budgets: BudgetsRepository,
     private readonly organizations: OrganizationsRepository,
     private readonly trigger: BudgetTrigger,
+    private readonly alerts: AlertsRepository,
   ) {
     super(config, 'alert', { concurrency: 2, lockDuration: 60_000 });
   }
@@ -33,6 +35,14 @@ export class AlertProcessor extends QueueProcessor<'alert', MonitorOutcome> {
     this.trigger
       .schedule()
       .catch((e: Error) => this.logger.warn(`could not schedule budget checks: ${e.message}`));
+    // The one-time upgrade: destinations made before signing secrets were sealed get sealed now
+    // (idempotent; also done on a destination's first use). Never logs a secret, only counts.
+    this.alerts
+      .sealLegacySecrets()
+      .then((n) => n > 0 && this.logger.log(`sealed the signing secrets of ${n} alert destination(s)`))
+      .catch((e: Error) =>
+        this.logger.error(`could not seal the alert destinations' plaintext signing secrets: ${e.message}`),
+      );
   }
 
   async process(job: Job<AlertJob>): Promise<MonitorOutcome> {
@@ -46,6 +56,10 @@ export class AlertProcessor extends QueueProcessor<'alert', MonitorOutcome> {
       total.budgets += outcome.budgets;
       total.alertsCreated += outcome.alertsCreated;
       total.deliveries += outcome.deliveries;
+      if (outcome.deliveryError) {
+        total.deliveryError = outcome.deliveryError;
+        this.logger.error(`budget alerts of organization ${org.slug} wait: ${outcome.deliveryError}`);
+      }
     }
     if (total.alertsCreated > 0) this.logger.log(`${total.alertsCreated} budget alert(s) raised`);
     return total;

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
 import { Prisma } from '../generated/prisma/client';
 import { isUuid } from '../accounts/scope';
 import type { PrismaClient } from '../prisma';
+import type { SecretBox } from '../secret-box';
 
 export type AlertKind = 'crossed' | 'forecast';
 export type DestinationFormat = 'json' | 'slack';
@@ -41,9 +42,27 @@ export interface DeliveryRecord {
   createdAt: Date;
 }
 
-/** Alerts (one per budget × period × threshold × kind), their destinations and delivery log. */
+/** A destination with its opened signing secret: for signing only, never returned by an API or logged. */
+export type DestinationWithSecret = DestinationRecord & { secret: string };
+
+/**
+ * The AAD a signing secret is sealed with: a sealed value copied to another destination or
+ * organization does not open.
+ */
+const purposeOf = (organizationId: string, destinationId: string) =>
+  `alert-destination-secret:${organizationId}:${destinationId}`;
+
+/**
+ * Alerts (one per budget × period × threshold × kind), their destinations and delivery log.
+ * Signing secrets are sealed by the secret box (`secret_sealed`); a destination made before that
+ * still has its secret in plaintext in `secret` until `sealLegacySecrets` (the worker, at boot) or
+ * its first use seals it and clears the plaintext.
+ */
 export class AlertsRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly secrets: () => SecretBox,
+  ) {}
 
   /**
    * Records that a threshold was reached in a period. Returns the alert when this call created it,
@@ -131,42 +150,87 @@ export class AlertsRepository {
     })) as DestinationRecord[];
   }
 
-  /** Destinations with their signing secrets: for the worker that sends, never for a reader. */
-  async destinationsWithSecrets(organizationId: string): Promise<(DestinationRecord & { secret: string })[]> {
-    return (await this.prisma.alertDestination.findMany({
+  /** Destinations with their opened signing secrets: for the worker that sends, never for a reader. */
+  async destinationsWithSecrets(organizationId: string): Promise<DestinationWithSecret[]> {
+    const rows = await this.prisma.alertDestination.findMany({
       where: { organizationId },
-      select: { ...DESTINATION_SELECT, secret: true },
+      select: SEALED_SELECT,
       orderBy: { createdAt: 'asc' },
-    })) as (DestinationRecord & { secret: string })[];
+    });
+    const opened: DestinationWithSecret[] = [];
+    for (const row of rows) opened.push(await this.opened(row));
+    return opened;
   }
 
-  async destination(organizationId: string, id: string): Promise<DestinationRecord & { secret: string }> {
+  /** One destination with its opened signing secret ("send test"); NOT_FOUND outside the organization. */
+  async destination(organizationId: string, id: string): Promise<DestinationWithSecret> {
     const row = isUuid(id)
-      ? await this.prisma.alertDestination.findFirst({
-          where: { id, organizationId },
-          select: { ...DESTINATION_SELECT, secret: true },
-        })
+      ? await this.prisma.alertDestination.findFirst({ where: { id, organizationId }, select: SEALED_SELECT })
       : null;
     if (!row) throw new TokenledgerError(ErrorCode.NotFound, `id: no alert destination "${id}"`);
-    return row as DestinationRecord & { secret: string };
+    return this.opened(row);
   }
 
-  /** Creates a destination; its secret is returned here and never again. */
+  /**
+   * Creates a destination; its secret is returned here and never again. The secret is sealed
+   * before it reaches the database (a SecretKeyError when no key may be used: nothing is stored).
+   */
   async createDestination(
     organizationId: string,
     input: { name: string; url: string; format: DestinationFormat },
   ): Promise<{ destination: DestinationRecord; secret: string }> {
+    const id = randomUUID();
     const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+    const secretSealed = this.secrets().seal(secret, purposeOf(organizationId, id));
     const row = await this.prisma.alertDestination.create({
-      data: { organizationId, ...input, secret },
+      data: { id, organizationId, ...input, secretSealed },
       select: DESTINATION_SELECT,
     });
     return { destination: row as DestinationRecord, secret };
   }
 
   async deleteDestination(organizationId: string, id: string): Promise<void> {
-    await this.destination(organizationId, id);
-    await this.prisma.alertDestination.delete({ where: { id } });
+    const { count } = isUuid(id)
+      ? await this.prisma.alertDestination.deleteMany({ where: { id, organizationId } })
+      : { count: 0 };
+    if (count === 0) throw new TokenledgerError(ErrorCode.NotFound, `id: no alert destination "${id}"`);
+  }
+
+  /**
+   * The one-time upgrade of destinations made before secrets were sealed: seals every plaintext
+   * secret left and clears it. Idempotent and safe with several workers (each row changes only
+   * while it still holds its plaintext). Returns how many rows this call sealed.
+   */
+  async sealLegacySecrets(): Promise<number> {
+    const rows = await this.prisma.alertDestination.findMany({
+      where: { legacySecret: { not: null } },
+      select: { id: true, organizationId: true, legacySecret: true },
+    });
+    let sealed = 0;
+    for (const row of rows) if (await this.seal(row.organizationId, row.id, row.legacySecret!)) sealed++;
+    return sealed;
+  }
+
+  /** Opens a row's secret; a plaintext one is sealed first (its upgrade on first use). */
+  private async opened(row: SealedRow): Promise<DestinationWithSecret> {
+    const { secretSealed, legacySecret, ...destination } = row;
+    let secret: string;
+    if (secretSealed !== null) {
+      secret = this.secrets().open(secretSealed, purposeOf(row.organizationId, row.id));
+    } else {
+      secret = legacySecret!;
+      await this.seal(row.organizationId, row.id, secret);
+    }
+    return { ...(destination as DestinationRecord), secret };
+  }
+
+  private async seal(organizationId: string, id: string, plaintext: string): Promise<boolean> {
+    const secretSealed = this.secrets().seal(plaintext, purposeOf(organizationId, id));
+    const { count } = await this.prisma.alertDestination.updateMany({
+      where: { id, organizationId, legacySecret: plaintext, secretSealed: null },
+      data: { secretSealed, legacySecret: null },
+    });
+    return count === 1;
   }
 
   async logDelivery(delivery: Omit<DeliveryRecord, 'id' | 'createdAt'>): Promise<void> {
@@ -209,6 +273,19 @@ const DESTINATION_SELECT = {
   format: true,
   createdAt: true,
 } as const;
+
+const SEALED_SELECT = { ...DESTINATION_SELECT, secretSealed: true, legacySecret: true } as const;
+
+interface SealedRow {
+  id: string;
+  organizationId: string;
+  name: string;
+  url: string;
+  format: string;
+  createdAt: Date;
+  secretSealed: string | null;
+  legacySecret: string | null;
+}
 
 function toAlert(
   row: Omit<AlertRecord, 'spentUsd' | 'kind'> & { spentUsd: { toString(): string }; kind: string },

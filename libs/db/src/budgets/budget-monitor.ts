@@ -2,6 +2,7 @@ import type { AlertsRepository, AlertRecord, DestinationRecord } from './alerts.
 import type { BudgetEvaluator, BudgetStatusRecord } from './budget-evaluator';
 import type { BudgetStateCache, BudgetState } from './budget-cache';
 import type { BudgetRecord, BudgetsRepository } from './budgets.repository';
+import { SecretKeyError } from '../secret-box';
 import { sendWebhook } from './webhook.sender';
 
 export interface MonitorOptions {
@@ -16,6 +17,11 @@ export interface MonitorOutcome {
   budgets: number;
   alertsCreated: number;
   deliveries: number;
+  /**
+   * Why alerts could not be sent (the signing secrets could not be opened: TOKENLEDGER_SECRET_KEY
+   * missing or changed); they stay pending, unclaimed, and go out once the key is right.
+   */
+  deliveryError?: string;
 }
 
 const EVENT: Record<AlertRecord['kind'], string> = {
@@ -120,7 +126,15 @@ export class BudgetMonitor {
     let deliveries = 0;
     const pending = await this.alerts.undelivered(org.id, options.maxRounds ?? 5, now);
     if (pending.length > 0) {
-      const destinations = await this.alerts.destinationsWithSecrets(org.id);
+      let destinations: Awaited<ReturnType<AlertsRepository['destinationsWithSecrets']>>;
+      try {
+        destinations = await this.alerts.destinationsWithSecrets(org.id);
+      } catch (error) {
+        // Budgets were evaluated and the hard-budget cache written; only sending waits for the key.
+        if (error instanceof SecretKeyError)
+          return { budgets: budgets.length, alertsCreated, deliveries, deliveryError: error.message };
+        throw error;
+      }
       const byId = new Map(budgets.map((b) => [b.id, b]));
       const ends = new Map(statuses.map((s) => [`${s.budget.id}/${s.period.start.getTime()}`, s.period.end]));
       for (const alert of pending) {

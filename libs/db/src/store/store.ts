@@ -84,11 +84,11 @@ export class Store {
     this.health = new DatabaseHealth(prisma);
     this.analytics = createPostgresAnalyticsStore(prisma, pool, this.projects);
     this.budgets = new BudgetsRepository(prisma);
-    this.alerts = new AlertsRepository(prisma);
-    this.budgetEvaluator = new BudgetEvaluator(this.analytics, this.projects);
-    this.anomalies = new AnomalyFinder(this.analytics);
     const secrets =
       options.secrets ?? (() => secretBoxFor({ NODE_ENV: process.env.NODE_ENV ?? 'development' }));
+    this.alerts = new AlertsRepository(prisma, secrets);
+    this.budgetEvaluator = new BudgetEvaluator(this.analytics, this.projects);
+    this.anomalies = new AnomalyFinder(this.analytics);
     this.reconciliation = new ReconciliationRepository(prisma, pool, secrets);
     this.reconciler = new Reconciler(this.reconciliation);
   }
@@ -137,7 +137,7 @@ export class Store {
 
 export interface StoreOptions {
   /**
-   * The secret box that seals stored secrets (provider admin keys), asked for only when one is
+   * The secret box that seals stored secrets (provider admin keys, webhook signing secrets), asked for only when one is
    * sealed or opened; by default the configuration's TOKENLEDGER_SECRET_KEY rules (secret-box.ts).
    */
   secrets?: () => SecretBox;

@@ -7,6 +7,7 @@ import {
   BudgetMonitor,
   BudgetsRepository,
   ProjectsRepository,
+  SecretKeyError,
   alertPayload,
   sendWebhook,
   type BudgetRecord,
@@ -145,7 +146,9 @@ export class BudgetsService {
     const format = (input.format ?? 'json') as DestinationFormat;
     if (format !== 'json' && format !== 'slack')
       throw new TokenledgerError(ErrorCode.ValidationFailed, 'format: must be json or slack');
-    return this.alerts.createDestination(access.organizationId, { name, url: url.toString(), format });
+    return withSecretKey(() =>
+      this.alerts.createDestination(access.organizationId, { name, url: url.toString(), format }),
+    );
   }
 
   async deleteDestination(access: OrgAccess, id: string): Promise<boolean> {
@@ -159,7 +162,7 @@ export class BudgetsService {
 
   /** "Send test": one signed message to the destination, logged like any delivery. */
   async sendTest(access: OrgAccess, id: string): Promise<AlertDelivery> {
-    const d = await this.alerts.destination(access.organizationId, id);
+    const d = await withSecretKey(() => this.alerts.destination(access.organizationId, id));
     const now = new Date();
     const sample: BudgetRecord = {
       id: '00000000-0000-0000-0000-000000000000',
@@ -282,4 +285,15 @@ function toForecast(f: PeriodForecast, period: Period, month: string | null): Sp
     highUsd: f.highUsd,
     runRateUsd: f.runRateUsd,
   };
+}
+
+/** A secret that cannot be sealed or opened (TOKENLEDGER_SECRET_KEY missing or changed): SERVICE_UNAVAILABLE naming it. */
+async function withSecretKey<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof SecretKeyError)
+      throw new TokenledgerError(ErrorCode.ServiceUnavailable, error.message);
+    throw error;
+  }
 }
