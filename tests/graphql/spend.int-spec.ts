@@ -207,6 +207,23 @@ describe('GraphQL spend (rollups) against the raw events', () => {
     ));
   it('over a range that does not start on a whole hour', async () =>
     compare({ from: '2026-06-01T10:30:00.000Z', to: '2026-06-02T07:00:00.000Z' }, ['MODEL'], null));
+  // Ranges that are not whole days but span some: whole days from the daily tables, the partial
+  // first and last days from the hourly one. Each answer must equal the raw events to the cent.
+  const PARTIAL = { from: '2026-06-01T10:30:00.000Z', to: '2026-06-03T07:00:00.000Z' };
+  it('over whole days and partial ones: totals', async () => compare(PARTIAL, [], null));
+  it('over whole days and partial ones: by model and day', async () =>
+    compare(PARTIAL, ['MODEL', 'DAY'], "date_trunc('day', e.occurred_at)"));
+  it('over whole days and partial ones: by customer and month, filtered to two models', async () =>
+    compare(
+      { from: '2026-06-01T23:00:00.000Z', to: '2026-06-03T01:00:00.000Z' },
+      ['CUSTOMER', 'MONTH'],
+      "date_trunc('month', e.occurred_at)",
+      "AND e.model IN ('gpt-5.5', 'mystery-model')",
+      {},
+      { models: ['gpt-5.5', 'mystery-model'] },
+    ));
+  it('over whole days and partial ones: only the first day partial, by feature', async () =>
+    compare({ from: '2026-06-01T05:00:00.000Z', to: '2026-06-04T00:00:00.000Z' }, ['FEATURE'], null));
   it('filtered to a project and to usage without a feature', async () =>
     compare(
       DAYS,
@@ -241,7 +258,10 @@ describe('GraphQL spend (rollups) against the raw events', () => {
     expect(await plan({ customers: ['acme'] }, ['FEATURE'])).toBe('hourly_rollups');
     expect(await plan({}, ['MODEL', 'HOUR'])).toBe('hourly_rollups');
     expect(await plan({}, ['DAY'], 'Europe/Paris')).toBe('hourly_rollups');
-    expect(await plan({ from: new Date('2026-06-01T06:00:00Z') }, ['MODEL'])).toBe('hourly_rollups');
+    expect(await plan({ from: new Date('2026-06-01T06:00:00Z') }, ['MODEL'])).toBe(
+      'daily_rollups+hourly_rollups',
+    );
+    expect(await plan({ from: new Date('2026-06-03T06:00:00Z') }, ['MODEL'])).toBe('hourly_rollups');
   });
 
   it("never includes another organization's usage, and a project key sees only its project", async () => {

@@ -42,8 +42,31 @@ describe('planSpend', () => {
     expect(table({ groupBy: ['MODEL', 'HOUR'] })).toBe('hourly_rollups');
     expect(table({ groupBy: ['DAY'], timeZone: 'Europe/Paris' })).toBe('hourly_rollups');
     expect(table({ groupBy: ['MODEL'], timeZone: 'Europe/Paris' })).toBe('daily_rollups');
-    expect(table({ groupBy: ['MODEL'], from: new Date('2026-06-01T06:00:00Z') })).toBe('hourly_rollups');
-    expect(table({ groupBy: ['MODEL'], to: new Date('2026-06-30T23:59:59.999Z') })).toBe('hourly_rollups');
+  });
+
+  it('reads whole days of a ragged range from a daily table and its partial days from hours', () => {
+    // Partial first or last day, whole days between: both tables, one answer.
+    expect(table({ groupBy: ['MODEL'], from: new Date('2026-06-01T06:00:00Z') })).toBe(
+      'daily_rollups+hourly_rollups',
+    );
+    expect(table({ groupBy: ['MODEL'], to: new Date('2026-06-30T23:59:59.999Z') })).toBe(
+      'daily_rollups+hourly_rollups',
+    );
+    expect(table({ groupBy: ['CUSTOMER', 'DAY'], from: new Date('2026-06-01T06:00:00Z') })).toBe(
+      'daily_customer_rollups+hourly_rollups',
+    );
+    // No whole day inside, an hour bucket, local days, or dimensions no daily table keeps: hours only.
+    const short = { from: new Date('2026-06-01T06:00:00Z'), to: new Date('2026-06-02T05:00:00Z') };
+    expect(table({ groupBy: ['MODEL'], ...short })).toBe('hourly_rollups');
+    expect(table({ groupBy: ['MODEL', 'HOUR'], from: short.from })).toBe('hourly_rollups');
+    expect(table({ groupBy: ['DAY'], timeZone: 'Europe/Paris', from: short.from })).toBe('hourly_rollups');
+    expect(table({ groupBy: ['FEATURE', 'CUSTOMER'], from: short.from })).toBe('hourly_rollups');
+    // The hours read are the ones the hourly table alone would read, every value bound.
+    const plan = planSpend(query({ groupBy: ['MODEL', 'DAY'], from: new Date('2026-06-01T06:30:00Z') }));
+    expect(plan.sql).toContain('UNION ALL');
+    expect(plan.sql).toMatch(/hour >= date_trunc\('hour', \$\d+::timestamptz\)/);
+    expect(plan.params).toContain('2026-06-02');
+    expect(plan.sql).not.toMatch(/2026-06/);
   });
 
   it('every table a plan names exists, and the fallback holds every dimension', () => {

@@ -207,6 +207,16 @@ export function planSpend(query: SpendQuery): SpendPlan {
           (t.bucket === 'hour' || (dayAligned && time !== 'HOUR' && !localBuckets)),
       ) ?? ROLLUP_TABLES[ROLLUP_TABLES.length - 1]!);
 
+  // A range that is not whole UTC days but spans some: its whole days from a daily table, its
+  // partial first and last days from the hourly table, summed together (one answer, as if the
+  // hourly table had been read throughout, at the cost of a few days of hours).
+  const days = wholeDays(from, to);
+  const daily =
+    table.bucket === 'hour' && !needed.has('tag') && !dayAligned && time !== 'HOUR' && !localBuckets && days
+      ? ROLLUP_TABLES.find((t) => t.bucket === 'day' && [...needed].every((d) => t.dims.includes(d)))
+      : undefined;
+  if (daily && days) return splitPlan(query, { daily, hourly: table, days, where, params, dims, time });
+
   if (table.bucket === 'day') {
     params.push(from.toISOString().slice(0, 10), to.toISOString().slice(0, 10));
     where.push(`day >= $${params.length - 1}::date AND day < $${params.length}::date`);
@@ -255,6 +265,68 @@ export function planSpend(query: SpendQuery): SpendPlan {
     .filter(Boolean)
     .join('\n');
   return { table: table.name, sql, params, dims, time };
+}
+
+const DAY_MS = 86_400_000;
+
+/** The whole UTC days inside [from, to) (first day's midnight, end midnight), or null when none. */
+function wholeDays(from: Date, to: Date): { first: Date; end: Date } | null {
+  const hourStart = Math.floor(from.getTime() / 3_600_000) * 3_600_000;
+  const first = Math.ceil(hourStart / DAY_MS) * DAY_MS;
+  const end = Math.floor(to.getTime() / DAY_MS) * DAY_MS;
+  return end > first ? { first: new Date(first), end: new Date(end) } : null;
+}
+
+/**
+ * The union plan: the whole days from `daily`, the hours before the first and from the last
+ * midnight from `hourly` (the same hours the hourly table alone would read), then grouped once.
+ */
+function splitPlan(
+  query: SpendQuery,
+  p: {
+    daily: RollupTable;
+    hourly: RollupTable;
+    days: { first: Date; end: Date };
+    where: string[];
+    params: unknown[];
+    dims: SpendDim[];
+    time: SpendTimeBucket | null;
+  },
+): SpendPlan {
+  const { params, dims, time } = p;
+  const groupCols = dims.map((d) => SPEND_COLUMN[d]);
+  const counters = ROLLUP_COUNTERS.map(([c]) => c);
+  const unit = time?.toLowerCase();
+  const dailyPeriod =
+    unit === 'day'
+      ? `day::timestamp AT TIME ZONE 'UTC'`
+      : unit === 'month'
+        ? `date_trunc('month', day)::timestamp AT TIME ZONE 'UTC'`
+        : null;
+  const hourlyPeriod = unit ? `date_trunc('${unit}', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` : null;
+  const inner = (period: string | null) =>
+    [...groupCols, ...(period ? [`${period} AS period`] : []), 'cost_usd', ...counters].join(', ');
+  params.push(p.days.first.toISOString().slice(0, 10), p.days.end.toISOString().slice(0, 10));
+  const dayRange = `day >= $${params.length - 1}::date AND day < $${params.length}::date`;
+  params.push(query.from, p.days.first, p.days.end, query.to);
+  const [from, first, end, to] = [params.length - 3, params.length - 2, params.length - 1, params.length];
+  const hourRange = `((hour >= date_trunc('hour', $${from}::timestamptz) AND hour < $${first}::timestamptz) OR (hour >= $${end}::timestamptz AND hour < $${to}::timestamptz))`;
+  const where = p.where.join(' AND ');
+  const groupExprs = [...groupCols, ...(time ? ['period'] : [])];
+  params.push(query.limit);
+  const sql = [
+    `SELECT ${[...groupCols, ...(time ? ['period'] : []), 'sum(cost_usd)::text AS cost_usd', ...counters.map((c) => `sum(${c})::text AS ${c}`)].join(', ')}`,
+    `FROM (SELECT ${inner(dailyPeriod)} FROM ${p.daily.name} WHERE ${where} AND ${dayRange}`,
+    `UNION ALL SELECT ${inner(hourlyPeriod)} FROM ${p.hourly.name} WHERE ${where} AND ${hourRange}) AS u`,
+    groupExprs.length ? `GROUP BY ${groupExprs.join(', ')}` : '',
+    groupExprs.length
+      ? `ORDER BY ${time ? 'period ASC, ' : ''}sum(cost_usd) DESC${groupCols.length ? `, ${groupCols.join(', ')}` : ''}`
+      : '',
+    `LIMIT $${params.length}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  return { table: `${p.daily.name}+${p.hourly.name}`, sql, params, dims, time };
 }
 
 /**
