@@ -64,16 +64,29 @@ await runBench(async (cleanup) => {
   const db = await createBenchDatabase(cleanup);
   const prisma = createPrismaClient(db.url, { poolSize: 2 });
   cleanup.add('disconnect prisma', () => prisma.$disconnect());
-  await new RateTableRepository(prisma).importBuiltInCatalog();
-  const org = await prisma.organization.create({ data: { slug: 'bench', name: 'Benchmark' } });
+  // A kept database (BENCH_DATABASE) whose `bench` organization is already loaded (by this bench
+  // or bench:report) is measured as it is: no second 10-million-event load.
+  const existing = db.kept ? await prisma.organization.findUnique({ where: { slug: 'bench' } }) : null;
+  if (!existing) await new RateTableRepository(prisma).importBuiltInCatalog();
+  const org = existing ?? (await prisma.organization.create({ data: { slug: 'bench', name: 'Benchmark' } }));
   const password = 'bench-password-1';
-  const user = await prisma.user.create({
-    data: { email: 'bench@example.com', name: 'bench', passwordHash: await hashPassword(password) },
+  const user = await prisma.user.upsert({
+    where: { email: 'bench@example.com' },
+    update: { passwordHash: await hashPassword(password) },
+    create: { email: 'bench@example.com', name: 'bench', passwordHash: await hashPassword(password) },
   });
-  await prisma.membership.create({ data: { userId: user.id, organizationId: org.id, role: 'owner' } });
-  log(`loading ${EVENTS.toLocaleString('en-US')} demo events over 90 days (demo load, bulk path)`);
-  const loaded = await demoLoad(db.url, { events: EVENTS });
-  log(`loaded in ${loaded.seconds} s`);
+  await prisma.membership.upsert({
+    where: { userId_organizationId: { userId: user.id, organizationId: org.id } },
+    update: { role: 'owner' },
+    create: { userId: user.id, organizationId: org.id, role: 'owner' },
+  });
+  let loaded = { seconds: 0, eventsPerSecond: 0 };
+  if (existing) log(`database ${db.name} kept: measuring its loaded \`bench\` organization`);
+  else {
+    log(`loading ${EVENTS.toLocaleString('en-US')} demo events over 90 days (demo load, bulk path)`);
+    loaded = await demoLoad(db.url, { events: EVENTS });
+    log(`loaded in ${loaded.seconds} s`);
+  }
 
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
