@@ -259,15 +259,21 @@ describe('generated authorization test: every operation of schema.graphql × eve
         thresholds: [50, 100],
       },
     });
-    const destination = await prisma.alertDestination.create({
-      data: {
-        organizationId: victim.org.id,
-        name: `Hook ${hex}`,
-        url: `http://127.0.0.1:9/hook-${hex}`,
-        // As the release before sealing stored it (plaintext): it must reach no reader either way.
-        legacySecret: `whsec_probe_${hex}`,
-      },
-    });
+    // Made as the owner makes it (its signing secret sealed at rest): shown once, then to no one.
+    const created = await gql<{
+      createAlertDestination: { secret: string; destination: { id: string; url: string } };
+    }>(
+      app,
+      `mutation { createAlertDestination(input: { name: "Hook ${hex}", url: "http://127.0.0.1:9/hook-${hex}" }) { secret destination { id url } } }`,
+      {},
+      ownerToken,
+    );
+    if (created.errors) throw new Error(JSON.stringify(created.errors));
+    const destination = {
+      id: created.data!.createAlertDestination.destination.id,
+      url: created.data!.createAlertDestination.destination.url,
+      secret: created.data!.createAlertDestination.secret,
+    };
     // A connected provider: its admin key (write-only) must reach no one, not even the owner.
     const providerKey = `sk-admin-probe-${hex}`;
     const connected = await gql(
@@ -303,7 +309,7 @@ describe('generated authorization test: every operation of schema.graphql × eve
       conflictEventId,
       budget.name,
       destination.url,
-      destination.legacySecret!,
+      destination.secret,
       providerKey,
       orgKey.key.prefix,
       secretKey.key.prefix,
