@@ -6,29 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the test computes the range the page shows with the page's own pure code
 import { resolveRange } from '../../apps/dashboard/src/time-range';
 import { launchBrowser } from '../support/browser';
+import {
+  axeClean,
+  logIn as logInAt,
+  noSidewaysScroll,
+  openPage,
+  settled as settledPage,
+  type Login,
+} from '../support/page-checks';
 import { runCli } from '../support/cli';
 import { createUser, gql, loginAs } from '../support/graphql';
 import { startStack, type RunningStack } from '../support/stack';
 import { createTenant, testPrisma } from '../support/tenant';
-
-// page.evaluate bodies run in the browser; the tests' TypeScript has no DOM library (it would clash
-// with Node's fetch types), so the little of the DOM they use is declared here, for this file only.
-interface DomElement {
-  tagName: string;
-  className: string;
-  parentElement: DomElement | null;
-  getBoundingClientRect(): { right: number };
-}
-interface DomDocument {
-  documentElement: { scrollWidth: number; clientWidth: number };
-  body: DomElement;
-  querySelectorAll(selector: string): Iterable<DomElement>;
-}
-type Element = DomElement;
-type Document = DomDocument;
-declare const window: unknown;
-declare const document: DomDocument;
-declare function getComputedStyle(element: DomElement): { overflowX: string };
 
 const SHOTS = join(__dirname, '..', '..', '.reports', 'screenshots');
 const ZONE = 'America/New_York';
@@ -41,13 +30,12 @@ const PAGES = [
   ['settings', '/settings'],
 ] as const;
 
-interface Login {
-  email: string;
-  password: string;
-}
-
 /** Every page of the dashboard against the real API with the demo company's traffic. */
 describe('dashboard pages in Chromium', () => {
+  const open = openPage;
+  const logIn = (p: Page, who: Login) => logInAt(p, stack.dashboardUrl, who);
+  const settled = (p: Page) => settledPage(p);
+  const axe = axeClean;
   let prisma: PrismaClient;
   let stack: RunningStack;
   let browser: Browser;
@@ -58,84 +46,6 @@ describe('dashboard pages in Chromium', () => {
   let orgSlug: string;
   let context: BrowserContext;
   let page: Page;
-
-  async function open(ctx: BrowserContext): Promise<Page> {
-    const p = await ctx.newPage();
-    p.on('pageerror', (e) => console.error('page error:', e.message));
-    return p;
-  }
-
-  async function logIn(p: Page, who: Login) {
-    await p.goto(stack.dashboardUrl);
-    await p.getByLabel('Email').fill(who.email);
-    await p.getByLabel('Password').fill(who.password);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 15_000 });
-  }
-
-  /** Waits until the page shows no loading state. */
-  async function settled(p: Page) {
-    await p.locator('main h1').first().waitFor({ timeout: 15_000 });
-    await expect
-      .poll(() => p.locator('.state.loading, [aria-busy="true"]').count(), { timeout: 15_000 })
-      .toBe(0);
-  }
-
-  async function axe(p: Page, label: string) {
-    await p.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-    const violations = await p.evaluate(async () => {
-      const result = await (
-        window as unknown as {
-          axe: {
-            run: (
-              ctx: Document,
-            ) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-          };
-        }
-      ).axe.run(document);
-      return result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-      }));
-    });
-    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad, `${label}: ${JSON.stringify(bad)}`).toEqual([]);
-  }
-
-  async function noSidewaysScroll(p: Page, label: string) {
-    // Charts follow their box's size on the next frame: let a resize settle first.
-    await expect
-      .poll(
-        () => p.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth),
-        {
-          timeout: 3000,
-        },
-      )
-      .toBe(true)
-      .catch(() => undefined);
-    const widths = await p.evaluate(() => {
-      const client = document.documentElement.clientWidth;
-      // The outermost elements that stick out, to say what to fix.
-      const clipped = (e: Element): boolean => {
-        for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
-          if (getComputedStyle(a).overflowX !== 'visible') return true;
-        return false;
-      };
-      const wide = [...document.querySelectorAll('body *')]
-        .filter((e) => e.getBoundingClientRect().right > client + 1 && !clipped(e))
-        .slice(0, 5)
-        .map(
-          (e) =>
-            `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)}px)`,
-        );
-      return { scroll: document.documentElement.scrollWidth, client, wide };
-    });
-    expect(
-      widths.scroll,
-      `${label} is ${widths.scroll}px wide in a ${widths.client}px window: ${widths.wide.join(', ')}`,
-    ).toBeLessThanOrEqual(widths.client);
-  }
 
   beforeAll(async () => {
     process.env.LOG_LEVEL = 'silent';

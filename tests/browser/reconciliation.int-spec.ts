@@ -6,23 +6,17 @@ import Decimal from 'decimal.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser } from '../support/browser';
+import {
+  axeClean,
+  logIn as logInAt,
+  noSidewaysScroll,
+  settled as settledPage,
+  type Login,
+} from '../support/page-checks';
 import { pricedAt, usageEvent } from '../support/events';
 import { createUser, gql, loginAs } from '../support/graphql';
 import { startStack, type RunningStack } from '../support/stack';
 import { createTenant, testPrisma } from '../support/tenant';
-
-// page.evaluate bodies run in the browser; the tests' TypeScript has no DOM library.
-interface DomElement {
-  tagName: string;
-  className: string;
-  getBoundingClientRect(): { right: number };
-}
-interface DomDocument {
-  documentElement: { scrollWidth: number; clientWidth: number };
-  querySelectorAll(selector: string): Iterable<DomElement>;
-}
-declare const window: unknown;
-declare const document: DomDocument;
 
 const SHOTS = join(__dirname, '..', '..', '.reports', 'screenshots');
 
@@ -90,13 +84,11 @@ function openAiFile(): string {
   return JSON.stringify({ usage: [page(usage)], costs: [page(costs)] });
 }
 
-interface Login {
-  email: string;
-  password: string;
-}
-
 /** Issue 18's reconciliation page and the overview's coverage figure, in Chromium. */
 describe('reconciliation in the dashboard', () => {
+  const logIn = (p: Page, who: Login) => logInAt(p, stack.dashboardUrl, who);
+  const settled = (p: Page) => settledPage(p, 20_000);
+  const axe = axeClean;
   let prisma: PrismaClient;
   let pool: PgPool;
   let stack: RunningStack;
@@ -108,53 +100,6 @@ describe('reconciliation in the dashboard', () => {
   let context: BrowserContext;
   let page: Page;
   let expected: { coverage: string; differenceUsd: string; overview: string };
-
-  async function logIn(p: Page, who: Login) {
-    await p.goto(stack.dashboardUrl);
-    await p.getByLabel('Email').fill(who.email);
-    await p.getByLabel('Password').fill(who.password);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 15_000 });
-  }
-
-  async function settled(p: Page) {
-    await p.locator('main h1').first().waitFor({ timeout: 15_000 });
-    await expect
-      .poll(() => p.locator('.state.loading, [aria-busy="true"]').count(), { timeout: 20_000 })
-      .toBe(0);
-  }
-
-  async function axe(p: Page, label: string) {
-    await p.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-    const violations = await p.evaluate(async () => {
-      const result = await (
-        window as unknown as {
-          axe: {
-            run: (
-              ctx: DomDocument,
-            ) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-          };
-        }
-      ).axe.run(document);
-      return result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-      }));
-    });
-    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad, `${label}: ${JSON.stringify(bad)}`).toEqual([]);
-  }
-
-  async function noSidewaysScroll(p: Page, label: string) {
-    const widths = await p.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth,
-      client: document.documentElement.clientWidth,
-    }));
-    expect(widths.scroll, `${label} is ${widths.scroll}px wide in ${widths.client}px`).toBeLessThanOrEqual(
-      widths.client,
-    );
-  }
 
   beforeAll(async () => {
     process.env.LOG_LEVEL = 'silent';

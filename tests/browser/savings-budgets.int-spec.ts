@@ -7,39 +7,29 @@ import type { PrismaClient } from '@tokenledger/db';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser';
+import {
+  axeClean,
+  logIn as logInAt,
+  noSidewaysScroll,
+  openPage,
+  settled as settledPage,
+  type Login,
+} from '../support/page-checks';
 import { runCli } from '../support/cli';
 import { createUser } from '../support/graphql';
 import { startStack, type RunningStack } from '../support/stack';
 import { createTenant, testPrisma } from '../support/tenant';
 import { startWorker } from '../support/worker';
 
-// page.evaluate bodies run in the browser; the tests' TypeScript has no DOM library, so the little
-// of the DOM they use is declared here, for this file only.
-interface DomElement {
-  tagName: string;
-  className: string;
-  parentElement: DomElement | null;
-  getBoundingClientRect(): { right: number };
-}
-interface DomDocument {
-  documentElement: { scrollWidth: number; clientWidth: number };
-  body: DomElement;
-  querySelectorAll(selector: string): Iterable<DomElement>;
-}
-declare const window: unknown;
-declare const document: DomDocument;
-declare function getComputedStyle(element: DomElement): { overflowX: string };
-
 const SHOTS = join(__dirname, '..', '..', '.reports', 'screenshots');
 const ZONE = 'America/New_York';
 
-interface Login {
-  email: string;
-  password: string;
-}
-
 /** Issue 17's Savings page, the overview's forecast and budgets, and budget settings, in Chromium. */
 describe('savings, forecast and budgets in Chromium', () => {
+  const open = openPage;
+  const logIn = (p: Page, who: Login) => logInAt(p, stack.dashboardUrl, who);
+  const settled = (p: Page) => settledPage(p, 20_000);
+  const axe = axeClean;
   let prisma: PrismaClient;
   let stack: RunningStack;
   let browser: Browser;
@@ -53,79 +43,6 @@ describe('savings, forecast and budgets in Chromium', () => {
   const received: { headers: Record<string, unknown>; body: string }[] = [];
   let savedScenarioUrl = '';
   let worker: INestApplicationContext | null = null;
-
-  async function open(ctx: BrowserContext): Promise<Page> {
-    const p = await ctx.newPage();
-    p.on('pageerror', (e) => console.error('page error:', e.message));
-    return p;
-  }
-
-  async function logIn(p: Page, who: Login) {
-    await p.goto(stack.dashboardUrl);
-    await p.getByLabel('Email').fill(who.email);
-    await p.getByLabel('Password').fill(who.password);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 15_000 });
-  }
-
-  async function settled(p: Page) {
-    await p.locator('main h1').first().waitFor({ timeout: 15_000 });
-    await expect
-      .poll(() => p.locator('.state.loading, [aria-busy="true"]').count(), { timeout: 20_000 })
-      .toBe(0);
-  }
-
-  async function axe(p: Page, label: string) {
-    await p.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-    const violations = await p.evaluate(async () => {
-      const result = await (
-        window as unknown as {
-          axe: {
-            run: (
-              ctx: DomDocument,
-            ) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-          };
-        }
-      ).axe.run(document);
-      return result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-      }));
-    });
-    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad, `${label}: ${JSON.stringify(bad)}`).toEqual([]);
-  }
-
-  async function noSidewaysScroll(p: Page, label: string) {
-    await expect
-      .poll(
-        () => p.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth),
-        { timeout: 3000 },
-      )
-      .toBe(true)
-      .catch(() => undefined);
-    const widths = await p.evaluate(() => {
-      const client = document.documentElement.clientWidth;
-      const clipped = (e: DomElement): boolean => {
-        for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
-          if (getComputedStyle(a).overflowX !== 'visible') return true;
-        return false;
-      };
-      const wide = [...document.querySelectorAll('body *')]
-        .filter((e) => e.getBoundingClientRect().right > client + 1 && !clipped(e))
-        .slice(0, 5)
-        .map(
-          (e) =>
-            `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)}px)`,
-        );
-      return { scroll: document.documentElement.scrollWidth, client, wide };
-    });
-    expect(
-      widths.scroll,
-      `${label} is ${widths.scroll}px wide in a ${widths.client}px window: ${widths.wide.join(', ')}`,
-    ).toBeLessThanOrEqual(widths.client);
-  }
 
   const savings = () => page.getByTestId('savings').textContent();
 
