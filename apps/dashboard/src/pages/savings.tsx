@@ -18,6 +18,7 @@ import {
   splitModel,
   TIERS,
   toScenarioInput,
+  type Efficiency,
   type Move,
   type ScenarioState,
 } from '../scenario-state';
@@ -453,6 +454,53 @@ function CapabilitiesInput({
   );
 }
 
+/** A token ratio on the target: fixed (with its value) or calibrated from the organization's own traffic. */
+function RatioField({
+  id,
+  label,
+  aria,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  aria: string;
+  value: Efficiency;
+  onChange: (value: Efficiency) => void;
+}) {
+  return (
+    <label htmlFor={id}>
+      {label}
+      <span className="pair">
+        <select
+          id={id}
+          value={value.mode}
+          onChange={(e) =>
+            onChange(e.target.value === 'CALIBRATED' ? { mode: 'CALIBRATED' } : { mode: 'FIXED', value: 1 })
+          }
+        >
+          <option value="FIXED">fixed</option>
+          <option value="CALIBRATED">calibrated</option>
+        </select>
+        {value.mode === 'FIXED' && (
+          <input
+            aria-label={aria}
+            type="number"
+            min={0.1}
+            max={10}
+            step={0.05}
+            value={value.value}
+            onChange={(e) => {
+              const v = Number(e.target.value);
+              if (v > 0) onChange({ mode: 'FIXED', value: v });
+            }}
+          />
+        )}
+      </span>
+    </label>
+  );
+}
+
 function MoveEditor({
   move,
   index,
@@ -539,72 +587,20 @@ function MoveEditor({
               ))}
           </select>
         </label>
-        <label htmlFor={`${id}-out`}>
-          Output tokens on the target
-          <span className="pair">
-            <select
-              id={`${id}-out`}
-              value={move.output.mode}
-              onChange={(e) =>
-                onChange({
-                  ...move,
-                  output:
-                    e.target.value === 'CALIBRATED' ? { mode: 'CALIBRATED' } : { mode: 'FIXED', value: 1 },
-                })
-              }
-            >
-              <option value="FIXED">fixed</option>
-              <option value="CALIBRATED">calibrated</option>
-            </select>
-            {move.output.mode === 'FIXED' && (
-              <input
-                aria-label={`Move ${n}: output token ratio`}
-                type="number"
-                min={0.1}
-                max={10}
-                step={0.05}
-                value={move.output.value}
-                onChange={(e) => {
-                  const v = Number(e.target.value);
-                  if (v > 0) onChange({ ...move, output: { mode: 'FIXED', value: v } });
-                }}
-              />
-            )}
-          </span>
-        </label>
-        <label htmlFor={`${id}-in`}>
-          Input tokens on the target
-          <span className="pair">
-            <select
-              id={`${id}-in`}
-              value={move.input.mode}
-              onChange={(e) =>
-                onChange({
-                  ...move,
-                  input:
-                    e.target.value === 'CALIBRATED' ? { mode: 'CALIBRATED' } : { mode: 'FIXED', value: 1 },
-                })
-              }
-            >
-              <option value="FIXED">fixed</option>
-              <option value="CALIBRATED">calibrated</option>
-            </select>
-            {move.input.mode === 'FIXED' && (
-              <input
-                aria-label={`Move ${n}: input token ratio`}
-                type="number"
-                min={0.1}
-                max={10}
-                step={0.05}
-                value={move.input.value}
-                onChange={(e) => {
-                  const v = Number(e.target.value);
-                  if (v > 0) onChange({ ...move, input: { mode: 'FIXED', value: v } });
-                }}
-              />
-            )}
-          </span>
-        </label>
+        <RatioField
+          id={`${id}-out`}
+          label="Output tokens on the target"
+          aria={`Move ${n}: output token ratio`}
+          value={move.output}
+          onChange={(output) => onChange({ ...move, output })}
+        />
+        <RatioField
+          id={`${id}-in`}
+          label="Input tokens on the target"
+          aria={`Move ${n}: input token ratio`}
+          value={move.input}
+          onChange={(input) => onChange({ ...move, input })}
+        />
         <label htmlFor={`${id}-cache`}>
           Cache reads
           <span className="pair">
