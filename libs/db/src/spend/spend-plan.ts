@@ -230,11 +230,7 @@ export function planSpend(query: SpendQuery): SpendPlan {
   let period: string | null = null;
   if (time) {
     const unit = time.toLowerCase();
-    if (table.bucket === 'day')
-      period =
-        unit === 'day'
-          ? `day::timestamp AT TIME ZONE 'UTC'`
-          : `date_trunc('month', day)::timestamp AT TIME ZONE 'UTC'`;
+    if (table.bucket === 'day') period = dailyPeriod(unit);
     else if (unit === 'hour') period = 'hour';
     else {
       params.push(timeZone);
@@ -244,6 +240,34 @@ export function planSpend(query: SpendQuery): SpendPlan {
   }
 
   const groupCols = dims.map((d) => SPEND_COLUMN[d]);
+  const sql = groupedSql(
+    groupCols,
+    period,
+    `FROM ${table.name}\nWHERE ${where.join(' AND ')}`,
+    params,
+    query.limit,
+  );
+  return { table: table.name, sql, params, dims, time };
+}
+
+/** A day bucket of a daily table as an instant (UTC midnight of the day or of its month's first day). */
+function dailyPeriod(unit: string): string {
+  return unit === 'day'
+    ? `day::timestamp AT TIME ZONE 'UTC'`
+    : `date_trunc('month', day)::timestamp AT TIME ZONE 'UTC'`;
+}
+
+/**
+ * The statement every plan ends in: totals per group (and period) over `source` ("FROM … WHERE …"),
+ * periods first, then the most spent; the limit bound as the last parameter.
+ */
+function groupedSql(
+  groupCols: string[],
+  period: string | null,
+  source: string,
+  params: unknown[],
+  limit: number,
+): string {
   const select = [
     ...groupCols,
     ...(period ? [`${period} AS period`] : []),
@@ -251,11 +275,10 @@ export function planSpend(query: SpendQuery): SpendPlan {
     ...ROLLUP_COUNTERS.map(([c]) => `sum(${c})::text AS ${c}`),
   ];
   const groupExprs = [...groupCols, ...(period ? ['period'] : [])];
-  params.push(query.limit);
-  const sql = [
+  params.push(limit);
+  return [
     `SELECT ${select.join(', ')}`,
-    `FROM ${table.name}`,
-    `WHERE ${where.join(' AND ')}`,
+    source,
     groupExprs.length ? `GROUP BY ${groupExprs.join(', ')}` : '',
     groupExprs.length
       ? `ORDER BY ${period ? 'period ASC, ' : ''}sum(cost_usd) DESC${groupCols.length ? `, ${groupCols.join(', ')}` : ''}`
@@ -264,7 +287,6 @@ export function planSpend(query: SpendQuery): SpendPlan {
   ]
     .filter(Boolean)
     .join('\n');
-  return { table: table.name, sql, params, dims, time };
 }
 
 const DAY_MS = 86_400_000;
@@ -297,12 +319,6 @@ function splitPlan(
   const groupCols = dims.map((d) => SPEND_COLUMN[d]);
   const counters = ROLLUP_COUNTERS.map(([c]) => c);
   const unit = time?.toLowerCase();
-  const dailyPeriod =
-    unit === 'day'
-      ? `day::timestamp AT TIME ZONE 'UTC'`
-      : unit === 'month'
-        ? `date_trunc('month', day)::timestamp AT TIME ZONE 'UTC'`
-        : null;
   const hourlyPeriod = unit ? `date_trunc('${unit}', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` : null;
   const inner = (period: string | null) =>
     [...groupCols, ...(period ? [`${period} AS period`] : []), 'cost_usd', ...counters].join(', ');
@@ -312,20 +328,16 @@ function splitPlan(
   const [from, first, end, to] = [params.length - 3, params.length - 2, params.length - 1, params.length];
   const hourRange = `((hour >= date_trunc('hour', $${from}::timestamptz) AND hour < $${first}::timestamptz) OR (hour >= $${end}::timestamptz AND hour < $${to}::timestamptz))`;
   const where = p.where.join(' AND ');
-  const groupExprs = [...groupCols, ...(time ? ['period'] : [])];
-  params.push(query.limit);
-  const sql = [
-    `SELECT ${[...groupCols, ...(time ? ['period'] : []), 'sum(cost_usd)::text AS cost_usd', ...counters.map((c) => `sum(${c})::text AS ${c}`)].join(', ')}`,
-    `FROM (SELECT ${inner(dailyPeriod)} FROM ${p.daily.name} WHERE ${where} AND ${dayRange}`,
-    `UNION ALL SELECT ${inner(hourlyPeriod)} FROM ${p.hourly.name} WHERE ${where} AND ${hourRange}) AS u`,
-    groupExprs.length ? `GROUP BY ${groupExprs.join(', ')}` : '',
-    groupExprs.length
-      ? `ORDER BY ${time ? 'period ASC, ' : ''}sum(cost_usd) DESC${groupCols.length ? `, ${groupCols.join(', ')}` : ''}`
-      : '',
-    `LIMIT $${params.length}`,
-  ]
-    .filter(Boolean)
-    .join('\n');
+  const sql = groupedSql(
+    groupCols,
+    unit ? 'period' : null,
+    [
+      `FROM (SELECT ${inner(unit ? dailyPeriod(unit) : null)} FROM ${p.daily.name} WHERE ${where} AND ${dayRange}`,
+      `UNION ALL SELECT ${inner(hourlyPeriod)} FROM ${p.hourly.name} WHERE ${where} AND ${hourRange}) AS u`,
+    ].join('\n'),
+    params,
+    query.limit,
+  );
   return { table: `${p.daily.name}+${p.hourly.name}`, sql, params, dims, time };
 }
 
