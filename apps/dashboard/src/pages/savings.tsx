@@ -454,6 +454,44 @@ function CapabilitiesInput({
   );
 }
 
+/**
+ * One select over a scenario's feature or project scope: every one, one, or (from a link) several,
+ * which shows as one option and stays until another is picked.
+ */
+function ScopeSelect({
+  label,
+  every,
+  chosen,
+  options,
+  name,
+  onChange,
+}: {
+  label: string;
+  every: string;
+  chosen: readonly string[];
+  options: readonly string[];
+  name: (value: string) => string;
+  onChange: (chosen: string[]) => void;
+}) {
+  return (
+    <label>
+      {label}
+      <select
+        value={chosen.length === 1 ? chosen[0] : chosen.length ? '__many' : '__all'}
+        onChange={(e) => onChange(e.target.value === '__all' ? [] : [e.target.value])}
+      >
+        <option value="__all">{every}</option>
+        {chosen.length > 1 && <option value="__many">{chosen.join(', ')}</option>}
+        {[...new Set([...chosen, ...options])].map((v) => (
+          <option key={v} value={v}>
+            {name(v)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** A token ratio on the target: fixed (with its value) or calibrated from the organization's own traffic. */
 function RatioField({
   id,
@@ -1203,44 +1241,22 @@ export default function SavingsPage() {
           )}
         </div>
         <div className="form-grid">
-          <label>
-            Feature
-            <select
-              value={
-                state.features.length === 1 ? state.features[0] : state.features.length ? '__many' : '__all'
-              }
-              onChange={(e) =>
-                setState({ ...state, features: e.target.value === '__all' ? [] : [e.target.value] })
-              }
-            >
-              <option value="__all">every feature</option>
-              {state.features.length > 1 && <option value="__many">{state.features.join(', ')}</option>}
-              {[...new Set([...state.features, ...features])].map((f) => (
-                <option key={f} value={f}>
-                  {f || '(no feature)'}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Project
-            <select
-              value={
-                state.projects.length === 1 ? state.projects[0] : state.projects.length ? '__many' : '__all'
-              }
-              onChange={(e) =>
-                setState({ ...state, projects: e.target.value === '__all' ? [] : [e.target.value] })
-              }
-            >
-              <option value="__all">every project</option>
-              {state.projects.length > 1 && <option value="__many">{state.projects.join(', ')}</option>}
-              {[...new Set([...state.projects, ...projects])].map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ScopeSelect
+            label="Feature"
+            every="every feature"
+            chosen={state.features}
+            options={features}
+            name={(f) => f || '(no feature)'}
+            onChange={(chosen) => setState({ ...state, features: chosen })}
+          />
+          <ScopeSelect
+            label="Project"
+            every="every project"
+            chosen={state.projects}
+            options={projects}
+            name={(p) => p}
+            onChange={(chosen) => setState({ ...state, projects: chosen })}
+          />
           <label>
             Prices
             <select
