@@ -77,7 +77,7 @@ export function human(r: Reconciliation, all: boolean): string {
     ]);
   const t = r.totals;
   return [
-    `${label} ${r.month}: usage report covers ${r.usageDays.length} days, cost report ${r.costDays.length} days`,
+    `${label} ${r.month}: usage report covers ${count(r.usageDays.length, 'day')}, cost report ${count(r.costDays.length, 'day')}`,
     coverageSentence(r),
     '',
     shown.length > 0 ? table(rows) : 'Every line matches.',
@@ -199,11 +199,16 @@ export function registerReconcileCommand(program: Command): void {
               },
               () =>
                 (imported
-                  ? `Imported ${imported.usageRows} usage rows (${imported.usageDays} days) and ${imported.costRows} cost rows (${imported.costDays} days)\n`
+                  ? `Imported ${count(imported.usageRows, 'usage row')} (${count(imported.usageDays, 'day')}) and ${count(imported.costRows, 'cost row')} (${count(imported.costDays, 'day')})\n`
                   : '') + human(r, options.all ?? false),
             );
           }),
         );
       },
     );
+}
+
+/** "1 day", "3 days". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
