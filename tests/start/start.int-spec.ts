@@ -331,7 +331,11 @@ describe('npm start when a process crashes', () => {
     expect(started.output()).toMatch(
       /worker exited \(SIGKILL\) after .+; restarting it in 1 s .*api and dashboard keep serving\./,
     );
-    expect(started.output()).toContain(`worker restarted (pid ${worker}; 1 restart since start).`);
+    // The supervisor logs the restart right after it records the new pid; `status` (a synchronous
+    // child process) can see the pid before this process has read that line from the pipe.
+    await expect
+      .poll(() => started!.output(), { timeout: 5000 })
+      .toContain(`worker restarted (pid ${worker}; 1 restart since start).`);
     expect(acceptedBetween(workerKilledAt, workerBackAt)).toBeGreaterThan(0);
     expect(processOf('api')).toMatchObject({ pid: pid.api, restarts: 0, alive: true });
     await new Promise((r) => setTimeout(r, 1000));
@@ -355,7 +359,9 @@ describe('npm start when a process crashes', () => {
     expect(started.output()).toMatch(
       /api exited \(SIGKILL\) after .+; restarting it in 1 s .*worker and dashboard keep serving\./,
     );
-    expect(started.output()).toContain(`api restarted (pid ${apiPid}; 1 restart since start).`);
+    await expect
+      .poll(() => started!.output(), { timeout: 5000 })
+      .toContain(`api restarted (pid ${apiPid}; 1 restart since start).`);
     expect(processOf('worker')).toMatchObject({ pid: worker, restarts: 1, alive: true });
     expect(processOf('dashboard')).toMatchObject({ pid: pid.dashboard, restarts: 0, alive: true });
     // Events are accepted again after the restart.
