@@ -182,12 +182,62 @@ describe('GraphQL spend (rollups) against the raw events', () => {
   const DAYS = { from: '2026-06-01T00:00:00.000Z', to: '2026-06-04T00:00:00.000Z' };
 
   it('totals equal the sum of the raw events', async () => compare(DAYS, [], null));
+  // Only the selected counters are summed: every field, asked alone, through a named fragment or an
+  // inline one, must answer exactly what it answers beside all the others.
+  it('answers each field the same whether selected alone, in fragments, or with every other', async () => {
+    const FIELDS = [
+      'costUsd requests pricedRequests unpricedRequests errorRequests inputTokens outputTokens',
+      'cacheReadTokens cacheWriteTokens cacheWrite1hTokens reasoningTokens inputAudioTokens',
+      'outputAudioTokens inputImageTokens unpricedInputTokens unpricedOutputTokens avgLatencyMs',
+    ].join(' ');
+    const run = async (selection: string, fragments = '') => {
+      const result = await gql<{ spend: Row[] }>(
+        app,
+        `query($f: SpendFilter!) { spend(filter: $f, groupBy: [MODEL, CUSTOMER], limit: 10000) { model customer ${selection} } } ${fragments}`,
+        { f: DAYS },
+        token,
+      );
+      if (result.errors) throw new Error(JSON.stringify(result.errors));
+      const rows = new Map(result.data!.spend.map((r) => [`${r.model}|${r.customer}`, r]));
+      expect(rows.size).toBeGreaterThan(1);
+      return rows;
+    };
+    const all = await run(FIELDS);
+    for (const r of all.values()) expect(Number(r.requests)).toBeGreaterThan(0);
+    for (const field of FIELDS.split(' ')) {
+      const alone = await run(field);
+      for (const [k, r] of alone) expect([k, r[field]]).toEqual([k, all.get(k)![field]]);
+    }
+    const viaFragments = await run(
+      '...Counts ... on SpendRow { reasoningTokens }',
+      'fragment Counts on SpendRow { costUsd avgLatencyMs cacheReadTokens }',
+    );
+    for (const [k, r] of viaFragments)
+      for (const field of ['costUsd', 'avgLatencyMs', 'cacheReadTokens', 'reasoningTokens'])
+        expect([k, field, r[field]]).toEqual([k, field, all.get(k)![field]]);
+    expect([...all.values()].some((r) => Number(r.outputTokens) > 0 && r.avgLatencyMs !== null)).toBe(true);
+  });
   it('by model and day (daily rollups)', async () =>
     compare(DAYS, ['MODEL', 'DAY'], "date_trunc('day', e.occurred_at)"));
   it('by customer and month (daily per-customer rollups)', async () =>
     compare(DAYS, ['CUSTOMER', 'MONTH'], "date_trunc('month', e.occurred_at)"));
-  it('by project, feature, customer and environment (hourly rollups)', async () =>
+  it('by project, feature, customer and environment (daily per-customer rollups)', async () =>
     compare(DAYS, ['PROJECT', 'FEATURE', 'CUSTOMER', 'ENVIRONMENT'], null));
+  it('by feature and customer, filtered to an environment, over partial days', async () =>
+    compare(
+      { from: '2026-06-01T10:30:00.000Z', to: '2026-06-03T07:00:00.000Z' },
+      ['FEATURE', 'CUSTOMER'],
+      null,
+      "AND e.environment = 'production'",
+      {},
+      { environments: ['production'] },
+    ));
+  it('by project, feature, customer and environment per hour (hourly rollups)', async () =>
+    compare(
+      DAYS,
+      ['PROJECT', 'FEATURE', 'CUSTOMER', 'ENVIRONMENT', 'HOUR'],
+      "date_trunc('hour', e.occurred_at)",
+    ));
   it('by hour, filtered to two models', async () =>
     compare(
       DAYS,
@@ -255,7 +305,8 @@ describe('GraphQL spend (rollups) against the raw events', () => {
         .then((p) => p.table);
     expect(await plan({}, ['MODEL', 'DAY'])).toBe('daily_rollups');
     expect(await plan({}, ['CUSTOMER', 'MODEL'])).toBe('daily_customer_rollups');
-    expect(await plan({ customers: ['acme'] }, ['FEATURE'])).toBe('hourly_rollups');
+    expect(await plan({ customers: ['acme'] }, ['FEATURE'])).toBe('daily_customer_rollups');
+    expect(await plan({}, ['CUSTOMER', 'ENVIRONMENT'])).toBe('daily_customer_rollups');
     expect(await plan({}, ['MODEL', 'HOUR'])).toBe('hourly_rollups');
     expect(await plan({}, ['DAY'], 'Europe/Paris')).toBe('hourly_rollups');
     expect(await plan({ from: new Date('2026-06-01T06:00:00Z') }, ['MODEL'])).toBe(

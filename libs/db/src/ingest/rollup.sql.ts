@@ -40,7 +40,11 @@ export const ROLLUP_LEVELS: readonly RollupLevel[] = [
     dimensions: ['provider', 'model', 'feature', 'customerId', 'environment'],
   },
   { table: 'daily_rollups', bucket: 'day', dimensions: ['provider', 'model', 'feature', 'environment'] },
-  { table: 'daily_customer_rollups', bucket: 'day', dimensions: ['customerId', 'provider', 'model'] },
+  {
+    table: 'daily_customer_rollups',
+    bucket: 'day',
+    dimensions: ['customerId', 'provider', 'model', 'feature', 'environment'],
+  },
 ];
 
 const COUNTER_COLUMNS = ROLLUP_COUNTERS.map(([column]) => column);

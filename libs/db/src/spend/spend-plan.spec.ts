@@ -30,12 +30,34 @@ function refusal(over: Partial<SpendQuery>): [string, string] {
 }
 
 describe('planSpend', () => {
+  it('sums only the counters asked for, cost always, and refuses a counter no rollup keeps', () => {
+    const plan = planSpend(query({ groupBy: ['MODEL'], counters: ['requests', 'input_tokens'] }));
+    expect(plan.sql).toContain('sum(cost_usd)');
+    expect(plan.sql.match(/sum\((\w+)\)::text/g)).toEqual([
+      'sum(cost_usd)::text',
+      'sum(requests)::text',
+      'sum(input_tokens)::text',
+    ]);
+    const split = planSpend(
+      query({ groupBy: ['MODEL'], from: new Date('2026-06-01T06:00:00Z'), counters: ['output_tokens'] }),
+    );
+    expect(split.table).toBe('daily_rollups+hourly_rollups');
+    expect(split.sql).not.toContain('input_tokens');
+    expect(split.sql).toContain('sum(output_tokens)');
+    expect(planSpend(query({ groupBy: ['MODEL'] })).sql).toContain('sum(latency_count)');
+    expect(() => planSpend(query({ groupBy: ['MODEL'], counters: ['cost_usd; DROP'] }))).toThrow(
+      /no rollup counter/,
+    );
+  });
+
   it('reads the coarsest rollup table that holds every dimension asked for', () => {
     expect(table({ groupBy: ['MODEL', 'DAY'] })).toBe('daily_rollups');
     expect(table({ groupBy: ['PROJECT', 'FEATURE', 'ENVIRONMENT', 'MONTH'] })).toBe('daily_rollups');
     expect(table({ groupBy: ['CUSTOMER', 'MODEL'] })).toBe('daily_customer_rollups');
-    expect(table({ groupBy: ['FEATURE'], values: { customer: ['acme'] } })).toBe('hourly_rollups');
-    expect(table({ groupBy: ['CUSTOMER', 'ENVIRONMENT'] })).toBe('hourly_rollups');
+    expect(table({ groupBy: ['FEATURE'], values: { customer: ['acme'] } })).toBe('daily_customer_rollups');
+    expect(table({ groupBy: ['CUSTOMER', 'ENVIRONMENT'] })).toBe('daily_customer_rollups');
+    expect(table({ groupBy: ['FEATURE', 'CUSTOMER', 'ENVIRONMENT'] })).toBe('daily_customer_rollups');
+    expect(table({ groupBy: ['FEATURE', 'CUSTOMER', 'HOUR'] })).toBe('hourly_rollups');
   });
 
   it('uses daily tables only for whole UTC days without hour or local-time buckets', () => {
@@ -55,12 +77,14 @@ describe('planSpend', () => {
     expect(table({ groupBy: ['CUSTOMER', 'DAY'], from: new Date('2026-06-01T06:00:00Z') })).toBe(
       'daily_customer_rollups+hourly_rollups',
     );
-    // No whole day inside, an hour bucket, local days, or dimensions no daily table keeps: hours only.
+    // No whole day inside, an hour bucket or local days: hours only.
     const short = { from: new Date('2026-06-01T06:00:00Z'), to: new Date('2026-06-02T05:00:00Z') };
     expect(table({ groupBy: ['MODEL'], ...short })).toBe('hourly_rollups');
     expect(table({ groupBy: ['MODEL', 'HOUR'], from: short.from })).toBe('hourly_rollups');
     expect(table({ groupBy: ['DAY'], timeZone: 'Europe/Paris', from: short.from })).toBe('hourly_rollups');
-    expect(table({ groupBy: ['FEATURE', 'CUSTOMER'], from: short.from })).toBe('hourly_rollups');
+    expect(table({ groupBy: ['FEATURE', 'CUSTOMER'], from: new Date('2026-06-01T06:00:00Z') })).toBe(
+      'daily_customer_rollups+hourly_rollups',
+    );
     // The hours read are the ones the hourly table alone would read, every value bound.
     const plan = planSpend(query({ groupBy: ['MODEL', 'DAY'], from: new Date('2026-06-01T06:30:00Z') }));
     expect(plan.sql).toContain('UNION ALL');

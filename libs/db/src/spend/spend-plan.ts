@@ -63,7 +63,11 @@ export const TAG_ROLLUP_TABLE: RollupTable = {
 /** Coarsest first: the planner takes the first table that has every needed dimension. */
 export const ROLLUP_TABLES: readonly RollupTable[] = [
   { name: 'daily_rollups', bucket: 'day', dims: ['project', 'provider', 'model', 'feature', 'environment'] },
-  { name: 'daily_customer_rollups', bucket: 'day', dims: ['project', 'customer', 'provider', 'model'] },
+  {
+    name: 'daily_customer_rollups',
+    bucket: 'day',
+    dims: ['project', 'customer', 'provider', 'model', 'feature', 'environment'],
+  },
   {
     name: 'hourly_rollups',
     bucket: 'hour',
@@ -95,6 +99,11 @@ export interface SpendQuery extends SpendArgs {
   tags?: readonly SpendTag[] | null;
   /** The key whose values `TAG` groups by. */
   tagKey?: string | null;
+  /**
+   * The counter columns to sum (ROLLUP_COUNTERS' columns; cost is always summed). Omitted: all of
+   * them. A reader that shows a few (GraphQL asks for what its selection names) sums only those.
+   */
+  counters?: readonly string[] | null;
 }
 
 export interface SpendTag {
@@ -245,7 +254,7 @@ export function planSpend(query: SpendQuery): SpendPlan {
     period,
     `FROM ${table.name}\nWHERE ${where.join(' AND ')}`,
     params,
-    query.limit,
+    query,
   );
   return { table: table.name, sql, params, dims, time };
 }
@@ -266,16 +275,16 @@ function groupedSql(
   period: string | null,
   source: string,
   params: unknown[],
-  limit: number,
+  query: SpendQuery,
 ): string {
   const select = [
     ...groupCols,
     ...(period ? [`${period} AS period`] : []),
     'sum(cost_usd)::text AS cost_usd',
-    ...ROLLUP_COUNTERS.map(([c]) => `sum(${c})::text AS ${c}`),
+    ...countersOf(query).map((c) => `sum(${c})::text AS ${c}`),
   ];
   const groupExprs = [...groupCols, ...(period ? ['period'] : [])];
-  params.push(limit);
+  params.push(query.limit);
   return [
     `SELECT ${select.join(', ')}`,
     source,
@@ -287,6 +296,16 @@ function groupedSql(
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+const ALL_COUNTERS = ROLLUP_COUNTERS.map(([c]) => c);
+
+/** The counter columns a query sums: the ones it names (checked against the rollups'), else all. */
+function countersOf(query: SpendQuery): readonly string[] {
+  if (!query.counters) return ALL_COUNTERS;
+  const unknown = query.counters.find((c) => !ALL_COUNTERS.includes(c));
+  if (unknown !== undefined) throw new Error(`spend: no rollup counter named ${unknown}`);
+  return ALL_COUNTERS.filter((c) => query.counters!.includes(c));
 }
 
 const DAY_MS = 86_400_000;
@@ -317,7 +336,7 @@ function splitPlan(
 ): SpendPlan {
   const { params, dims, time } = p;
   const groupCols = dims.map((d) => SPEND_COLUMN[d]);
-  const counters = ROLLUP_COUNTERS.map(([c]) => c);
+  const counters = countersOf(query);
   const unit = time?.toLowerCase();
   const hourlyPeriod = unit ? `date_trunc('${unit}', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` : null;
   const inner = (period: string | null) =>
@@ -336,7 +355,7 @@ function splitPlan(
       `UNION ALL SELECT ${inner(hourlyPeriod)} FROM ${p.hourly.name} WHERE ${where} AND ${hourRange}) AS u`,
     ].join('\n'),
     params,
-    query.limit,
+    query,
   );
   return { table: `${p.daily.name}+${p.hourly.name}`, sql, params, dims, time };
 }

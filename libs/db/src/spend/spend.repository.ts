@@ -2,6 +2,7 @@ import { TOKEN_KINDS, type UsageField } from '@tokenledger/contracts';
 import Decimal from 'decimal.js';
 import type { ProjectsRepository } from '../accounts/projects.repository';
 import type { OrgScope } from '../accounts/scope';
+import { ROLLUP_COUNTERS } from '../ingest/rollup.sql';
 import type { PgPool } from '../pg';
 import {
   checkSpendArgs,
@@ -20,6 +21,11 @@ export interface SpendRequest extends SpendArgs {
   values?: Partial<Record<SpendValueDim, readonly string[] | null | undefined>>;
   tags?: readonly SpendTag[] | null;
   tagKey?: string | null;
+  /**
+   * The SpendTotals fields the reader will look at (a GraphQL selection): only their counters are
+   * summed, the others read as 0. Omitted: every field.
+   */
+  fields?: ReadonlySet<string> | null;
 }
 
 /** Totals of one group, with tokens by kind (`inputTokens`, …). Dimensions not grouped by are null. */
@@ -70,8 +76,18 @@ export class SpendRepository {
       organizationId: scope.organizationId,
       projectIds,
       values: request.values ?? {},
+      counters: request.fields ? countersFor(request.fields) : null,
     });
   }
+}
+
+/** The rollup counters behind some SpendTotals fields (`avgLatencyMs` needs two). */
+export function countersFor(fields: ReadonlySet<string>): string[] {
+  return ROLLUP_COUNTERS.filter(
+    ([, field]) =>
+      fields.has(field) ||
+      ((field === 'latencyMsSum' || field === 'latencyCount') && fields.has('avgLatencyMs')),
+  ).map(([column]) => column);
 }
 
 function toTotals(r: Row, dims: SpendDim[], slugs: Map<string, string>): SpendTotals {

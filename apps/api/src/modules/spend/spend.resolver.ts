@@ -1,5 +1,7 @@
-import { Args, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, Info, Int, Query, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Access, OrgRead } from '../../graphql/policy';
+import { selectedFields } from '../../graphql/selection';
 import type { OrgAccess } from '../access/principal';
 import { SpendDimension, SpendFilter } from './dto/spend.input';
 import { SpendRow } from './models/spend-row.model';
@@ -33,8 +35,17 @@ export class SpendResolver {
       description: 'The tag key whose values TAG groups by.',
     })
     tagKey: string | null,
+    @Info() info: GraphQLResolveInfo,
     @Args('org', { type: () => String, nullable: true }) _org?: string,
   ): Promise<SpendRow[]> {
-    return this.spendService.spend(access, filter, groupBy ?? [], timeZone, limit, tagKey);
+    return this.spendService.spend(
+      access,
+      filter,
+      groupBy ?? [],
+      timeZone,
+      limit,
+      tagKey,
+      selectedFields(info),
+    );
   }
 }

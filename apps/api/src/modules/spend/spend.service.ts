@@ -19,8 +19,9 @@ export class SpendService {
     timeZone: string,
     limit: number,
     tagKey: string | null = null,
+    fields: ReadonlySet<string> | null = null,
   ): Promise<SpendRow[]> {
-    return this.store.spend(access, request(filter, groupBy, timeZone, limit, tagKey));
+    return this.store.spend(access, { ...request(filter, groupBy, timeZone, limit, tagKey), fields });
   }
 
   /** The plan `spend` would run (tests and benchmarks). */
