@@ -33,7 +33,8 @@ SELECT "organization_id", "project_id", "customer_id", "provider", "model", "fea
 FROM "hourly_rollups"
 GROUP BY "organization_id", "project_id", "customer_id", "provider", "model", "feature", "environment",
     ("hour" AT TIME ZONE 'UTC')::date
-ORDER BY "project_id", 8, "customer_id", "provider", "model", "feature", "environment";
+-- Day first: a range of days reads the pages of those days (the writers append days in order too).
+ORDER BY 8, "project_id", "customer_id", "provider", "model", "feature", "environment";
 
 CREATE UNIQUE INDEX "daily_customer_rollups_cell_key" ON "daily_customer_rollups"("project_id", "day", "customer_id", "provider", "model", "feature", "environment");
 
