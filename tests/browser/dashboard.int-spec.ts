@@ -120,8 +120,45 @@ describe('dashboard in Chromium', () => {
       .toMatch(/PDF1queued/);
   });
 
+  it('draws a reloaded overview without waiting for the session check, and redraws from its answer', async () => {
+    // Hold every `me` answer back: the remembered one lets the page ask for spend at once.
+    let releaseMe!: () => void;
+    const meHeld = new Promise<void>((resolve) => (releaseMe = resolve));
+    const order: string[] = [];
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postData() ?? '';
+      if (body.includes('query Me')) {
+        order.push('me asked');
+        await meHeld;
+        const response = await route.fetch();
+        order.push('me answered');
+        return route.fulfill({ response });
+      }
+      if (body.includes('query Spend')) order.push('spend asked');
+      return route.continue();
+    });
+    try {
+      await page.goto(`${stack.dashboardUrl}/`);
+      await expect
+        .poll(() => page.getByTestId('total-spend').textContent(), { timeout: 15_000 })
+        .toBe('$1.25');
+      expect(order).not.toContain('me answered');
+      expect(order).toContain('spend asked');
+      releaseMe();
+      await expect.poll(() => order.includes('me answered')).toBe(true);
+      expect(await page.getByTestId('api-status').textContent()).toMatch(/^API ready/);
+    } finally {
+      releaseMe();
+      await page.unroute('**/graphql');
+    }
+  });
+
   it('logs out back to the login page', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Log in' }).count()).toBe(1);
+    // Nothing of the session stays behind for the next person at this browser.
+    const kept = await page.evaluate(() => Object.keys(localStorage));
+    expect(kept).not.toContain('tokenledger.token');
+    expect(kept).not.toContain('tokenledger.me');
   });
 });

@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { ErrorState, Loading } from './components/states';
-import { graphql, request, session } from './graphql';
+import { graphql, request, session, type ResultOf } from './graphql';
 import { OrgContext, type OrgContextValue } from './org';
 import { LoginPage } from './pages/login';
 import { browserTimeZone } from './time-range';
@@ -44,6 +44,28 @@ const NAV = [
 ] as const;
 
 const ORG_KEY = 'tokenledger.org';
+const ME_KEY = 'tokenledger.me';
+
+type MeAnswer = ResultOf<typeof ME>;
+
+/** A session's mark in storage: enough to tell its remembered answer from another session's. */
+const mark = (token: string) => token.slice(-16);
+
+/**
+ * The last `me` answer of this session, kept in localStorage: on the next load the shell and the page
+ * (and so their queries) start at once while `me` is asked again, instead of after it. Stale for a
+ * moment at most (a changed role or organization list is redrawn when the answer comes); the API
+ * checks every request itself.
+ */
+function rememberedMe(token: string | null): MeAnswer | undefined {
+  if (token === null) return undefined;
+  try {
+    const saved = JSON.parse(localStorage.getItem(ME_KEY) ?? 'null') as { mark: string; me: MeAnswer } | null;
+    return saved?.mark === mark(token) ? saved.me : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The shell: the login gate, the organization picker and the navigation around every page. */
 export function App() {
@@ -56,7 +78,13 @@ export function App() {
     queryFn: ({ signal }) => request(ME, undefined, signal),
     enabled: token !== null,
     staleTime: 60_000,
+    placeholderData: () => rememberedMe(token),
   });
+  useEffect(() => {
+    if (token === null) localStorage.removeItem(ME_KEY);
+    else if (me.data && !me.isPlaceholderData)
+      localStorage.setItem(ME_KEY, JSON.stringify({ mark: mark(token), me: me.data }));
+  }, [token, me.data, me.isPlaceholderData]);
 
   // Focus the page's heading after navigation so screen readers announce the new page.
   useEffect(() => {
@@ -123,7 +151,7 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {me.isPending && <Loading what="your organizations" />}
+        {me.isPending && !me.data && <Loading what="your organizations" />}
         {me.error && <ErrorState error={me.error} retry={() => void me.refetch()} />}
         {me.data && orgs.length === 0 && <p>You belong to no organization yet.</p>}
         {org && (
