@@ -20,6 +20,8 @@ export interface SpendRequest extends SpendArgs {
   values?: Partial<Record<SpendValueDim, readonly string[] | null | undefined>>;
   tags?: readonly SpendTag[] | null;
   tagKey?: string | null;
+  /** API key ids (api_key_rollups); ids of another organization's keys simply match nothing. */
+  apiKeyIds?: readonly string[] | null;
 }
 
 /** Totals of one group, with tokens by kind (`inputTokens`, …). Dimensions not grouped by are null. */
