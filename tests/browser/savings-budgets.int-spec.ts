@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import type { PrismaClient } from '@tokenledger/db';
+import { ApiKeyRepository, type PrismaClient } from '@tokenledger/db';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser';
@@ -43,6 +43,8 @@ describe('savings, forecast and budgets in Chromium', () => {
   const received: { headers: Record<string, unknown>; body: string }[] = [];
   let savedScenarioUrl = '';
   let worker: INestApplicationContext | null = null;
+  /** An organization key a budget is scoped to in settings. */
+  let batchKey: { id: string; prefix: string };
 
   const savings = () => page.getByTestId('savings').textContent();
 
@@ -53,6 +55,12 @@ describe('savings, forecast and budgets in Chromium', () => {
     const { org } = await createTenant(prisma, 'savings');
     owner = await createUser(prisma, org.id, 'owner');
     viewer = await createUser(prisma, org.id, 'viewer');
+    ({ key: batchKey } = await new ApiKeyRepository(prisma).create({
+      organizationId: org.id,
+      projectId: null,
+      name: 'Nightly batch',
+      scopes: ['ingest'],
+    }));
     // The demo company: support chat moves from gpt-5.5 to deepseek-v4-pro half way through.
     const load = await runCli([
       'demo',
@@ -221,6 +229,21 @@ describe('savings, forecast and budgets in Chromium', () => {
     await edit.getByLabel('Alert at (% of amount)').fill('80, 100');
     await edit.getByRole('button', { name: 'Save budget' }).click();
     await expect.poll(() => row.textContent()).toContain('alerts at 80, 100%');
+
+    // A budget on one API key: the form lists the organization's keys by name and prefix, never by id.
+    const keyLabel = `Nightly batch (${batchKey.prefix}…)`;
+    await form.getByLabel('Name').fill('Batch key');
+    await form.getByLabel('Covers').selectOption('api_key');
+    const keySelect = form.getByLabel(/^API key/);
+    expect(await keySelect.locator('option').allTextContents()).toContain(keyLabel);
+    await keySelect.selectOption({ label: keyLabel });
+    await form.getByLabel('Amount (USD)').fill('25');
+    await form.getByRole('button', { name: 'Create budget' }).click();
+    const keyRow = table.locator('tr', { hasText: 'Batch key' });
+    await expect.poll(() => keyRow.textContent(), { timeout: 15_000 }).toContain(`API key ${keyLabel}`);
+    expect(
+      await prisma.budget.findFirstOrThrow({ where: { name: 'Batch key', scopeValue: batchKey.id } }),
+    ).toMatchObject({ scopeKind: 'api_key' });
 
     // An alert destination: the secret once, a test message that arrives signed, the delivery log.
     const dest = page.getByRole('form', { name: 'New alert destination' });

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@tokenledger/db';
+import { ApiKeyRepository, type PrismaClient } from '@tokenledger/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli';
 import { createTenant, testPrisma } from '../support/tenant';
@@ -68,6 +68,53 @@ describe('tokenledger budgets', () => {
     ]);
     expect(res.code).not.toBe(0);
     expect(res.stdout + res.stderr).toContain('amountUsd');
+  });
+
+  it("creates a budget on an API key named by its prefix, and refuses another organization's key", async () => {
+    const keys = new ApiKeyRepository(prisma);
+    const key = await keys.create({
+      organizationId: tenant.org.id,
+      projectId: tenant.project.id,
+      name: 'batch',
+      scopes: ['ingest'],
+    });
+    const create = (value: string) =>
+      runCli([
+        'budgets',
+        'create',
+        '--org',
+        tenant.org.slug,
+        '--name',
+        'Batch key',
+        '--amount',
+        '40',
+        '--scope',
+        'api_key',
+        '--value',
+        value,
+        '--json',
+      ]);
+    const byPrefix = await create(key.key.prefix);
+    expect(byPrefix.code, byPrefix.stderr).toBe(0);
+    expect(JSON.parse(byPrefix.stdout)).toMatchObject({ scope: { kind: 'api_key', value: key.key.id } });
+    const listed = JSON.parse(
+      (await runCli(['budgets', 'list', '--org', tenant.org.slug, '--json'])).stdout,
+    ) as { budgets: { scope: { value: string | null }; spentUsd: string }[] };
+    expect(listed.budgets.find((b) => b.scope.value === key.key.id)).toMatchObject({ spentUsd: '0' });
+
+    const other = await createTenant(prisma, 'cli-budgets-other');
+    const foreign = await keys.create({
+      organizationId: other.org.id,
+      projectId: other.project.id,
+      name: 'theirs',
+      scopes: ['ingest'],
+    });
+    for (const value of [foreign.key.id, foreign.key.prefix]) {
+      const refused = await create(value);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stdout + refused.stderr).toContain('scope.value: no API key');
+    }
+    expect(await prisma.budget.count({ where: { scopeValue: foreign.key.id } })).toBe(0);
   });
 
   it('forecast --month and anomalies --since answer as JSON for the organization', async () => {

@@ -67,4 +67,27 @@ describe('budget form ↔ BudgetInput', () => {
     });
     expect(scopeLabel(budget.scope)).toBe('tag team=search');
   });
+
+  it('an API key budget sends the key id as its value and is shown by the key name and prefix', () => {
+    const id = '0f8e7d6c-5b4a-4321-8765-0123456789ab';
+    const input = budgetInputOf({
+      ...emptyDraft('UTC'),
+      name: 'Batch key',
+      amountUsd: '20',
+      scopeKind: 'api_key',
+      value: id,
+      tagKey: 'ignored',
+    });
+    expect(input.scope).toEqual({ kind: 'api_key', value: id });
+    const saved = {
+      ...input,
+      periodDays: null,
+      thresholds: [50],
+      scope: { kind: 'api_key', project: null, key: null, value: id },
+    };
+    expect(draftOf(saved)).toMatchObject({ scopeKind: 'api_key', value: id });
+    const keys = [{ id, name: 'Nightly batch', prefix: 'tlk_ab12cd34' }];
+    expect(scopeLabel(saved.scope, keys)).toBe('API key Nightly batch (tlk_ab12cd34…)');
+    expect(scopeLabel(saved.scope, [])).toBe(`API key ${id}`);
+  });
 });

@@ -11,6 +11,7 @@ export const SCOPE_KINDS = [
   ['environment', 'environment'],
   ['model', 'model'],
   ['tag', 'tag'],
+  ['api_key', 'API key'],
 ] as const;
 export type ScopeKind = (typeof SCOPE_KINDS)[number][0];
 
@@ -115,9 +116,28 @@ export function draftOf(b: BudgetLike): BudgetDraft {
   };
 }
 
-/** "project web", "feature support-chat", "tag team=search", "whole organization". */
-export function scopeLabel(s: BudgetLike['scope']): string {
+/** An API key as the form and the budget list name it. */
+export interface KeyLike {
+  id: string;
+  name: string;
+  prefix: string;
+}
+
+/** "Ingest prod (tlk_ab12cd34…)": what a person recognises a key by (never its id). */
+export function keyLabel(k: KeyLike): string {
+  return `${k.name} (${k.prefix}…)`;
+}
+
+/**
+ * "project web", "feature support-chat", "tag team=search", "API key Ingest prod (tlk_…)",
+ * "whole organization". Keys are named from `keys` (the organization's); an unknown id is shown as is.
+ */
+export function scopeLabel(s: BudgetLike['scope'], keys: readonly KeyLike[] = []): string {
   switch (s.kind) {
+    case 'api_key': {
+      const key = keys.find((k) => k.id === s.value);
+      return `API key ${key ? keyLabel(key) : (s.value ?? '?')}`;
+    }
     case 'organization':
       return 'whole organization';
     case 'project':

@@ -49,6 +49,23 @@ describe('checkBudget', () => {
     expect(field({ timeZone: 'Mars/Olympus' })).toBe('timeZone');
     expect(field({ kind: 'firm' })).toBe('kind');
     expect(field({ name: ' ' })).toBe('name');
+    expect(field({ scope: { kind: 'api_key' } })).toBe('scope.value');
+    expect(field({ scope: { kind: 'api_key', value: 'tlk_live_abc' } })).toBe('scope.value');
+  });
+
+  it('an api_key scope keeps only the key id, as PostgreSQL prints it', () => {
+    const spec = checkBudget(
+      draft({
+        scope: { kind: 'api_key', value: '0F8E7D6C-5B4A-4321-8765-0123456789AB', project: 'web', key: 'x' },
+      }),
+      NOW,
+    );
+    expect(spec.scope).toEqual({
+      kind: 'api_key',
+      project: null,
+      key: null,
+      value: '0f8e7d6c-5b4a-4321-8765-0123456789ab',
+    });
   });
 });
 

@@ -2,7 +2,10 @@ import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
 import Decimal from 'decimal.js';
 import { BUDGET_PERIODS, type BudgetPeriodKind } from './period';
 
-/** What a budget can cover. `organization` is everything; the others narrow to one value. */
+/**
+ * What a budget can cover. `organization` is everything; the others narrow to one value (`api_key`:
+ * the id of the API key that sent the usage).
+ */
 export const BUDGET_SCOPES = [
   'organization',
   'project',
@@ -11,6 +14,7 @@ export const BUDGET_SCOPES = [
   'environment',
   'model',
   'tag',
+  'api_key',
 ] as const;
 export type BudgetScopeKind = (typeof BUDGET_SCOPES)[number];
 
@@ -23,7 +27,7 @@ export interface BudgetScope {
   project?: string | null;
   /** Tag key (tag scope). */
   key?: string | null;
-  /** Feature, customer, environment, model or tag value. */
+  /** Feature, customer, environment, model or tag value; an API key's id (api_key scope). */
   value?: string | null;
 }
 
@@ -52,6 +56,8 @@ export interface BudgetSpec {
   thresholds: number[];
   kind: BudgetKind;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const DEFAULT_THRESHOLDS = [50, 80, 100] as const;
 export const MAX_THRESHOLDS = 10;
@@ -93,6 +99,11 @@ export function checkBudget(draft: BudgetDraft, createdAt: Date): BudgetSpec {
   else if (kindOfScope === 'tag') {
     scope.key = label('scope.key', draft.scope.key);
     scope.value = label('scope.value', draft.scope.value);
+  } else if (kindOfScope === 'api_key') {
+    scope.value = label('scope.value', draft.scope.value);
+    if (!UUID.test(scope.value)) fail('scope.value', `"${scope.value}" is not an API key id`);
+    // Stored as PostgreSQL prints uuids, so the check endpoint matches it to the caller's key id.
+    scope.value = scope.value.toLowerCase();
   } else if (kindOfScope !== 'organization') scope.value = label('scope.value', draft.scope.value);
 
   let amount: Decimal;

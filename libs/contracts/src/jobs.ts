@@ -20,7 +20,7 @@ export type EventSource = 'api' | 'otlp' | 'demo';
 export interface IngestBatchJob {
   organizationId: string;
   projectId: string;
-  /** The API key that sent the batch (id, not secret), for audit. */
+  /** The API key that sent the batch (id, not secret): recorded on each event (budgets per key). */
   apiKeyId: string | null;
   source: EventSource;
   receivedAt: string;

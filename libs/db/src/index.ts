@@ -43,6 +43,7 @@ export * from './reports/reports.repository';
 export * from './reports/report-generator';
 export * from './ingest/tag-rollup.sql';
 export * from './budgets/budgets.repository';
+export * from './budgets/budget-scope';
 export * from './budgets/budget-evaluator';
 export * from './budgets/budget-cache';
 export * from './budgets/alerts.repository';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { checkBudget, isTimeZone, periodAt } from '@tokenledger/budgeting';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
-import type { AnomalyDimension } from '@tokenledger/db';
+import { isUuid, resolveBudgetScope, type AnomalyDimension } from '@tokenledger/db';
 import { withStore } from '../context';
 import { emit, runCommand, type GlobalOptions } from '../output';
 
@@ -97,12 +97,15 @@ export function registerBudgetCommands(program: Command): void {
     .requiredOption('--amount <usd>', 'USD per period')
     .option(
       '--scope <kind>',
-      'organization | project | feature | customer | environment | model | tag',
+      'organization | project | feature | customer | environment | model | tag | api_key',
       'organization',
     )
     .option('--project <slug>', 'project (scope project)')
     .option('--key <tagKey>', 'tag key (scope tag)')
-    .option('--value <value>', 'feature, customer, environment, model or tag value')
+    .option(
+      '--value <value>',
+      'feature, customer, environment, model or tag value; for api_key the key id or its prefix (keys list)',
+    )
     .option('--period <period>', 'month | week | day | custom', 'month')
     .option('--period-days <n>', 'length of a custom period in days')
     .option('--starts-at <date>', 'start of custom periods (ISO date)')
@@ -115,6 +118,17 @@ export function registerBudgetCommands(program: Command): void {
         withStore(async (store) => {
           const org = await store.organizations.requireBySlug(options.org);
           const now = new Date();
+          let value = options.value ?? null;
+          if (options.scope === 'api_key' && value && !isUuid(value)) {
+            // `keys list` shows keys by prefix: a key may be named by it as well as by its id.
+            const key = (await store.apiKeys.list(org.id)).find((k) => k.prefix === value);
+            if (!key)
+              throw new TokenledgerError(
+                ErrorCode.ValidationFailed,
+                `scope.value: no API key "${value}" in this organization`,
+              );
+            value = key.id;
+          }
           const spec = checkBudget(
             {
               name: options.name,
@@ -122,7 +136,7 @@ export function registerBudgetCommands(program: Command): void {
                 kind: options.scope as never,
                 project: options.project ?? null,
                 key: options.key ?? null,
-                value: options.value ?? null,
+                value,
               },
               amountUsd: options.amount,
               period: options.period,
@@ -134,16 +148,11 @@ export function registerBudgetCommands(program: Command): void {
             },
             now,
           );
-          let projectId: string | null = null;
-          if (spec.scope.project) {
-            const project = await store.projects.findBySlug(org.id, spec.scope.project);
-            if (!project)
-              throw new TokenledgerError(
-                ErrorCode.ValidationFailed,
-                `scope.project: no project "${spec.scope.project}"`,
-              );
-            projectId = project.id;
-          }
+          const { projectId } = await resolveBudgetScope(
+            store,
+            { organizationId: org.id, projectId: null },
+            spec.scope,
+          );
           const b = await store.budgets.create(org.id, spec, projectId);
           const result = {
             id: b.id,

@@ -11,10 +11,18 @@ import {
   budgetInputOf,
   draftOf,
   emptyDraft,
+  keyLabel,
   scopeLabel,
   SCOPE_KINDS,
   type BudgetDraft,
+  type KeyLike,
 } from '../budget-form';
+
+/** An API key of the organization, as the settings page lists them. */
+export interface ApiKeyOption extends KeyLike {
+  revokedAt: string | null;
+  project: { slug: string } | null;
+}
 
 const BUDGETS = graphql(`
   query SettingsBudgets($org: String) {
@@ -157,10 +165,12 @@ function Disabled({ admin }: { admin: boolean }) {
 
 function BudgetForm({
   projects,
+  apiKeys,
   editing,
   onDone,
 }: {
   projects: { slug: string }[];
+  apiKeys: ApiKeyOption[];
   editing: Budget | null;
   onDone: () => void;
 }) {
@@ -247,7 +257,30 @@ function BudgetForm({
             />
           </label>
         )}
-        {scope !== 'organization' && scope !== 'project' && (
+        {scope === 'api_key' && (
+          <label>
+            API key
+            <select
+              value={draft.value}
+              onChange={(e) => set({ value: e.target.value })}
+              required
+              disabled={!admin}
+            >
+              <option value="">choose…</option>
+              {/* Active keys, and the one a budget already names even if it was revoked since. */}
+              {apiKeys
+                .filter((k) => !k.revokedAt || k.id === draft.value)
+                .map((k) => (
+                  <option key={k.id} value={k.id}>
+                    {keyLabel(k)}
+                    {k.project ? ` · ${k.project.slug}` : ''}
+                    {k.revokedAt ? ' · revoked' : ''}
+                  </option>
+                ))}
+            </select>
+          </label>
+        )}
+        {scope !== 'organization' && scope !== 'project' && scope !== 'api_key' && (
           <label>
             {VALUE_LABELS[scope] ?? 'Value'}
             <input
@@ -345,6 +378,7 @@ function BudgetForm({
 
 function BudgetRow({
   budget,
+  apiKeys,
   status,
   onEdit,
   onDelete,
@@ -352,6 +386,7 @@ function BudgetRow({
   failed,
 }: {
   budget: Budget;
+  apiKeys: ApiKeyOption[];
   status: ResultOf<typeof STATUS>['budgetStatus'] | undefined;
   onEdit: () => void;
   onDelete: () => void;
@@ -384,7 +419,7 @@ function BudgetRow({
           </details>
         )}
       </td>
-      <td>{scopeLabel(budget.scope)}</td>
+      <td>{scopeLabel(budget.scope, apiKeys)}</td>
       <td className="num">
         {money(budget.amountUsd)} / {budget.period === 'custom' ? `${budget.periodDays} days` : budget.period}
       </td>
@@ -425,7 +460,13 @@ function BudgetRow({
 }
 
 /** Settings → budgets and alert destinations (organization-wide; viewers read, admins change). */
-export function BudgetsSettings({ projects }: { projects: { slug: string }[] }) {
+export function BudgetsSettings({
+  projects,
+  apiKeys,
+}: {
+  projects: { slug: string }[];
+  apiKeys: ApiKeyOption[];
+}) {
   const org = useOrg();
   const admin = canAdmin(org.role);
   const queryClient = useQueryClient();
@@ -528,6 +569,7 @@ export function BudgetsSettings({ projects }: { projects: { slug: string }[] }) 
                   <BudgetRow
                     key={b.id}
                     budget={b}
+                    apiKeys={apiKeys}
                     status={statuses[i]?.data}
                     failed={statuses[i]?.error ?? null}
                     onEdit={() => setEditing(b.id)}
@@ -543,11 +585,18 @@ export function BudgetsSettings({ projects }: { projects: { slug: string }[] }) 
           <BudgetForm
             key={editingBudget.id}
             projects={projects}
+            apiKeys={apiKeys}
             editing={editingBudget}
             onDone={() => setEditing(null)}
           />
         ) : (
-          <BudgetForm key="new" projects={projects} editing={null} onDone={() => undefined} />
+          <BudgetForm
+            key="new"
+            projects={projects}
+            apiKeys={apiKeys}
+            editing={null}
+            onDone={() => undefined}
+          />
         )}
       </section>
 

@@ -516,7 +516,7 @@ export default function SettingsPage() {
           </ul>
         )}
       </section>
-      <BudgetsSettings projects={projects} />
+      <BudgetsSettings projects={projects} apiKeys={apiKeys} />
       <ReconciliationSettings />
     </>
   );

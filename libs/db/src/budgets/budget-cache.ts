@@ -18,6 +18,8 @@ export interface BudgetState {
 /** The labels of a call about to be made (GET /v1/budgets/check). */
 export interface BudgetLabels {
   projectId: string | null;
+  /** The API key asking (its id): budgets scoped to this key bind its calls. */
+  apiKeyId?: string | null;
   feature?: string | null;
   customerId?: string | null;
   environment?: string | null;
@@ -46,6 +48,8 @@ export function bindingBudgets(states: readonly BudgetState[], labels: BudgetLab
         return labels.model === b.scopeValue;
       case 'tag':
         return b.scopeKey !== null && labels.tags?.[b.scopeKey] === b.scopeValue;
+      case 'api_key':
+        return labels.apiKeyId != null && labels.apiKeyId === b.scopeValue;
       default:
         return false;
     }

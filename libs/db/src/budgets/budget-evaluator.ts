@@ -59,7 +59,9 @@ export interface BudgetStatusRecord extends BudgetUsage {
 }
 
 /** The labels a budget's scope narrows spend by, as a spend request's filter. */
-export function budgetSpendFilter(budget: ForecastScope): Pick<SpendRequest, 'values' | 'tags'> {
+export function budgetSpendFilter(
+  budget: ForecastScope,
+): Pick<SpendRequest, 'values' | 'tags' | 'apiKeyIds'> {
   const v = budget.scopeValue ?? '';
   switch (budget.scopeKind) {
     case 'feature':
@@ -72,6 +74,9 @@ export function budgetSpendFilter(budget: ForecastScope): Pick<SpendRequest, 'va
       return { values: { model: [v] } };
     case 'tag':
       return { tags: [{ key: budget.scopeKey ?? '', value: v }] };
+    case 'api_key':
+      // The usage the key sent (api_key_rollups): events with no key recorded never count.
+      return { apiKeyIds: [v] };
     default:
       return {};
   }

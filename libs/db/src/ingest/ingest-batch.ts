@@ -28,6 +28,8 @@ export async function ingestBatch(
   return writer.write({
     organizationId: job.organizationId,
     projectId: job.projectId,
+    // Jobs queued before keys were recorded on events may lack it.
+    apiKeyId: job.apiKeyId ?? null,
     source: job.source,
     receivedAt: new Date(job.receivedAt),
     events,

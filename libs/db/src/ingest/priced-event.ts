@@ -16,6 +16,8 @@ export interface PricedBatch {
   organizationId: string;
   projectId: string;
   source: EventSource;
+  /** The API key that sent the batch, recorded on each event and in api_key_rollups (absent or null: none). */
+  apiKeyId?: string | null;
   receivedAt: Date;
   events: PricedEvent[];
 }

@@ -20,6 +20,8 @@ export function hourOf(iso: string): string {
  */
 export interface RollupDelta extends Record<UsageField, number> {
   hour: string;
+  /** The API key that sent the events (null: none recorded); only api_key_rollups keeps it. */
+  apiKeyId: string | null;
   provider: string;
   model: string;
   feature: string;
@@ -37,18 +39,21 @@ export interface RollupDelta extends Record<UsageField, number> {
 }
 
 export function cellKey(c: CellDimensions): string {
-  return [c.hour, c.provider, c.model, c.feature, c.customerId, c.environment].join('\u001f');
+  return [c.hour, c.provider, c.model, c.feature, c.customerId, c.environment, c.apiKeyId ?? ''].join(
+    '\u001f',
+  );
 }
 
 type CellDimensions = Pick<
   RollupDelta,
-  'hour' | 'provider' | 'model' | 'feature' | 'customerId' | 'environment'
+  'hour' | 'apiKeyId' | 'provider' | 'model' | 'feature' | 'customerId' | 'environment'
 >;
 
-/** The hourly cell an event falls in. */
-function dimensionsOf(event: UsageEvent): CellDimensions {
+/** The hourly cell an event falls in (sent with the key `apiKeyId`). */
+function dimensionsOf(event: UsageEvent, apiKeyId: string | null): CellDimensions {
   return {
     hour: hourOf(event.occurredAt),
+    apiKeyId,
     provider: event.provider,
     model: event.model,
     feature: event.feature ?? '',
@@ -61,6 +66,7 @@ function emptyDelta(d: CellDimensions): RollupDelta {
   // Every field written in one order (no spread): one object shape for every cell, which V8 keeps fast.
   const delta = {
     hour: d.hour,
+    apiKeyId: d.apiKeyId,
     provider: d.provider,
     model: d.model,
     feature: d.feature,
@@ -86,8 +92,9 @@ export function accumulate(
   event: UsageEvent,
   pricing: EventPricing,
   sign: 1 | -1 = 1,
+  apiKeyId: string | null = null,
 ): void {
-  const dimensions = dimensionsOf(event);
+  const dimensions = dimensionsOf(event, apiKeyId);
   const key = cellKey(dimensions);
   let cell = cells.get(key);
   if (!cell) {

@@ -16,7 +16,7 @@ export const ROLLUP_COUNTERS: readonly (readonly [string, keyof RollupDelta])[] 
   ['latency_count', 'latencyCount'],
 ];
 
-type Dimension = 'provider' | 'model' | 'feature' | 'customerId' | 'environment';
+type Dimension = 'provider' | 'model' | 'feature' | 'customerId' | 'environment' | 'apiKeyId';
 
 const COLUMN: Record<Dimension, string> = {
   provider: 'provider',
@@ -24,11 +24,18 @@ const COLUMN: Record<Dimension, string> = {
   feature: 'feature',
   customerId: 'customer_id',
   environment: 'environment',
+  apiKeyId: 'api_key_id',
 };
 
-/** One rollup table: its time bucket and the dimensions it keeps, in its unique key's order. */
+/** The SQL type of each dimension's column (text unless said). */
+const COLUMN_TYPE: Partial<Record<Dimension, string>> = { apiKeyId: 'uuid' };
+
+/**
+ * One rollup table: its time bucket and the dimensions it keeps, in its unique key's order. A cell
+ * whose value of one of them is null (an event no API key is recorded for) is not kept by it.
+ */
 export interface RollupLevel {
-  table: 'hourly_rollups' | 'daily_rollups' | 'daily_customer_rollups';
+  table: 'hourly_rollups' | 'daily_rollups' | 'daily_customer_rollups' | 'api_key_rollups';
   bucket: 'hour' | 'day';
   dimensions: readonly Dimension[];
 }
@@ -45,6 +52,8 @@ export const ROLLUP_LEVELS: readonly RollupLevel[] = [
     bucket: 'day',
     dimensions: ['customerId', 'provider', 'model', 'feature', 'environment'],
   },
+  // Budgets per API key: one row per project × key × hour, whatever else the events say.
+  { table: 'api_key_rollups', bucket: 'hour', dimensions: ['apiKeyId'] },
 ];
 
 const COUNTER_COLUMNS = ROLLUP_COUNTERS.map(([column]) => column);
@@ -63,7 +72,7 @@ function upsertSql(level: RollupLevel, first: number): string {
 INSERT INTO ${level.table} (organization_id, project_id, ${level.bucket}, ${keys.join(', ')}, ${COUNTER_COLUMNS.join(', ')}, cost_usd, updated_at)
 SELECT $1::uuid, $2::uuid, c.${level.bucket}, ${keys.map((k) => `c.${k}`).join(', ')}, ${COUNTER_COLUMNS.map((c) => `c.${c}`).join(', ')}, c.cost_usd, now()
 FROM unnest(
-  $${first}::${bucketType}[], ${keys.map((_, i) => `$${first + 1 + i}::text[]`).join(', ')},
+  $${first}::${bucketType}[], ${level.dimensions.map((d, i) => `$${first + 1 + i}::${COLUMN_TYPE[d] ?? 'text'}[]`).join(', ')},
   ${COUNTER_COLUMNS.map((_, i) => `$${firstCounter + i}::bigint[]`).join(', ')},
   $${firstCounter + COUNTER_COLUMNS.length}::numeric[]
 ) WITH ORDINALITY AS c(${level.bucket}, ${keys.join(', ')}, ${COUNTER_COLUMNS.join(', ')}, cost_usd, ord)
@@ -113,6 +122,7 @@ function cellsOf(level: RollupLevel, hourly: RollupDelta[]): LevelCell[] {
   for (const delta of hourly) {
     const bucket = level.bucket === 'day' ? delta.hour.slice(0, 10) : delta.hour;
     const keys = level.dimensions.map((d) => delta[d]);
+    if (!keys.every((k): k is string => k !== null)) continue;
     const id = [bucket, ...keys].join('\u001f');
     const cell = folded.get(id);
     if (!cell) {
@@ -158,7 +168,7 @@ export function withRollups(main: string | null, first: number): string {
 }
 
 /**
- * Adds hourly deltas to every rollup level (hourly, daily, daily per customer) of one project.
+ * Adds hourly deltas to every rollup level (hourly, daily, daily per customer, per API key) of one project.
  * Run inside the transaction that wrote (or re-priced) the events.
  */
 export async function upsertRollups(

@@ -59,6 +59,7 @@ const EVENT_COLUMNS = [
   ['pricing_flags', 'text'],
   ['rate_version_id', 'uuid'],
   ['priced_model', 'text'],
+  ['api_key_id', 'uuid'],
 ] as const;
 
 /** How each unnested column becomes its table column (arrays travel as SEP-joined text). */
@@ -119,6 +120,8 @@ const UNIQUE_VIOLATION = '23505';
 export interface EventRow extends PricedEvent {
   receivedAt: string;
   source: PricedBatch['source'];
+  /** The API key that sent its batch (null: none recorded). */
+  apiKeyId: string | null;
   hash: string;
 }
 
@@ -141,7 +144,7 @@ export interface PreparedBatch {
 /** The hourly rollup cells the rows add to. */
 function hourlyCells(rows: EventRow[]): RollupDelta[] {
   const cells = new Map<string, RollupDelta>();
-  for (const e of rows) accumulate(cells, e.event, e.pricing);
+  for (const e of rows) accumulate(cells, e.event, e.pricing, 1, e.apiKeyId);
   return [...cells.values()];
 }
 
@@ -157,7 +160,7 @@ function breakdownJson(breakdown: NonNullable<PricedEvent['pricing']['breakdown'
 function eventColumns(rows: EventRow[]): unknown[][] {
   const columns: unknown[][] = EVENT_COLUMNS.map(() => new Array<unknown>(rows.length));
   for (let r = 0; r < rows.length; r++) {
-    const { event: e, pricing: p, receivedAt, source } = rows[r]!;
+    const { event: e, pricing: p, receivedAt, source, apiKeyId } = rows[r]!;
     const u = e.usage;
     let c = 0;
     const put = (v: unknown) => (columns[c++]![r] = v);
@@ -183,6 +186,7 @@ function eventColumns(rows: EventRow[]): unknown[][] {
     put(p.flags.join(SEP));
     put(p.rateVersionId);
     put(p.pricedModel);
+    put(apiKeyId);
   }
   return columns;
 }
@@ -208,12 +212,14 @@ export class UsageEventWriter {
 
   prepare(batch: PricedBatch): PreparedBatch {
     const receivedAt = batch.receivedAt.toISOString();
+    const apiKeyId = batch.apiKeyId ?? null;
     const rows: EventRow[] = batch.events
       .map((e) => ({
         event: e.event,
         pricing: e.pricing,
         receivedAt,
         source: batch.source,
+        apiKeyId,
         hash: contentHash(e.event),
       }))
       .sort((a, b) => (a.event.eventId < b.event.eventId ? -1 : a.event.eventId > b.event.eventId ? 1 : 0));

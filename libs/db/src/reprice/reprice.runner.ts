@@ -110,7 +110,7 @@ WHERE e.organization_id = $3 AND e.occurred_at >= $1 AND ($2::timestamptz IS NUL
  * outcome they were priced from: a row another writer re-priced meanwhile is left alone and the
  * chunk is retried under row locks), each update is logged in reprice_changes, and the statement
  * returns what the rollups must move by, computed from exactly the rows it updated: per hourly
- * cell and per tag cell, the change in priced requests and in cost (a re-pricing moves nothing
+ * cell (and the API key that sent its events) and per tag cell, the change in priced requests and in cost (a re-pricing moves nothing
  * else: requests, tokens and latency stay where they are). The traffic mix follows through its
  * update trigger. The rollups themselves are then upserted by the ingest path's own statements,
  * so every writer takes rollup row locks in one order.
@@ -132,7 +132,7 @@ WITH u AS (
     AND e.cost_usd IS NOT DISTINCT FROM u.old_cost
     AND e.rate_version_id IS NOT DISTINCT FROM u.old_version
   RETURNING e.organization_id, e.project_id, e.event_id, e.occurred_at, e.provider, e.model, e.feature,
-    e.customer_id, e.environment, e.input_tokens, e.output_tokens, e.tags,
+    e.customer_id, e.environment, e.api_key_id, e.input_tokens, e.output_tokens, e.tags,
     u.old_status, u.old_version, u.pricing_status AS new_status, u.rate_version_id AS new_version,
     CASE WHEN u.old_status = 'priced' THEN u.old_cost END AS cost_before, u.cost_usd AS cost_after
 ), logged AS (
@@ -140,7 +140,7 @@ WITH u AS (
   SELECT $1::uuid, project_id, event_id, occurred_at, cost_before, cost_after, old_status, new_status, old_version, new_version
   FROM upd
 ), d AS (
-  SELECT organization_id, project_id, provider, model, feature, customer_id, environment, tags,
+  SELECT organization_id, project_id, provider, model, feature, customer_id, environment, api_key_id, tags,
     to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":00:00.000Z"') AS hour,
     input_tokens, output_tokens,
     (new_status = 'priced')::int - (old_status = 'priced')::int AS priced,
@@ -149,12 +149,12 @@ WITH u AS (
   FROM upd
 )
 SELECT false AS tag, organization_id::text, project_id::text, hour, provider, model, feature, customer_id, environment,
-  NULL AS tag_key, NULL AS tag_value, count(*)::int AS events, sum(priced)::int AS priced,
+  api_key_id::text, NULL AS tag_key, NULL AS tag_value, count(*)::int AS events, sum(priced)::int AS priced,
   sum(priced * input_tokens)::text AS input_tokens, sum(priced * output_tokens)::text AS output_tokens,
   sum(cost)::text AS cost
-FROM d GROUP BY organization_id, project_id, hour, provider, model, feature, customer_id, environment
+FROM d GROUP BY organization_id, project_id, hour, provider, model, feature, customer_id, environment, api_key_id
 UNION ALL
-SELECT true, organization_id::text, project_id::text, hour, NULL, NULL, NULL, NULL, NULL, t.key, t.value,
+SELECT true, organization_id::text, project_id::text, hour, NULL, NULL, NULL, NULL, NULL, NULL, t.key, t.value,
   count(*)::int, sum(priced)::int, sum(priced * input_tokens)::text, sum(priced * output_tokens)::text, sum(cost)::text
 FROM d CROSS JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(d.tags) = 'object' THEN d.tags ELSE '{}' END) AS t(key, value)
 GROUP BY organization_id, project_id, hour, t.key, t.value`;
@@ -169,6 +169,8 @@ interface DeltaRow {
   feature: string | null;
   customer_id: string | null;
   environment: string | null;
+  /** The key that sent the cell's events (cells only; null: none recorded). */
+  api_key_id: string | null;
   tag_key: string | null;
   tag_value: string | null;
   /** Events updated into this cell (cells only: their sum is the rows updated). */
@@ -457,6 +459,7 @@ async function applyChunk(
 function correction(d: DeltaRow): RollupDelta {
   const delta = {
     hour: d.hour,
+    apiKeyId: d.api_key_id,
     provider: d.provider ?? '',
     model: d.model ?? '',
     feature: d.feature ?? '',

@@ -210,4 +210,47 @@ describe('planSpend', () => {
       expect(table({ groupBy: ['MODEL', 'DAY'], tags: [] })).toBe('daily_rollups');
     });
   });
+
+  describe('by API key', () => {
+    const KEY = '0f8e7d6c-5b4a-4321-8765-0123456789ab';
+
+    it('reads api_key_rollups on hours, the key ids bound as uuids, days in the asked zone', () => {
+      const plan = planSpend(
+        query({ groupBy: ['DAY'], apiKeyIds: [KEY], projectIds: ['p-1'], timeZone: 'Europe/Paris' }),
+      );
+      expect(plan.table).toBe('api_key_rollups');
+      expect(plan.sql).toContain('FROM api_key_rollups');
+      expect(plan.sql).toContain('project_id = ANY($2::uuid[])');
+      expect(plan.sql).toContain('api_key_id = ANY($3::uuid[])');
+      expect(plan.sql).toContain("date_trunc('day', hour AT TIME ZONE");
+      expect(plan.params.slice(0, 3)).toEqual(['org-1', ['p-1'], [KEY]]);
+      // A range that is not whole days still reads hours only (no daily table keeps keys).
+      expect(
+        table({
+          apiKeyIds: [KEY],
+          from: new Date('2026-06-01T10:00:00Z'),
+          to: new Date('2026-06-09T00:00:00Z'),
+        }),
+      ).toBe('api_key_rollups');
+    });
+
+    it('refuses what api_key_rollups does not keep, and an id that is not one', () => {
+      expect(refusal({ apiKeyIds: [KEY], groupBy: ['MODEL'] })).toEqual([
+        ErrorCode.ValidationFailed,
+        expect.stringMatching(/^apiKeyIds: .*not with model/),
+      ]);
+      expect(refusal({ apiKeyIds: [KEY], tags: [{ key: 'team', value: 'a' }] })).toEqual([
+        ErrorCode.ValidationFailed,
+        expect.stringContaining('not with apiKey'),
+      ]);
+      expect(refusal({ apiKeyIds: ["x'; DROP TABLE api_key_rollups; --"] })).toEqual([
+        ErrorCode.ValidationFailed,
+        expect.stringMatching(/^apiKeyIds: /),
+      ]);
+    });
+
+    it('leaves questions without keys on the other tables', () => {
+      expect(table({ groupBy: ['MODEL', 'DAY'], apiKeyIds: [] })).toBe('daily_rollups');
+    });
+  });
 });

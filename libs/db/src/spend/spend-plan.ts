@@ -1,4 +1,5 @@
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
+import { isUuid } from '../accounts/scope';
 import { ROLLUP_COUNTERS } from '../ingest/rollup.sql';
 
 /**
@@ -20,9 +21,10 @@ export const SPEND_DIMENSIONS = [
 export type SpendGrouping = (typeof SPEND_DIMENSIONS)[number];
 export type SpendTimeBucket = Extract<SpendGrouping, 'HOUR' | 'DAY' | 'MONTH'>;
 
-export type SpendDim = 'project' | 'provider' | 'model' | 'feature' | 'customer' | 'environment' | 'tag';
-/** The dimensions a filter can restrict by value (projects by id, tags by key and value). */
-export type SpendValueDim = Exclude<SpendDim, 'project' | 'tag'>;
+export type SpendDim =
+  'project' | 'provider' | 'model' | 'feature' | 'customer' | 'environment' | 'tag' | 'apiKey';
+/** The dimensions a filter can restrict by value (projects by id, tags by key and value, API keys by id). */
+export type SpendValueDim = Exclude<SpendDim, 'project' | 'tag' | 'apiKey'>;
 
 const DIM_OF: Partial<Record<SpendGrouping, SpendDim>> = {
   PROJECT: 'project',
@@ -43,6 +45,7 @@ export const SPEND_COLUMN: Record<SpendDim, string> = {
   customer: 'customer_id',
   environment: 'environment',
   tag: 'tag_value',
+  apiKey: 'api_key_id',
 };
 
 const VALUE_DIMS: readonly SpendValueDim[] = ['provider', 'model', 'feature', 'customer', 'environment'];
@@ -58,6 +61,13 @@ export const TAG_ROLLUP_TABLE: RollupTable = {
   name: 'tag_rollups',
   bucket: 'hour',
   dims: ['project', 'tag'],
+};
+
+/** The table of questions about the API key that sent the events: project × hour × key. */
+export const API_KEY_ROLLUP_TABLE: RollupTable = {
+  name: 'api_key_rollups',
+  bucket: 'hour',
+  dims: ['project', 'apiKey'],
 };
 
 /** Coarsest first: the planner takes the first table that has every needed dimension. */
@@ -104,6 +114,8 @@ export interface SpendQuery extends SpendArgs {
    * them. A reader that shows a few (GraphQL asks for what its selection names) sums only those.
    */
   counters?: readonly string[] | null;
+  /** Restrict to usage sent with one of these API keys (ids); usage with no key recorded never matches. */
+  apiKeyIds?: readonly string[] | null;
 }
 
 export interface SpendTag {
@@ -197,6 +209,15 @@ export function planSpend(query: SpendQuery): SpendPlan {
     params.push([...query.projectIds]);
     where.push(`project_id = ANY($${params.length}::uuid[])`);
   }
+  const apiKeyIds = query.apiKeyIds ?? [];
+  if (apiKeyIds.length > 0) {
+    for (const id of apiKeyIds)
+      if (!isUuid(id))
+        throw new TokenledgerError(ErrorCode.ValidationFailed, `apiKeyIds: "${id}" is not an API key id`);
+    needed.add('apiKey');
+    params.push([...apiKeyIds]);
+    where.push(`api_key_id = ANY($${params.length}::uuid[])`);
+  }
   for (const dim of VALUE_DIMS) {
     const values = query.values[dim];
     if (values && values.length > 0) {
@@ -210,18 +231,26 @@ export function planSpend(query: SpendQuery): SpendPlan {
   const localBuckets = timeZone !== 'UTC' && (time === 'DAY' || time === 'MONTH');
   const table = needed.has('tag')
     ? tagTable(needed)
-    : (ROLLUP_TABLES.find(
-        (t) =>
-          [...needed].every((d) => t.dims.includes(d)) &&
-          (t.bucket === 'hour' || (dayAligned && time !== 'HOUR' && !localBuckets)),
-      ) ?? ROLLUP_TABLES[ROLLUP_TABLES.length - 1]!);
+    : needed.has('apiKey')
+      ? apiKeyTable(needed)
+      : (ROLLUP_TABLES.find(
+          (t) =>
+            [...needed].every((d) => t.dims.includes(d)) &&
+            (t.bucket === 'hour' || (dayAligned && time !== 'HOUR' && !localBuckets)),
+        ) ?? ROLLUP_TABLES[ROLLUP_TABLES.length - 1]!);
 
   // A range that is not whole UTC days but spans some: its whole days from a daily table, its
   // partial first and last days from the hourly table, summed together (one answer, as if the
   // hourly table had been read throughout, at the cost of a few days of hours).
   const days = wholeDays(from, to);
   const daily =
-    table.bucket === 'hour' && !needed.has('tag') && !dayAligned && time !== 'HOUR' && !localBuckets && days
+    table.bucket === 'hour' &&
+    !needed.has('tag') &&
+    !needed.has('apiKey') &&
+    !dayAligned &&
+    time !== 'HOUR' &&
+    !localBuckets &&
+    days
       ? ROLLUP_TABLES.find((t) => t.bucket === 'day' && [...needed].every((d) => t.dims.includes(d)))
       : undefined;
   if (daily && days) return splitPlan(query, { daily, hourly: table, days, where, params, dims, time });
@@ -389,4 +418,15 @@ function tagTable(needed: Set<SpendDim>): RollupTable {
       `tags: spend by tag can be combined with projects and time buckets, not with ${other.join(', ')}`,
     );
   return TAG_ROLLUP_TABLE;
+}
+
+/** API key questions read api_key_rollups, which keeps projects and hours beside the key and nothing else. */
+function apiKeyTable(needed: Set<SpendDim>): RollupTable {
+  const other = [...needed].filter((d) => !API_KEY_ROLLUP_TABLE.dims.includes(d));
+  if (other.length > 0)
+    throw new TokenledgerError(
+      ErrorCode.ValidationFailed,
+      `apiKeyIds: spend by API key can be combined with projects and time buckets, not with ${other.join(', ')}`,
+    );
+  return API_KEY_ROLLUP_TABLE;
 }

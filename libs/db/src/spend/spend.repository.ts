@@ -26,6 +26,8 @@ export interface SpendRequest extends SpendArgs {
    * summed, the others read as 0. Omitted: every field.
    */
   fields?: ReadonlySet<string> | null;
+  /** API key ids (api_key_rollups); ids of another organization's keys simply match nothing. */
+  apiKeyIds?: readonly string[] | null;
 }
 
 /** Totals of one group, with tokens by kind (`inputTokens`, …). Dimensions not grouped by are null. */

@@ -19,7 +19,7 @@ export interface BudgetCheckAnswer {
 const LABELS = ['feature', 'customerId', 'environment', 'model'] as const;
 
 /**
- * `GET /v1/budgets/check` (API.md): may a call with these labels go ahead? Answers from the hard
+ * `GET /v1/budgets/check` (API.md): may a call with these labels, made by the calling key, go ahead? Answers from the hard
  * budgets' state the worker keeps in Redis (one GET), so it is as fresh as ingestion, not exact to
  * the cent.
  */
@@ -36,7 +36,8 @@ export class BudgetCheckController {
     @Headers('authorization') authorization: string | undefined,
   ): Promise<BudgetCheckAnswer> {
     const principal = await this.auth.authenticate(authorization, 'ingest');
-    const labels: BudgetLabels = { projectId: principal.projectId, tags: {} };
+    // The key asking is a label of its own: a hard budget on this key binds its calls.
+    const labels: BudgetLabels = { projectId: principal.projectId, apiKeyId: principal.keyId, tags: {} };
     for (const [name, raw] of Object.entries(query)) {
       const value = Array.isArray(raw) ? raw[0] : raw;
       if (value === undefined) continue;

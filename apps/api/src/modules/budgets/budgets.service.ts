@@ -1,14 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { checkBudget, isTimeZone, periodAt, type BudgetDraft, type Period } from '@tokenledger/budgeting';
+import {
+  checkBudget,
+  isTimeZone,
+  periodAt,
+  type BudgetDraft,
+  type BudgetSpec,
+  type Period,
+} from '@tokenledger/budgeting';
 import { ErrorCode, TokenledgerError } from '@tokenledger/contracts';
 import {
   AlertsRepository,
+  ApiKeyRepository,
   BudgetEvaluator,
   BudgetMonitor,
   BudgetsRepository,
   ProjectsRepository,
   SecretKeyError,
   alertPayload,
+  resolveBudgetScope,
   sendWebhook,
   type BudgetRecord,
   type BudgetStatusRecord,
@@ -37,6 +46,7 @@ export class BudgetsService {
     private readonly evaluator: BudgetEvaluator,
     private readonly alerts: AlertsRepository,
     private readonly monitor: BudgetMonitor,
+    private readonly apiKeys: ApiKeyRepository,
   ) {}
 
   async list(access: OrgAccess): Promise<Budget[]> {
@@ -48,7 +58,7 @@ export class BudgetsService {
   async create(access: OrgAccess, input: BudgetInput): Promise<Budget> {
     const now = new Date();
     const spec = checkBudget(draft(input), now);
-    const projectId = await this.projectOf(access, spec.scope.project);
+    const { projectId } = await this.scopeOf(access, spec);
     const budget = await this.budgets.create(access.organizationId, spec, projectId);
     await this.refresh(access, now);
     return toBudget(budget, spec.scope.project);
@@ -58,7 +68,7 @@ export class BudgetsService {
     const existing = await this.budgets.get(access.organizationId, id);
     const now = new Date();
     const spec = checkBudget(draft(input), existing.createdAt);
-    const projectId = await this.projectOf(access, spec.scope.project);
+    const { projectId } = await this.scopeOf(access, spec);
     const budget = await this.budgets.update(access.organizationId, id, spec, projectId);
     await this.refresh(access, now);
     return toBudget(budget, spec.scope.project);
@@ -213,11 +223,12 @@ export class BudgetsService {
     return logged ?? last!;
   }
 
-  private async projectOf(
-    access: OrgAccess,
-    slug: string | null,
-    field = 'scope.project',
-  ): Promise<string | null> {
+  /** The project or API key the scope names, within the caller's organization (VALIDATION_FAILED otherwise). */
+  private scopeOf(access: OrgAccess, spec: BudgetSpec): Promise<{ projectId: string | null }> {
+    return resolveBudgetScope({ projects: this.projects, apiKeys: this.apiKeys }, access, spec.scope);
+  }
+
+  private async projectOf(access: OrgAccess, slug: string | null, field: string): Promise<string | null> {
     if (!slug) return null;
     const project = await this.projects.findBySlug(access.organizationId, slug);
     if (!project || (access.projectId && project.id !== access.projectId))

@@ -2,10 +2,12 @@ import { Field, InputType, Int } from '@nestjs/graphql';
 
 @InputType({
   description:
-    'What a budget covers: the organization, or one project, feature, customer, environment, model or tag.',
+    'What a budget covers: the organization, or one project, feature, customer, environment, model, tag or API key.',
 })
 export class BudgetScopeInput {
-  @Field({ description: 'organization | project | feature | customer | environment | model | tag' })
+  @Field({
+    description: 'organization | project | feature | customer | environment | model | tag | api_key',
+  })
   kind!: string;
   @Field(() => String, { nullable: true, description: 'Project slug (kind project).' })
   project?: string | null;
@@ -13,7 +15,8 @@ export class BudgetScopeInput {
   key?: string | null;
   @Field(() => String, {
     nullable: true,
-    description: 'Feature, customer id, environment, model or tag value.',
+    description:
+      "Feature, customer id, environment, model or tag value; for api_key, the key's id (apiKeys { id }): the usage that key sends.",
   })
   value?: string | null;
 }

@@ -7,7 +7,11 @@ export class BudgetScope {
   @Field() kind!: string;
   @Field(() => String, { nullable: true, description: 'Project slug.' }) project!: string | null;
   @Field(() => String, { nullable: true }) key!: string | null;
-  @Field(() => String, { nullable: true }) value!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "Feature, customer id, environment, model or tag value; an API key's id (kind api_key).",
+  })
+  value!: string | null;
 }
 
 @ObjectType()
