@@ -102,6 +102,39 @@ function growthCompany(seed: number, expected = false): SpendDay[] {
   return days;
 }
 
+/**
+ * The ceiling on a flat series: daily spend = weekday factor × log-normal noise (σ), nothing else,
+ * months of 30 and 31 days starting on every weekday. The oracle knows the factors; the run rate
+ * does not need them at whole weeks. Returns MAPE (%) of both per checkpoint.
+ */
+function flatCeiling(factors: readonly number[], sigma: number, runs = 100_000) {
+  const random = createRandom(1, 'forecast-flat');
+  const sums = Object.fromEntries(CHECKPOINTS.map((d) => [d, { runRate: 0, oracle: 0 }]));
+  for (let it = 0; it < runs; it++) {
+    const start = it % 7;
+    const days = 30 + (Math.floor(it / 7) % 2);
+    const f = (t: number) => factors[(start + t) % 7]!;
+    const x = Array.from(
+      { length: days },
+      (_, t) => f(t) * Math.exp(sigma * normal(random) - sigma ** 2 / 2),
+    );
+    const total = x.reduce((a, b) => a + b, 0);
+    for (const d of CHECKPOINTS) {
+      const soFar = x.slice(0, d).reduce((a, b) => a + b, 0);
+      let rest = 0;
+      for (let t = d; t < days; t++) rest += f(t);
+      sums[d]!.runRate += Math.abs(((soFar / d) * days) / total - 1);
+      sums[d]!.oracle += Math.abs((soFar + rest) / total - 1);
+    }
+  }
+  return Object.fromEntries(
+    CHECKPOINTS.map((d) => [
+      d,
+      { runRate: (100 * sums[d]!.runRate) / runs, oracle: (100 * sums[d]!.oracle) / runs },
+    ]),
+  );
+}
+
 const ratioText = (x: number) => `${x.toFixed(2)} — ${x <= 0.5 ? '**met**' : '**NOT met**'}`;
 
 function table(name: string, r: BacktestSummary): string {
@@ -199,6 +232,22 @@ async function main(): Promise<void> {
     );
   const oracleSe = (100 * demoSe.reduce((a, b) => a + b, 0)) / Math.max(1, demoSe.length);
 
+  // The demo's day-to-day noise (log spend against the expectation) and weekly rhythm, for the
+  // ceiling on a flat series with that noise.
+  const logDev = results
+    .filter((x) => x.company === 'demo')
+    .flatMap((x) => x.series.map((d, i) => Math.log(d.usd / demoExp.days[i]!.usd)));
+  const devMean = logDev.reduce((a, b) => a + b, 0) / logDev.length;
+  const sigma = Math.sqrt(logDev.reduce((a, b) => a + (b - devMean) ** 2, 0) / (logDev.length - 1));
+  const byWeekday = [0, 1, 2, 3, 4, 5, 6].map((w) => {
+    const ds = demoExp.days.filter((d) => new Date(`${d.date}T00:00:00Z`).getUTCDay() === w);
+    return ds.reduce((a, d) => a + d.usd, 0) / ds.length;
+  });
+  const flat = flatCeiling(
+    byWeekday.map((v) => (7 * v) / byWeekday.reduce((a, b) => a + b, 0)),
+    sigma,
+  );
+
   const groups = [
     {
       label: `development (seed ${DEV_SEEDS.join(', ')})`,
@@ -208,6 +257,7 @@ async function main(): Promise<void> {
       label: `held out (seeds ${SEEDS.filter((s) => !DEV_SEEDS.includes(s)).join(', ')})`,
       seeds: SEEDS.filter((s) => !DEV_SEEDS.includes(s)),
     },
+    { label: 'all seeds', seeds: SEEDS },
   ].filter((g) => g.seeds.length > 0);
   const summary: string[] = [
     `| Company, seeds | ${CHECKPOINTS.map((d) => `Day ${d}: forecast / run rate (ratio); oracle ratio`).join(' | ')} | In 80% range |`,
@@ -233,12 +283,14 @@ async function main(): Promise<void> {
     '',
     `Oracle: spend so far plus the expected spend of the days left. Demo: the mean daily spend of seeds ${ORACLE_SEEDS[0]}–${ORACLE_SEEDS.at(-1)} (${EVENTS.toLocaleString('en-US')} events over ${DAYS} days each); that estimate's standard error is ${oracleSe.toFixed(2)}% of the month's total on average, included in the oracle's MAPE. Growth company: its formula (400 × weekday × 1.25^(t/30) × step × e^0.005).`,
     '',
+    `A flat series with the demo's weekly rhythm and its day-to-day noise (σ ${sigma.toFixed(3)} in log spend, measured against that expectation), nothing else: ${CHECKPOINTS.map((d) => `day ${d} run rate ${flat[d]!.runRate.toFixed(1)}%, oracle ${flat[d]!.oracle.toFixed(1)}% (${(flat[d]!.oracle / flat[d]!.runRate).toFixed(2)})`).join('; ')}.`,
+    '',
     ...out,
   ]
     .join('\n')
     .split('\n');
   console.log(text.join('\n'));
-  const heldOut = groups.at(-1)!;
+  const heldOut = groups.find((g) => g.label.startsWith('held out')) ?? groups[0]!;
   const figures = (['demo', 'growth'] as const).flatMap((company) =>
     CHECKPOINTS.flatMap((day) => {
       const m = pooledBy[`${company}/${heldOut.label}/${day}`]!;
