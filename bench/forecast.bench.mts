@@ -68,13 +68,13 @@ function demoExpected(
   seeds: readonly number[],
 ): { days: SpendDay[]; se: Map<string, number> } {
   const runs = seeds.map((seed) => demoCompany(pricer, seed));
-  const days = runs[0]!.map((d, i) => ({
+  const days = runs[0].map((d, i) => ({
     date: d.date,
-    usd: runs.reduce((s, r) => s + r[i]!.usd, 0) / runs.length,
+    usd: runs.reduce((s, r) => s + r[i].usd, 0) / runs.length,
   }));
   const se = new Map(
     days.map((d, i) => {
-      const variance = runs.reduce((s, r) => s + (r[i]!.usd - d.usd) ** 2, 0) / (runs.length - 1);
+      const variance = runs.reduce((s, r) => s + (r[i].usd - d.usd) ** 2, 0) / (runs.length - 1);
       return [d.date, Math.sqrt(variance / runs.length)];
     }),
   );
@@ -113,7 +113,7 @@ function flatCeiling(factors: readonly number[], sigma: number, runs = 100_000) 
   for (let it = 0; it < runs; it++) {
     const start = it % 7;
     const days = 30 + (Math.floor(it / 7) % 2);
-    const f = (t: number) => factors[(start + t) % 7]!;
+    const f = (t: number) => factors[(start + t) % 7];
     const x = Array.from(
       { length: days },
       (_, t) => f(t) * Math.exp(sigma * normal(random) - sigma ** 2 / 2),
@@ -123,14 +123,14 @@ function flatCeiling(factors: readonly number[], sigma: number, runs = 100_000) 
       const soFar = x.slice(0, d).reduce((a, b) => a + b, 0);
       let rest = 0;
       for (let t = d; t < days; t++) rest += f(t);
-      sums[d]!.runRate += Math.abs(((soFar / d) * days) / total - 1);
-      sums[d]!.oracle += Math.abs((soFar + rest) / total - 1);
+      sums[d].runRate += Math.abs(((soFar / d) * days) / total - 1);
+      sums[d].oracle += Math.abs((soFar + rest) / total - 1);
     }
   }
   return Object.fromEntries(
     CHECKPOINTS.map((d) => [
       d,
-      { runRate: (100 * sums[d]!.runRate) / runs, oracle: (100 * sums[d]!.oracle) / runs },
+      { runRate: (100 * sums[d].runRate) / runs, oracle: (100 * sums[d].oracle) / runs },
     ]),
   );
 }
@@ -161,9 +161,11 @@ function table(name: string, r: BacktestSummary): string {
     `| --- | --- | ${CHECKPOINTS.map(() => '---').join(' | ')} |`,
     ...[...new Set(r.points.map((p) => p.month))].map((month) => {
       const ps = r.points.filter((p) => p.month === month);
-      return `| ${month} | $${ps[0]!.actual.toFixed(0)} | ${CHECKPOINTS.map((d) => {
+      return `| ${month} | $${ps[0].actual.toFixed(0)} | ${CHECKPOINTS.map((d) => {
         const p = ps.find((q) => q.day === d);
-        return p ? `${e(p.forecast, p.actual)} / ${e(p.runRate, p.actual)} / ${e(p.oracle!, p.actual)}` : '—';
+        return p
+          ? `${e(p.forecast, p.actual)} / ${e(p.runRate, p.actual)} / ${e(p.oracle ?? NaN, p.actual)}`
+          : '—';
       }).join(' | ')} |`;
     }),
   ].join('\n');
@@ -185,7 +187,7 @@ function pooled(rs: readonly BacktestSummary[], day: number | null): Pooled {
   return {
     forecast: mape((p) => p.forecast),
     runRate: mape((p) => p.runRate),
-    oracle: mape((p) => p.oracle!),
+    oracle: mape((p) => p.oracle ?? NaN),
     coverage: ps.filter((p) => p.actual >= p.low && p.actual <= p.high).length / Math.max(1, ps.length),
     n: ps.length,
   };
@@ -236,7 +238,7 @@ async function main(): Promise<void> {
   // ceiling on a flat series with that noise.
   const logDev = results
     .filter((x) => x.company === 'demo')
-    .flatMap((x) => x.series.map((d, i) => Math.log(d.usd / demoExp.days[i]!.usd)));
+    .flatMap((x) => x.series.map((d, i) => Math.log(d.usd / demoExp.days[i].usd)));
   const devMean = logDev.reduce((a, b) => a + b, 0) / logDev.length;
   const sigma = Math.sqrt(logDev.reduce((a, b) => a + (b - devMean) ** 2, 0) / (logDev.length - 1));
   const byWeekday = [0, 1, 2, 3, 4, 5, 6].map((w) => {
@@ -283,17 +285,17 @@ async function main(): Promise<void> {
     '',
     `Oracle: spend so far plus the expected spend of the days left. Demo: the mean daily spend of seeds ${ORACLE_SEEDS[0]}–${ORACLE_SEEDS.at(-1)} (${EVENTS.toLocaleString('en-US')} events over ${DAYS} days each); that estimate's standard error is ${oracleSe.toFixed(2)}% of the month's total on average, included in the oracle's MAPE. Growth company: its formula (400 × weekday × 1.25^(t/30) × step × e^0.005).`,
     '',
-    `A flat series with the demo's weekly rhythm and its day-to-day noise (σ ${sigma.toFixed(3)} in log spend, measured against that expectation), nothing else: ${CHECKPOINTS.map((d) => `day ${d} run rate ${flat[d]!.runRate.toFixed(1)}%, oracle ${flat[d]!.oracle.toFixed(1)}% (${(flat[d]!.oracle / flat[d]!.runRate).toFixed(2)})`).join('; ')}.`,
+    `A flat series with the demo's weekly rhythm and its day-to-day noise (σ ${sigma.toFixed(3)} in log spend, measured against that expectation), nothing else: ${CHECKPOINTS.map((d) => `day ${d} run rate ${flat[d].runRate.toFixed(1)}%, oracle ${flat[d].oracle.toFixed(1)}% (${(flat[d].oracle / flat[d].runRate).toFixed(2)})`).join('; ')}.`,
     '',
     ...out,
   ]
     .join('\n')
     .split('\n');
   console.log(text.join('\n'));
-  const heldOut = groups.find((g) => g.label.startsWith('held out')) ?? groups[0]!;
+  const heldOut = groups.find((g) => g.label.startsWith('held out')) ?? groups[0];
   const figures = (['demo', 'growth'] as const).flatMap((company) =>
     CHECKPOINTS.flatMap((day) => {
-      const m = pooledBy[`${company}/${heldOut.label}/${day}`]!;
+      const m = pooledBy[`${company}/${heldOut.label}/${day}`];
       const where = `${company === 'demo' ? 'demo company' : 'growth/step company'} (${heldOut.label}, ${m.n} months)`;
       const reference = {
         name: 'run rate (spend so far ÷ days × days in month)',
