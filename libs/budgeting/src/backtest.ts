@@ -14,12 +14,16 @@ export interface BacktestPoint {
   forecast: number;
   low: number;
   high: number;
+  /** Spend so far plus the expected spend of the days left, when `expected` was given. */
+  oracle?: number;
 }
 
 export interface BacktestSummary {
   /** Checkpoint day → mean absolute percentage error, in percent. */
   mapeForecast: Record<number, number>;
   mapeRunRate: Record<number, number>;
+  /** Only when `expected` was given: the oracle's MAPE (see backtestMonthEnd). */
+  mapeOracle?: Record<number, number>;
   /** Share of months whose actual total fell inside the forecast's range. */
   coverage: number;
   points: BacktestPoint[];
@@ -30,14 +34,18 @@ const weekdayOf = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay();
 /**
  * Replays month-end forecasts over a daily series: for every whole calendar month with at least
  * `minHistoryDays` before it, at each checkpoint day (e.g. 7, 14, 21) the forecast and the run rate
- * see only the days up to it, and are compared with the month's actual total.
+ * see only the days up to it, and are compared with the month's actual total. `expected` (the
+ * expected spend of each day, by date, when the series is generated) adds an oracle: spend so far
+ * plus the expected spend of the days left, the best any forecast can do on average.
  */
 export function backtestMonthEnd(
   series: readonly SpendDay[],
   checkpoints: readonly number[] = [7, 14, 21],
   minHistoryDays = 28,
   params: ForecastParams = DEFAULT_FORECAST_PARAMS,
+  expected?: readonly SpendDay[],
 ): BacktestSummary {
+  const expectedBy = expected ? new Map(expected.map((d) => [d.date, d.usd])) : null;
   const months = [...new Set(series.map((d) => d.date.slice(0, 7)))];
   const points: BacktestPoint[] = [];
   let covered = 0;
@@ -57,6 +65,7 @@ export function backtestMonthEnd(
         known.map((d) => weekdayOf(d.date)),
         ahead,
         params,
+        day,
       );
       const point = {
         month,
@@ -66,6 +75,17 @@ export function backtestMonthEnd(
         forecast: soFar + f.total,
         low: soFar + f.low,
         high: soFar + f.high,
+        ...(expectedBy
+          ? {
+              oracle:
+                soFar +
+                monthDays.slice(day).reduce((s, d) => {
+                  const e = expectedBy.get(d.date);
+                  if (e === undefined) throw new Error(`backtestMonthEnd: no expected spend for ${d.date}`);
+                  return s + e;
+                }, 0),
+            }
+          : {}),
       };
       if (actual >= point.low && actual <= point.high) covered++;
       points.push(point);
@@ -80,6 +100,9 @@ export function backtestMonthEnd(
   return {
     mapeForecast: Object.fromEntries(checkpoints.map((d) => [d, mape((p) => p.forecast, d)])),
     mapeRunRate: Object.fromEntries(checkpoints.map((d) => [d, mape((p) => p.runRate, d)])),
+    ...(expectedBy
+      ? { mapeOracle: Object.fromEntries(checkpoints.map((d) => [d, mape((p) => p.oracle!, d)])) }
+      : {}),
     coverage: points.length ? covered / points.length : NaN,
     points,
   };

@@ -6,10 +6,13 @@
  * - Weekly rhythm: a factor per weekday (median, over recent weeks, of each day against the
  *   centered 7-day mean around it), so weekends and batch nights are expected where they fall.
  * - Level shifts: the most recent clear step in the deseasonalized series (a model switch, a
- *   feature shipping) within the last weeks is found by a two-sample test on log spend; only the
- *   days after it say what the level is now.
- * - Trend: the slope of log spend over the recent weeks (the step taken out), damped ahead.
- * - Level now: the median of the last days after the step, brought to today along the trend.
+ *   feature shipping) within the last weeks is found by a two-sample test on log spend.
+ * - Projection: level, trend and step fitted together by least squares on log spend over the last
+ *   weeks; the trend shrunk by its t statistic, so weak slopes in noisy spend are projected flat.
+ * - Blend: the projection is combined with the period-to-date mean (weekday-adjusted, after any
+ *   step, moved along the trend), each weighted by the inverse of its variance: the period-to-date
+ *   mean's from the day-to-day noise and how many days of the period are known, the projection's
+ *   from the fit and from how far it missed each of the last weeks when made a week earlier.
  */
 
 export interface ForecastParams {
@@ -22,26 +25,31 @@ export interface ForecastParams {
   shiftScore: number;
   /** The smallest step worth believing, in log spend (0.15: about 16%). */
   shiftSize: number;
-  /** Days at the end whose median is the level now. */
-  levelDays: number;
-  /** Trend damping per day ahead (≤ 1). */
-  phi: number;
   /** Shrinkage of the trend: its t statistic at which half of it is kept. */
   trendShrink: number;
+  /** Weeks back the projection is replayed to see how far it misses (its weight in the blend). */
+  checkWeeks: number;
+  /** Uncertainty of the level beyond the fit, per day ahead (log spend): widens the range only. */
+  drift: number;
   /** z of the range (1.28: an 80% interval). */
   z: number;
 }
 
-/** Chosen once from what the methods need (a month of trend, two weeks for a level), not by a grid. */
+/**
+ * Chosen from what the methods need (a month of trend, a month of weekly checks), not by a grid.
+ * shiftScore 4: the largest of ~50 two-sample statistics on noise alone rarely reaches 4 (6 missed
+ * a model switch ramped over three days in noisy spend). drift 0.003: set on the development seed
+ * of bench:forecast so that about 80% of actual totals fall inside the range.
+ */
 export const DEFAULT_FORECAST_PARAMS: ForecastParams = {
   seasonDays: 56,
   trendDays: 56,
   shiftDays: 49,
-  shiftScore: 6,
+  shiftScore: 4,
   shiftSize: 0.15,
-  levelDays: 14,
-  phi: 1,
   trendShrink: 3,
+  checkWeeks: 4,
+  drift: 0.003,
   z: 1.28,
 };
 
@@ -52,6 +60,11 @@ export interface DailyForecast {
   total: number;
   low: number;
   high: number;
+  /**
+   * The weight (0–1) of the period-to-date mean in the level of the days ahead; the projection
+   * from the weeks before has the rest. 0 when no day of the period is known.
+   */
+  periodWeight: number;
 }
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
@@ -116,76 +129,102 @@ function levelShift(
   return best ? { at: best.at, size: best.size } : null;
 }
 
-/** Least squares of y[t] = a + g·t + δ·[t ≥ step] over t ≥ from (no step term when step is null). */
-function fitLine(
-  y: readonly number[],
-  from: number,
-  step: number | null,
-): { a: number; g: number; delta: number } {
-  // Normal equations over the columns 1, t, s (s = 1 from the step on).
-  let n = 0,
-    st = 0,
-    ss = 0,
-    stt = 0,
-    sts = 0,
-    sy = 0,
-    sty = 0,
-    ssy = 0;
-  for (let t = from; t < y.length; t++) {
-    const s = step !== null && t >= step ? 1 : 0;
-    n++;
-    st += t;
-    ss += s;
-    stt += t * t;
-    sts += t * s;
-    sy += y[t]!;
-    sty += t * y[t]!;
-    ssy += s * y[t]!;
+/** The inverse of a small symmetric positive-definite matrix (Gauss–Jordan), or null if singular. */
+function invert(m: readonly (readonly number[])[]): number[][] | null {
+  const k = m.length;
+  const a = m.map((row, i) => [...row, ...row.map((_, j) => (i === j ? 1 : 0))]);
+  for (let c = 0; c < k; c++) {
+    let p = c;
+    for (let r = c + 1; r < k; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[p]![c]!)) p = r;
+    if (Math.abs(a[p]![c]!) < 1e-12) return null;
+    [a[c], a[p]] = [a[p]!, a[c]!];
+    const pivot = a[c]![c]!;
+    for (let j = 0; j < 2 * k; j++) a[c]![j]! /= pivot;
+    for (let r = 0; r < k; r++) {
+      if (r === c) continue;
+      const f = a[r]![c]!;
+      for (let j = 0; j < 2 * k; j++) a[r]![j]! -= f * a[c]![j]!;
+    }
   }
-  const withStep = step !== null && ss > 0 && ss < n;
-  if (!withStep) {
-    const den = n * stt - st * st;
-    const g = den > 0 ? (n * sty - st * sy) / den : 0;
-    return { a: (sy - g * st) / n, g, delta: 0 };
-  }
-  // Solve the 3×3 system by Cramer's rule.
-  const m = [
-    [n, st, ss],
-    [st, stt, sts],
-    [ss, sts, ss],
-  ];
-  const r = [sy, sty, ssy];
-  const det = (x: number[][]) =>
-    x[0]![0]! * (x[1]![1]! * x[2]![2]! - x[1]![2]! * x[2]![1]!) -
-    x[0]![1]! * (x[1]![0]! * x[2]![2]! - x[1]![2]! * x[2]![0]!) +
-    x[0]![2]! * (x[1]![0]! * x[2]![1]! - x[1]![1]! * x[2]![0]!);
-  const d = det(m);
-  const col = (i: number) => m.map((row, k) => row.map((v, j) => (j === i ? r[k]! : v)));
-  return { a: det(col(0)) / d, g: det(col(1)) / d, delta: det(col(2)) / d };
+  return a.map((row) => row.slice(k));
 }
 
-/**
- * Spend of the days ahead (`aheadWeekdays`, in order) after `series` (daily spend, oldest first,
- * with `weekdays` of each day), with the range of their total.
- */
-export function forecastDays(
-  series: readonly number[],
-  weekdays: readonly number[],
-  aheadWeekdays: readonly number[],
-  params: ForecastParams = DEFAULT_FORECAST_PARAMS,
-): DailyForecast {
-  const h = aheadWeekdays.length;
+/** Level, trend and step of log spend: y[t] ≈ a + g·t + δ·[t ≥ step], fitted over t ≥ from. */
+interface LineFit {
+  a: number;
+  g: number;
+  delta: number;
+  step: number | null;
+  /** (XᵀX)⁻¹ of the columns 1, t and, with a step, [t ≥ step]: variances are σ² times it. */
+  inverse: number[][];
+  /** Residual variance (degrees of freedom taken into account). */
+  s2: number;
+  /** Mean of exp(residual): the mean day over the median day of the fit. */
+  correction: number;
+}
+
+/** Least squares of y[t] = a + g·t + δ·[t ≥ step] over t ≥ from (no step term when step is null). */
+function fitLine(y: readonly number[], from: number, step: number | null): LineFit | null {
+  const n = y.length;
+  const withStep = step !== null && step > from && step < n;
+  const row = (t: number) => (withStep ? [1, t, t >= step! ? 1 : 0] : [1, t]);
+  const k = withStep ? 3 : 2;
+  if (n - from <= k) return null;
+  const xtx = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  const xty = new Array<number>(k).fill(0);
+  for (let t = from; t < n; t++) {
+    const x = row(t);
+    for (let i = 0; i < k; i++) {
+      xty[i]! += x[i]! * y[t]!;
+      for (let j = 0; j < k; j++) xtx[i]![j]! += x[i]! * x[j]!;
+    }
+  }
+  const inverse = invert(xtx);
+  if (!inverse) return null;
+  const beta = inverse.map((r) => r.reduce((s, v, j) => s + v * xty[j]!, 0));
+  const residuals: number[] = [];
+  for (let t = from; t < n; t++) residuals.push(y[t]! - row(t).reduce((s, v, j) => s + v * beta[j]!, 0));
+  return {
+    a: beta[0]!,
+    g: beta[1]!,
+    delta: withStep ? beta[2]! : 0,
+    step: withStep ? step : null,
+    inverse,
+    s2: residuals.reduce((s, r) => s + r * r, 0) / (residuals.length - k),
+    correction: mean(residuals.map((r) => Math.exp(r))),
+  };
+}
+
+/** xᵀ M x. */
+const quadratic = (m: readonly (readonly number[])[], x: readonly number[]) =>
+  x.reduce((s, xi, i) => s + xi * x.reduce((t, xj, j) => t + m[i]![j]! * xj, 0), 0);
+
+/** What the history says about the days after it, before any period-to-date mean is blended in. */
+interface Projection {
+  factors: number[];
+  /** Day-to-day variance of log spend around the fit. */
+  s2: number;
+  /** The last step found (its first day), or null. */
+  step: number | null;
+  /** The trend ahead, per day (log spend), after shrinkage. */
+  trend: number;
+  /** Log of the mean daily (deseasonalized) spend expected at day `t` (a real number), and its variance. */
+  at(t: number): { log: number; variance: number };
+}
+
+const FALLBACK_S2 = 0.15 ** 2;
+
+/** Weekly factors, step, and the projection of the deseasonalized level (see the file's comment). */
+function project(series: readonly number[], weekdays: readonly number[], params: ForecastParams): Projection {
   const n = series.length;
-  if (n === 0 || series.every((v) => v <= 0))
-    return { days: new Array<number>(h).fill(0), total: 0, low: 0, high: 0 };
   const factors = weekdayFactors(series, weekdays, params.seasonDays);
   const d = series.map((v, t) => v / (factors[weekdays[t]!]! || 1));
-  const floor = Math.max(1e-9, 0.01 * mean(d.filter((v) => v > 0)));
+  const positive = d.filter((v) => v > 0);
+  const floor = Math.max(1e-9, 0.01 * mean(positive));
   const y = d.map((v) => Math.log(Math.max(v, floor)));
   // Trend: a step is looked for with the trend taken out (growth is not a step), the trend for
   // that from week-over-week changes (their median: a step moves only the seven that straddle it);
-  // then the trend is the least-squares slope of the recent weeks with the step taken out (a step
-  // is not growth either).
+  // then level, trend and step are fitted together over the recent weeks (a step is not growth).
   const weekly: number[] = [];
   for (let t = Math.max(7, n - params.trendDays); t < n; t++) weekly.push((y[t]! - y[t - 7]!) / 7);
   const rough = weekly.length >= 7 ? median(weekly) : 0;
@@ -195,41 +234,123 @@ export function forecastDays(
     params.shiftScore,
     params.shiftSize,
   );
-  // Then level, trend and step together: least squares of y = a + g·t + δ·[t ≥ step] over the
-  // recent weeks.
   const from = Math.max(0, n - params.trendDays);
-  const { a, g, delta } = n >= 14 ? fitLine(y, from, shift?.at ?? null) : { a: median(y), g: 0, delta: 0 };
-  // Level now: the fitted line at the last day, corrected by how the last days sat around it.
-  const first = Math.max(shift ? shift.at : 0, n - params.levelDays);
-  const line = (t: number) => a + g * t + (shift && t >= shift.at ? delta : 0);
-  const residuals = y.slice(first).map((v, i) => v - line(first + i));
-  const level = line(n - 1) + median(residuals);
+  const fit = n >= 14 ? fitLine(y, from, shift?.at ?? null) : null;
+  if (!fit) {
+    // Under two weeks: the mean day, flat.
+    const level = Math.log(Math.max(mean(d), floor));
+    const s2 =
+      y.length > 2 ? mean(y.map((v) => (v - mean(y)) ** 2)) * (y.length / (y.length - 1)) : FALLBACK_S2;
+    return { factors, s2, step: null, trend: 0, at: () => ({ log: level, variance: s2 / Math.max(1, n) }) };
+  }
   // The trend ahead, shrunk by how sure the fit is of it (t²/(t² + k²)): noisy spend with a weak
   // slope is projected flat rather than extrapolated, clear growth nearly in full.
-  const fitted = y.slice(from).map((v, i) => v - line(from + i));
-  const m = fitted.length;
-  const tMean = from + (m - 1) / 2;
-  let sxx = 0;
-  for (let t = from; t < n; t++) sxx += (t - tMean) ** 2;
-  const se = m > 3 && sxx > 0 ? Math.sqrt((mean(fitted.map((r) => r * r)) * (m / (m - 3))) / sxx) : Infinity;
-  const tStat = Number.isFinite(se) && se > 0 ? g / se : 0;
-  const trend = g * ((tStat * tStat) / (tStat * tStat + params.trendShrink ** 2));
-  // exp(median log) is the median day; the mean day is higher by the spread of the days around it.
-  const correction = mean(residuals.map((r) => Math.exp(r - median(residuals))));
-  const recent = residuals;
-  const days: number[] = [];
-  let ahead = 0;
-  for (let i = 1; i <= h; i++) {
-    ahead += params.phi ** i;
-    days.push(Math.exp(level + trend * ahead) * correction * factors[aheadWeekdays[i - 1]!]!);
+  const s2 = Math.max(fit.s2, 1e-8);
+  const tStat = fit.g / Math.sqrt(s2 * fit.inverse[1]![1]!);
+  const keep = (tStat * tStat) / (tStat * tStat + params.trendShrink ** 2);
+  const last = n - 1;
+  return {
+    factors,
+    s2,
+    step: fit.step,
+    trend: fit.g * keep,
+    at: (t) => {
+      // The fitted line up to the last day, the shrunk trend after it.
+      const x = [1, last + keep * (t - last), ...(fit.step !== null ? [1] : [])];
+      return {
+        log: fit.a + fit.g * x[1]! + fit.delta * (fit.step !== null ? 1 : 0) + Math.log(fit.correction),
+        variance: s2 * quadratic(fit.inverse, x),
+      };
+    },
+  };
+}
+
+/**
+ * How far the projection misses beyond what its own variance allows: replayed from 1 … `weeks`
+ * weeks back, the squared miss on the following week's mean, less the week's noise and the
+ * projection's variance, averaged (≥ 0). Spend that changes in ways the fit does not model
+ * (a drifting level, a bend in the trend) misses more.
+ */
+function projectionMisfit(
+  series: readonly number[],
+  weekdays: readonly number[],
+  params: ForecastParams,
+): number {
+  const excess: number[] = [];
+  for (let k = 1; k <= params.checkWeeks; k++) {
+    const origin = series.length - 7 * k;
+    if (origin < 35) break;
+    const p = project(series.slice(0, origin), weekdays.slice(0, origin), params);
+    let sum = 0,
+      fs = 0,
+      f2 = 0;
+    for (let t = origin; t < origin + 7; t++) {
+      const f = p.factors[weekdays[t]!]!;
+      sum += series[t]!;
+      fs += f;
+      f2 += f * f;
+    }
+    if (sum <= 0 || fs <= 0) continue;
+    const expected = p.at(origin + 3);
+    excess.push((expected.log - Math.log(sum / fs)) ** 2 - (p.s2 * f2) / (fs * fs) - expected.variance);
   }
+  return excess.length ? Math.max(0, mean(excess)) : 0;
+}
+
+/**
+ * Spend of the days ahead (`aheadWeekdays`, in order) after `series` (daily spend, oldest first,
+ * with `weekdays` of each day), with the range of their total. `periodDays`: how many of the last
+ * days of `series` belong to the period being forecast (its mean so far is blended in).
+ */
+export function forecastDays(
+  series: readonly number[],
+  weekdays: readonly number[],
+  aheadWeekdays: readonly number[],
+  params: ForecastParams = DEFAULT_FORECAST_PARAMS,
+  periodDays = 0,
+): DailyForecast {
+  const h = aheadWeekdays.length;
+  const n = series.length;
+  if (n === 0 || series.every((v) => v <= 0))
+    return { days: new Array<number>(h).fill(0), total: 0, low: 0, high: 0, periodWeight: 0 };
+  const p = project(series, weekdays, params);
+  // The level of the days ahead, at their middle day.
+  const center = n - 1 + (h + 1) / 2;
+  const projected = p.at(center);
+  const vProjection = projected.variance + (periodDays > 0 ? projectionMisfit(series, weekdays, params) : 0);
+  // The period so far: spend over the weekly factors of its days (a weekday-adjusted mean), from
+  // the step on if there was one in it, moved to the middle of the days ahead along the trend.
+  const first = Math.max(n - Math.min(periodDays, n), p.step ?? 0);
+  let sum = 0,
+    fs = 0,
+    f2 = 0,
+    ft = 0;
+  for (let t = first; t < n; t++) {
+    const f = p.factors[weekdays[t]!]!;
+    sum += series[t]!;
+    fs += f;
+    f2 += f * f;
+    ft += f * t;
+  }
+  let level = projected.log;
+  let vLevel = vProjection;
+  let periodWeight = 0;
+  if (periodDays > 0 && sum > 0 && fs > 0) {
+    const soFar = Math.log(sum / fs) + p.trend * (center - ft / fs);
+    const vSoFar = (p.s2 * f2) / (fs * fs);
+    periodWeight = vProjection / (vProjection + vSoFar);
+    level = periodWeight * soFar + (1 - periodWeight) * projected.log;
+    vLevel = (vProjection * vSoFar) / (vProjection + vSoFar);
+  }
+  const days = aheadWeekdays.map((w, i) => Math.exp(level + p.trend * (n + i - center)) * p.factors[w]!);
   const total = days.reduce((a, b) => a + b, 0);
-  // Range: day-to-day noise (independent days) and the level's uncertainty (shared by every day).
-  const sigma = Math.sqrt(mean(residuals.map((r) => r * r)));
-  const levelError = sigma / Math.sqrt(Math.max(1, recent.length));
-  const spread =
-    params.z * total * Math.sqrt(sigma ** 2 / Math.max(1, h) + levelError ** 2 + (0.01 * h) ** 2);
-  return { days, total, low: Math.max(0, total - spread), high: total + spread };
+  // Range: the noise of the days ahead (their weekday-weighted mean), the level's uncertainty and
+  // a drift that grows with the horizon.
+  const fa = aheadWeekdays.map((w) => p.factors[w]!);
+  const sa = fa.reduce((a, b) => a + b, 0);
+  const vAhead = sa > 0 ? (p.s2 * fa.reduce((a, b) => a + b * b, 0)) / (sa * sa) : 0;
+  const spread = params.z * total * Math.sqrt(vAhead + vLevel + (params.drift * h) ** 2);
+  return { days, total, low: Math.max(0, total - spread), high: total + spread, periodWeight };
 }
 
 /** LiteLLM's forecast: spend so far ÷ days elapsed × days in the period. */

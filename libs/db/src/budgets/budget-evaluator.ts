@@ -115,8 +115,8 @@ export class BudgetEvaluator {
 
   /**
    * Month-end (period-end) spend: the weekly rhythm and trend of the last weeks' daily spend
-   * (libs/budgeting forecastDays), today's spend so far counted, the rest of today and the days
-   * after forecast. Also returns the forecast of each day ahead (today first) for crossing dates.
+   * blended with the period's mean so far (libs/budgeting forecastDays), today's spend so far
+   * counted, the rest of today and the days after forecast. Also returns the forecast of each day ahead (today first) for crossing dates.
    */
   async forecast(
     org: Pick<OrgScope, 'organizationId' | 'slug'>,
@@ -153,6 +153,8 @@ export class BudgetEvaluator {
       series,
       past.map((d) => d.weekday),
       ahead.map((d) => d.weekday),
+      undefined,
+      past.filter((d) => d.start.getTime() >= period.start.getTime()).length,
     );
     const aheadUsd = f.days.map((usd, i) => (i === 0 && today ? Math.max(0, usd - spentToday) : usd));
     const inPeriod = (t: number) => t >= period.start.getTime() && t < period.end.getTime();
