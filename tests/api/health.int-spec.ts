@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '@tokenledger/api/bootstrap';
+import { PG_POOL, type PgPool } from '@tokenledger/db';
 
 describe('API health, readiness and error envelope', () => {
   let app: NestFastifyApplication;
@@ -14,6 +15,16 @@ describe('API health, readiness and error envelope', () => {
 
   afterAll(async () => {
     await app?.close();
+  });
+
+  // Dashboard pages send several rollup queries at once: the API's pool runs them without parallel
+  // workers (worker start-up cost more than it saved at 10M events; docs/BENCHMARKS.md).
+  it('reads through a pool whose sessions run queries without parallel workers', async () => {
+    const pool = app.get<PgPool>(PG_POOL);
+    const { rows } = await pool.query<{ max_parallel_workers_per_gather: string }>(
+      'SHOW max_parallel_workers_per_gather',
+    );
+    expect(rows[0]!.max_parallel_workers_per_gather).toBe('0');
   });
 
   it('answers /healthz', async () => {

@@ -157,7 +157,7 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Log in' }).count()).toBe(1);
     // Nothing of the session stays behind for the next person at this browser.
-    const kept = await page.evaluate(() => Object.keys(localStorage));
+    const kept = await page.evaluate<string[]>('Object.keys(localStorage)');
     expect(kept).not.toContain('tokenledger.token');
     expect(kept).not.toContain('tokenledger.me');
   });

@@ -85,6 +85,12 @@ const REPOSITORIES = [
 export interface DatabaseModuleOptions {
   /** Connections of the plain pg pool (default 8). */
   pgPoolSize?: (config: Config) => number;
+  /**
+   * Whether PostgreSQL may run a query of the pg pool with parallel workers (default true). A process
+   * that answers people (the API: a dashboard page sends several small rollup queries at once) runs
+   * without: each query answers sooner alone, and the cores serve the others.
+   */
+  parallelQueries?: boolean;
 }
 
 /**
@@ -104,7 +110,10 @@ export class DatabaseModule {
       {
         provide: PG_POOL,
         inject: [CONFIG],
-        useFactory: (config: Config) => createPgPool(config.DATABASE_URL, options.pgPoolSize?.(config) ?? 8),
+        useFactory: (config: Config) =>
+          createPgPool(config.DATABASE_URL, options.pgPoolSize?.(config) ?? 8, {
+            parallelQueries: options.parallelQueries ?? true,
+          }),
       },
       {
         provide: REDIS,

@@ -4,8 +4,18 @@ import pg from 'pg';
  * A plain pg pool for the hot paths (event writes, rollup upserts) where one multi-row statement
  * per table beats an ORM round trip per row. Everything else goes through Prisma.
  */
-export function createPgPool(databaseUrl: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, application_name: 'tokenledger' });
+export function createPgPool(
+  databaseUrl: string,
+  max = 10,
+  { parallelQueries = true }: { parallelQueries?: boolean } = {},
+): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max,
+    application_name: 'tokenledger',
+    // Without parallel workers: for queries of rollup size, starting workers costs more than they save.
+    ...(parallelQueries ? {} : { options: '-c max_parallel_workers_per_gather=0' }),
+  });
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;
