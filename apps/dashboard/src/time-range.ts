@@ -30,14 +30,31 @@ export function isYmd(value: string | null | undefined): value is string {
   return d.toISOString().slice(0, 10) === value;
 }
 
+const ZONE_FORMATS = {
+  ymd: { year: 'numeric', month: '2-digit', day: '2-digit' },
+  wall: {
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  },
+} as const satisfies Record<string, Intl.DateTimeFormatOptions>;
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per zone and shape, kept (building one costs far more than using it). */
+function zoneFormat(shape: keyof typeof ZONE_FORMATS, timeZone: string): Intl.DateTimeFormat {
+  const key = `${shape} ${timeZone}`;
+  let f = zoneFormats.get(key);
+  if (!f) zoneFormats.set(key, (f = new Intl.DateTimeFormat('en-US', { ...ZONE_FORMATS[shape], timeZone })));
+  return f;
+}
+
 /** The calendar day `t` falls on in `timeZone`, as YYYY-MM-DD. */
 export function ymdInZone(t: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(t);
+  const parts = zoneFormat('ymd', timeZone).formatToParts(t);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
@@ -54,16 +71,7 @@ export function addMonths(ymd: string, months: number): string {
 
 /** Milliseconds `timeZone` is ahead of UTC at instant `t`. */
 function offsetMs(t: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(t));
+  const parts = zoneFormat('wall', timeZone).formatToParts(new Date(t));
   const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const asUtc = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
   return asUtc - Math.floor(t / 1000) * 1000;

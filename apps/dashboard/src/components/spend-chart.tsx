@@ -1,10 +1,15 @@
+import { memo } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { money, moneyCompact } from '../format';
 import { SERIES_COLORS, type ChartData } from './chart-data';
 
 export { SERIES_COLORS, stackSeries, type ChartData } from './chart-data';
 
-export function SpendChart({
+/**
+ * Drawn again only when its data, label or height change: a page re-renders on each of its queries'
+ * answers, and redrawing a chart costs far more than the rest of the page.
+ */
+export const SpendChart = memo(function SpendChart({
   data,
   label,
   height = 300,
@@ -46,4 +51,4 @@ export function SpendChart({
       </ResponsiveContainer>
     </figure>
   );
-}
+});
