@@ -89,7 +89,10 @@ describe('dashboard in Chromium', () => {
     expect(await byFeature.textContent()).toContain('$1.20');
     const customers = page.getByRole('region', { name: 'Top customers' });
     expect(await customers.textContent()).toContain('acme');
-    expect(await page.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
+    // The chart is drawn after the figures and tables (its library loads once they are painted).
+    await expect
+      .poll(() => page.locator('.recharts-bar-rectangle').count(), { timeout: 15_000 })
+      .toBeGreaterThan(0);
     expect(await page.getByTestId('api-status').textContent()).toMatch(/^API ready/);
     // SCREENSHOT_DIR=/tmp/shots npm test -- tests/browser keeps a picture to look at.
     if (process.env.SCREENSHOT_DIR)

@@ -2,29 +2,11 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { ErrorState, Loading } from './components/states';
-import { graphql, request, session, type ResultOf } from './graphql';
+import { graphql, request, session } from './graphql';
+import { ME, ME_KEY, mark, ORG_KEY, pickOrg, rememberedMe, type MeAnswer } from './me';
 import { OrgContext, type OrgContextValue } from './org';
 import { LoginPage } from './pages/login';
 import { browserTimeZone } from './time-range';
-
-const ME = graphql(`
-  query Me {
-    me {
-      user {
-        email
-      }
-      organizations {
-        slug
-        name
-        role
-      }
-    }
-    status {
-      ready
-      version
-    }
-  }
-`);
 
 const LOGOUT = graphql(`
   mutation Logout {
@@ -43,37 +25,13 @@ const NAV = [
   { to: '/settings', label: 'Settings', end: false },
 ] as const;
 
-const ORG_KEY = 'tokenledger.org';
-const ME_KEY = 'tokenledger.me';
-
-type MeAnswer = ResultOf<typeof ME>;
-
-/** A session's mark in storage: enough to tell its remembered answer from another session's. */
-const mark = (token: string) => token.slice(-16);
-
-/**
- * The last `me` answer of this session, kept in localStorage: on the next load the shell and the page
- * (and so their queries) start at once while `me` is asked again, instead of after it. Stale for a
- * moment at most (a changed role or organization list is redrawn when the answer comes); the API
- * checks every request itself.
- */
-function rememberedMe(token: string | null): MeAnswer | undefined {
-  if (token === null) return undefined;
-  try {
-    const saved = JSON.parse(localStorage.getItem(ME_KEY) ?? 'null') as { mark: string; me: MeAnswer } | null;
-    return saved?.mark === mark(token) ? saved.me : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The shell: the login gate, the organization picker and the navigation around every page. */
 export function App() {
   const token = useSyncExternalStore(session.subscribe, () => session.token);
   const queryClient = useQueryClient();
   const location = useLocation();
   const [orgSlug, setOrgSlug] = useState<string | null>(() => localStorage.getItem(ORG_KEY));
-  const me = useQuery({
+  const me = useQuery<MeAnswer>({
     queryKey: ['me', token],
     queryFn: ({ signal }) => request(ME, undefined, signal),
     enabled: token !== null,
@@ -100,7 +58,7 @@ export function App() {
   };
 
   const orgs = me.data?.me.organizations ?? [];
-  const current = orgs.find((o) => o.slug === orgSlug) ?? orgs[0];
+  const current = pickOrg(orgs, orgSlug);
   const org: OrgContextValue | null = current
     ? { slug: current.slug, name: current.name, role: current.role, timeZone: browserTimeZone() }
     : null;

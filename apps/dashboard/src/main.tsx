@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router';
 import { GraphQLRequestError, session } from './graphql';
+import { prefetchOverview } from './overview-data';
 import { preloadPage, router } from './router';
 import './styles.css';
 
@@ -20,8 +21,12 @@ const queryClient = new QueryClient({
   },
 });
 
-// Logged in: fetch this page's code while the session is checked, not after.
-if (session.token) preloadPage(window.location.pathname);
+// Logged in: fetch this page's code while the session is checked, not after; on the overview, its
+// first-screen spend too (already asked by early.ts when it ran).
+if (session.token) {
+  preloadPage(window.location.pathname);
+  prefetchOverview(queryClient);
+}
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

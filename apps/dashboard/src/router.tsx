@@ -2,11 +2,13 @@ import { lazy, Suspense, type ComponentType } from 'react';
 import { createBrowserRouter } from 'react-router';
 import { App } from './App';
 import { Loading } from './components/states';
+import OverviewPage from './pages/overview';
 
 type Loader = () => Promise<{ default: ComponentType }>;
 
 const PAGES: Record<string, Loader> = {
-  '/': () => import('./pages/overview'),
+  // The page every login lands on is in the main bundle: no chunk to wait for before it draws.
+  '/': () => Promise.resolve({ default: OverviewPage }),
   '/explorer': () => import('./pages/explorer'),
   '/events': () => import('./pages/events'),
   '/savings': () => import('./pages/savings'),
@@ -17,7 +19,7 @@ const PAGES: Record<string, Loader> = {
 };
 const notFound: Loader = () => import('./pages/not-found');
 
-/** Each page is its own chunk: the login page loads no charting code. */
+/** Each other page is its own chunk; the charting library is one too (the login page loads none of it). */
 function page(load: Loader) {
   const Page = lazy(load);
   return (
@@ -42,7 +44,9 @@ export const router = createBrowserRouter([
     path: '/',
     element: <App />,
     children: [
-      { index: true, element: page(PAGES['/']!) },
+      // Not lazy: a lazy page shows its fallback first, and React holds a revealed Suspense boundary
+      // back (up to 300 ms) before it draws the page.
+      { index: true, element: <OverviewPage /> },
       ...Object.entries(PAGES)
         .filter(([path]) => path !== '/')
         .map(([path, load]) => ({ path: path.slice(1), element: page(load) })),

@@ -1,37 +1,23 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { graphql, request, type ResultOf, type VariablesOf } from './graphql';
 import { useOrg } from './org';
+import {
+  seriesQuery,
+  spendQuery,
+  spendVariables,
+  type SeriesRow,
+  type SpendDimension,
+  type SpendRow,
+  type SpendVariables,
+} from './spend-query';
 
-export const SPEND = graphql(`
-  query Spend(
-    $org: String
-    $filter: SpendFilter!
-    $groupBy: [SpendDimension!]
-    $limit: Int!
-    $timeZone: String!
-  ) {
-    spend(org: $org, filter: $filter, groupBy: $groupBy, limit: $limit, timeZone: $timeZone) {
-      project
-      provider
-      model
-      feature
-      customer
-      environment
-      period
-      costUsd
-      requests
-      unpricedRequests
-      inputTokens
-      outputTokens
-      cacheReadTokens
-      reasoningTokens
-    }
-  }
-`);
-
-export type SpendRow = ResultOf<typeof SPEND>['spend'][number];
-export type SpendVariables = VariablesOf<typeof SPEND>;
-type SpendDimension = NonNullable<SpendVariables['groupBy']>[number];
+export {
+  SPEND,
+  spendQuery,
+  spendVariables,
+  type SeriesRow,
+  type SpendRow,
+  type SpendVariables,
+} from './spend-query';
 
 function sameGrouping(a: SpendVariables, b: SpendVariables): boolean {
   return (a.groupBy ?? []).join() === (b.groupBy ?? []).join();
@@ -47,18 +33,29 @@ export function useSpend(
   options: { limit?: number; timeZone?: string; enabled?: boolean } = {},
 ) {
   const org = useOrg();
-  const variables: SpendVariables = {
-    org: org.slug,
-    filter,
-    groupBy,
-    limit: options.limit ?? 1000,
-    timeZone: options.timeZone ?? 'UTC',
-  };
+  const variables = spendVariables(org.slug, filter, groupBy, options);
   return useQuery<SpendRow[], Error, SpendRow[], readonly ['spend', SpendVariables]>({
-    queryKey: ['spend', variables],
-    queryFn: ({ signal }) => request(SPEND, variables, signal).then((d) => d.spend),
+    ...spendQuery(variables),
     // While a new answer loads, the previous one stays drawn (stale-while-revalidate).
     // Only while the grouping is the same: rows of another grouping would be mislabelled.
+    placeholderData: (previous, previousQuery) =>
+      previousQuery && sameGrouping(previousQuery.queryKey[1], variables)
+        ? keepPreviousData(previous)
+        : undefined,
+    enabled: options.enabled ?? true,
+  });
+}
+
+/** A chart's `spend`: the dimensions, bucket and cost only (SPEND_SERIES), cached like useSpend. */
+export function useSpendSeries(
+  filter: SpendVariables['filter'],
+  groupBy: SpendDimension[],
+  options: { limit?: number; timeZone?: string; enabled?: boolean } = {},
+) {
+  const org = useOrg();
+  const variables = spendVariables(org.slug, filter, groupBy, options);
+  return useQuery<SeriesRow[], Error, SeriesRow[], readonly ['spend-series', SpendVariables]>({
+    ...seriesQuery(variables),
     placeholderData: (previous, previousQuery) =>
       previousQuery && sameGrouping(previousQuery.queryKey[1], variables)
         ? keepPreviousData(previous)

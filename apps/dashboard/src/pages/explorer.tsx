@@ -5,9 +5,9 @@ import { RangePicker } from '../components/range-picker';
 import { SpendChart, stackSeries } from '../components/spend-chart';
 import { Empty, ErrorState, Loading, TableWrap } from '../components/states';
 import { downloadCsv, toCsv } from '../csv';
-import { compact, count, money, pct, periodLabel } from '../format';
+import { compact, count, dayIn, dayLabel, money, pct, periodLabel } from '../format';
 import { useOrg } from '../org';
-import { useSpend, type SpendRow } from '../spend';
+import { useSpend, useSpendSeries, type SeriesRow, type SpendRow } from '../spend';
 import { eachDay, rangeDays, resolveRange } from '../time-range';
 import {
   DIMENSION_KEYS,
@@ -26,7 +26,7 @@ import {
 
 const ROWS_SHOWN = 200;
 
-function valueOf(row: SpendRow, d: Dimension): string | null {
+function valueOf(row: SpendRow | SeriesRow, d: Dimension): string | null {
   return row[DIMENSIONS[d].field] ?? null;
 }
 
@@ -113,7 +113,7 @@ export default function ExplorerPage() {
   const [first] = state.groupBy as [Dimension, ...Dimension[]];
 
   const table = useSpend(filter, state.groupBy, { timeZone, limit: 10_000 });
-  const series = useSpend(filter, [state.interval, first], { timeZone, limit: 10_000 });
+  const series = useSpendSeries(filter, [state.interval, first], { timeZone, limit: 10_000 });
 
   // Thousands of rows (customer × feature) would take longer to draw than to fetch: the table shows
   // the first ROWS_SHOWN in the chosen order until asked for all; the CSV always has all of them.
@@ -125,8 +125,7 @@ export default function ExplorerPage() {
   const total = rows.reduce((s, r) => s + Number(r.costUsd), 0);
 
   const chart = useMemo(() => {
-    const keyOf = (iso: string) =>
-      state.interval === 'DAY' ? new Date(iso).toLocaleDateString('en-CA', { timeZone }) : iso;
+    const keyOf = (iso: string) => (state.interval === 'DAY' ? dayIn(iso, timeZone) : iso);
     const data = (series.data ?? []).map((r) => ({
       bucket: r.period ? keyOf(r.period) : '',
       series: display(valueOf(r, first)),
@@ -134,14 +133,7 @@ export default function ExplorerPage() {
     }));
     const buckets =
       state.interval === 'DAY'
-        ? eachDay(days.first, days.last).map((d) => ({
-            key: d,
-            label: new Date(`${d}T12:00:00Z`).toLocaleDateString(undefined, {
-              month: 'short',
-              day: 'numeric',
-              timeZone: 'UTC',
-            }),
-          }))
+        ? eachDay(days.first, days.last).map((d) => ({ key: d, label: dayLabel(d) }))
         : [...new Set((series.data ?? []).map((r) => r.period ?? ''))]
             .sort()
             .map((p) => ({ key: p, label: periodLabel(p, state.interval, timeZone) }));

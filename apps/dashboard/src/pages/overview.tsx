@@ -5,12 +5,14 @@ import { FirstEvent } from '../components/first-event';
 import { RangePicker } from '../components/range-picker';
 import { stackSeries } from '../components/chart-data';
 import { Empty, ErrorState, Loading, TableWrap } from '../components/states';
-import { change, compact, count, date, money, pct } from '../format';
+import { change, compact, count, date, dayIn, dayLabel, money, pct } from '../format';
 import { graphql, request } from '../graphql';
 import { useOrg } from '../org';
 import { reconciliationLink, utcMonth } from '../reconciliation';
+import { FIRST_SCREEN, overviewRange } from '../overview-data';
 import { useSpend, type SpendRow } from '../spend';
-import { eachDay, monthToDate, rangeDays, resolveRange, ymdInZone } from '../time-range';
+import { useAfterPaint } from '../use-after-paint';
+import { eachDay, monthToDate, ymdInZone } from '../time-range';
 import { parseRange, writeRange, type Dimension, type Filters } from '../url-state';
 
 const ANY_EVENT = graphql(`
@@ -236,9 +238,11 @@ function BudgetWatch() {
 }
 
 // The charting library is most of the JavaScript: the totals and tables draw without waiting for it.
-// Its download starts with this page (alongside the queries), not once the daily data is in.
-const chartModule = import('../components/spend-chart');
-const SpendChart = lazy(() => chartModule.then((m) => ({ default: m.SpendChart })));
+// It is fetched once the first screen is painted (its download and start-up would compete with it),
+// and never on the login page (this page is in the main bundle).
+let chartModule: Promise<typeof import('../components/spend-chart')> | null = null;
+const loadChart = () => (chartModule ??= import('../components/spend-chart'));
+const SpendChart = lazy(() => loadChart().then((m) => ({ default: m.SpendChart })));
 
 function explorerLink(search: URLSearchParams, by: Dimension, filters: Filters = {}): string {
   const params = new URLSearchParams();
@@ -354,15 +358,15 @@ export default function OverviewPage() {
   const range = parseRange(search);
   // Recomputed when the range changes (and so on each visit): "last 30 days" moves with the clock.
   const rangeKey = JSON.stringify(range);
-  const { filter, days } = useMemo(() => {
-    const now = new Date();
-    const choice = JSON.parse(rangeKey) as typeof range;
-    return { filter: resolveRange(choice, now, org.timeZone), days: rangeDays(choice, now, org.timeZone) };
-  }, [rangeKey, org.timeZone]);
+  const { filter, days } = useMemo(
+    () => overviewRange(JSON.parse(rangeKey) as typeof range, org.timeZone, new Date()),
+    [rangeKey, org.timeZone],
+  );
   const tz = { timeZone: org.timeZone };
-  const totals = useSpend(filter, [], tz);
-  const daily = useSpend(filter, ['DAY', 'MODEL'], { ...tz, limit: 10_000 });
-  const models = useSpend(filter, ['PROVIDER', 'MODEL'], tz);
+  // The same questions main.tsx may already have asked on this load (prefetchOverview).
+  const totals = useSpend(filter, FIRST_SCREEN.totals.groupBy, { ...tz, limit: FIRST_SCREEN.totals.limit });
+  const daily = useSpend(filter, FIRST_SCREEN.daily.groupBy, { ...tz, limit: FIRST_SCREEN.daily.limit });
+  const models = useSpend(filter, FIRST_SCREEN.models.groupBy, { ...tz, limit: FIRST_SCREEN.models.limit });
   // The breakdowns below the fold wait for what the first screen shows (the browser opens only six
   // connections at a time, and the API shares its cores): the first screen is drawn sooner.
   const firstScreen = totals.data !== undefined && daily.data !== undefined && models.data !== undefined;
@@ -385,22 +389,19 @@ export default function OverviewPage() {
   const firstRun = nothing && anyEvent.data === false;
 
   const chart = useMemo(() => {
-    const buckets = eachDay(days.first, days.last).map((d) => ({
-      key: d,
-      label: new Date(`${d}T12:00:00Z`).toLocaleDateString(undefined, {
-        month: 'short',
-        day: 'numeric',
-        timeZone: 'UTC',
-      }),
-    }));
+    const buckets = eachDay(days.first, days.last).map((d) => ({ key: d, label: dayLabel(d) }));
     const rows = (daily.data ?? []).map((r) => ({
       // The bucket's start in the viewer's zone, as its calendar day there.
-      bucket: r.period ? new Date(r.period).toLocaleDateString('en-CA', { timeZone: org.timeZone }) : '',
+      bucket: r.period ? dayIn(r.period, org.timeZone) : '',
       series: r.model ?? '?',
       cost: Number(r.costUsd),
     }));
     return stackSeries(rows, buckets, 6);
   }, [daily.data, days, org.timeZone]);
+  // Drawing the chart is the page's longest task (the charting library re-renders its parts through
+  // its own store, synchronously): it starts once the first screen's figures and tables are painted.
+  const drawChart = useAfterPaint(firstScreen || daily.isError);
+  if (drawChart) void loadChart();
 
   const unpriced = (models.data ?? []).filter((r) => r.unpricedRequests > 0);
   const error = totals.error ?? daily.error ?? models.error;
@@ -455,7 +456,7 @@ export default function OverviewPage() {
             <h2>Spend per day, by model</h2>
             <Link to={explorerLink(search, 'MODEL')}>Explore</Link>
           </div>
-          {daily.isPending ? (
+          {daily.isPending || !drawChart ? (
             <Loading what="daily spend" />
           ) : (
             <Suspense fallback={<div className="chart" style={{ height: 300 }} aria-hidden="true" />}>
