@@ -23,19 +23,25 @@ function sameGrouping(a: SpendVariables, b: SpendVariables): boolean {
   return (a.groupBy ?? []).join() === (b.groupBy ?? []).join();
 }
 
+type SpendOptions = { limit?: number; timeZone?: string; enabled?: boolean };
+
 /**
- * One `spend` query, cached by its variables: going back to a view draws it at once, and a new
+ * One `spend` question, cached by its variables: going back to a view draws it at once, and a new
  * answer replaces the previous one only when it arrives (the old stays on screen meanwhile).
  */
-export function useSpend(
+function useSpendOf<Row, Kind extends string>(
+  query: (variables: SpendVariables) => {
+    queryKey: readonly [Kind, SpendVariables];
+    queryFn: (context: { signal: AbortSignal }) => Promise<Row[]>;
+  },
   filter: SpendVariables['filter'],
   groupBy: SpendDimension[],
-  options: { limit?: number; timeZone?: string; enabled?: boolean } = {},
+  options: SpendOptions,
 ) {
   const org = useOrg();
   const variables = spendVariables(org.slug, filter, groupBy, options);
-  return useQuery<SpendRow[], Error, SpendRow[], readonly ['spend', SpendVariables]>({
-    ...spendQuery(variables),
+  return useQuery<Row[], Error, Row[], readonly [Kind, SpendVariables]>({
+    ...query(variables),
     // While a new answer loads, the previous one stays drawn (stale-while-revalidate).
     // Only while the grouping is the same: rows of another grouping would be mislabelled.
     placeholderData: (previous, previousQuery) =>
@@ -46,20 +52,20 @@ export function useSpend(
   });
 }
 
-/** A chart's `spend`: the dimensions, bucket and cost only (SPEND_SERIES), cached like useSpend. */
+/** Every figure of a `spend` question (SPEND). */
+export function useSpend(
+  filter: SpendVariables['filter'],
+  groupBy: SpendDimension[],
+  options: SpendOptions = {},
+) {
+  return useSpendOf<SpendRow, 'spend'>(spendQuery, filter, groupBy, options);
+}
+
+/** A chart's `spend`: the dimensions, bucket and cost only (SPEND_SERIES). */
 export function useSpendSeries(
   filter: SpendVariables['filter'],
   groupBy: SpendDimension[],
-  options: { limit?: number; timeZone?: string; enabled?: boolean } = {},
+  options: SpendOptions = {},
 ) {
-  const org = useOrg();
-  const variables = spendVariables(org.slug, filter, groupBy, options);
-  return useQuery<SeriesRow[], Error, SeriesRow[], readonly ['spend-series', SpendVariables]>({
-    ...seriesQuery(variables),
-    placeholderData: (previous, previousQuery) =>
-      previousQuery && sameGrouping(previousQuery.queryKey[1], variables)
-        ? keepPreviousData(previous)
-        : undefined,
-    enabled: options.enabled ?? true,
-  });
+  return useSpendOf<SeriesRow, 'spend-series'>(seriesQuery, filter, groupBy, options);
 }
