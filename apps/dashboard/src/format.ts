@@ -27,11 +27,6 @@ export function dateFormat(
   return f;
 }
 
-/** The calendar day (YYYY-MM-DD) an instant falls on in `timeZone`. */
-export function dayIn(iso: string, timeZone: string): string {
-  return dateFormat('en-CA', { timeZone }).format(new Date(iso));
-}
-
 /** A calendar day (YYYY-MM-DD) as a short label in the viewer's locale: "Nov 30". */
 export function dayLabel(ymd: string, locale?: string): string {
   return dateFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(

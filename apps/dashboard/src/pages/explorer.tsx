@@ -5,10 +5,10 @@ import { RangePicker } from '../components/range-picker';
 import { SpendChart, stackSeries } from '../components/spend-chart';
 import { Empty, ErrorState, Loading, TableWrap } from '../components/states';
 import { downloadCsv, toCsv } from '../csv';
-import { compact, count, dayIn, dayLabel, money, pct, periodLabel } from '../format';
+import { compact, count, dayLabel, money, pct, periodLabel } from '../format';
 import { useOrg } from '../org';
 import { useSpend, useSpendSeries, type SeriesRow, type SpendRow } from '../spend';
-import { eachDay, rangeDays, resolveRange } from '../time-range';
+import { eachDay, rangeDays, resolveRange, ymdInZone } from '../time-range';
 import {
   DIMENSION_KEYS,
   DIMENSIONS,
@@ -125,7 +125,7 @@ export default function ExplorerPage() {
   const total = rows.reduce((s, r) => s + Number(r.costUsd), 0);
 
   const chart = useMemo(() => {
-    const keyOf = (iso: string) => (state.interval === 'DAY' ? dayIn(iso, timeZone) : iso);
+    const keyOf = (iso: string) => (state.interval === 'DAY' ? ymdInZone(new Date(iso), timeZone) : iso);
     const data = (series.data ?? []).map((r) => ({
       bucket: r.period ? keyOf(r.period) : '',
       series: display(valueOf(r, first)),

@@ -5,7 +5,7 @@ import { FirstEvent } from '../components/first-event';
 import { RangePicker } from '../components/range-picker';
 import { stackSeries } from '../components/chart-data';
 import { Empty, ErrorState, Loading, TableWrap } from '../components/states';
-import { change, compact, count, date, dayIn, dayLabel, money, pct } from '../format';
+import { change, compact, count, date, dayLabel, money, pct } from '../format';
 import { graphql, request } from '../graphql';
 import { useOrg } from '../org';
 import { reconciliationLink, utcMonth } from '../reconciliation';
@@ -392,7 +392,7 @@ export default function OverviewPage() {
     const buckets = eachDay(days.first, days.last).map((d) => ({ key: d, label: dayLabel(d) }));
     const rows = (daily.data ?? []).map((r) => ({
       // The bucket's start in the viewer's zone, as its calendar day there.
-      bucket: r.period ? dayIn(r.period, org.timeZone) : '',
+      bucket: r.period ? ymdInZone(new Date(r.period), org.timeZone) : '',
       series: r.model ?? '?',
       cost: Number(r.costUsd),
     }));
