@@ -3,8 +3,6 @@
  * instants `spend` takes, in the viewer's time zone or in UTC. Pure: `now` is always handed in.
  */
 
-import { dateFormat } from './format';
-
 export const RANGE_PRESETS = {
   today: 'Today',
   '7d': 'Last 7 days',
@@ -44,9 +42,14 @@ const ZONE_FORMATS = {
     second: 'numeric',
   },
 } as const satisfies Record<string, Intl.DateTimeFormatOptions>;
-/** One formatter per zone and shape, kept by format.ts's cache (building one costs far more than using it). */
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per zone and shape, kept (building one costs far more than using it). */
 function zoneFormat(shape: keyof typeof ZONE_FORMATS, timeZone: string): Intl.DateTimeFormat {
-  return dateFormat('en-US', { ...ZONE_FORMATS[shape], timeZone });
+  const key = `${shape} ${timeZone}`;
+  let f = zoneFormats.get(key);
+  if (!f) zoneFormats.set(key, (f = new Intl.DateTimeFormat('en-US', { ...ZONE_FORMATS[shape], timeZone })));
+  return f;
 }
 
 /** The calendar day `t` falls on in `timeZone`, as YYYY-MM-DD. */
