@@ -182,6 +182,19 @@ describe('dashboard pages in Chromium', () => {
       .toBeGreaterThan(0);
   });
 
+  it('explorer: the chart of a many-valued dimension draws its top seven by spend and the rest as "other"', async () => {
+    await page.goto(`${stack.dashboardUrl}/explorer?range=30d&by=CUSTOMER`);
+    await settled(page);
+    const labels = await page
+      .getByTestId('explorer-table')
+      .locator('tbody tr td:first-child')
+      .allTextContents();
+    expect(labels.length).toBeGreaterThan(7);
+    await expect
+      .poll(() => page.locator('.recharts-legend-item-text').allTextContents())
+      .toEqual([...labels.slice(0, 7), 'other']);
+  });
+
   it('creates an API key, shows it once, and revokes it', async () => {
     await page.goto(`${stack.dashboardUrl}/settings`);
     await settled(page);

@@ -29,9 +29,7 @@ export function stackSeries(
   buckets: { key: string; label: string }[],
   top = 7,
 ): ChartData {
-  const totals = new Map<string, number>();
-  for (const r of rows) totals.set(r.series, (totals.get(r.series) ?? 0) + r.cost);
-  const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([s]) => s);
+  const ranked = rankSeries(rows);
   const kept = new Set(ranked.slice(0, top));
   const series = [...kept, ...(ranked.length > kept.size ? ['other'] : [])];
   const points = new Map<string, Record<string, number | string>>();
@@ -43,4 +41,38 @@ export function stackSeries(
     point[key] = Number(point[key] ?? 0) + r.cost;
   }
   return { series, points: [...points.values()] };
+}
+
+/**
+ * A chart of the top values of a dimension with everything else as "other", from two small
+ * answers instead of every value in every bucket: `top`, the spend per bucket of the top values
+ * only, and `totals`, each bucket's spend. "other" is what the top values leave of a bucket's total,
+ * drawn only when `more` (the dimension has values beyond the top ones). A dimension with thousands
+ * of values (customers) would otherwise be tens of thousands of rows, cut off by the query's limit.
+ */
+export function stackTop(
+  top: { bucket: string; series: string; cost: number }[],
+  totals: { bucket: string; cost: number }[],
+  buckets: { key: string; label: string }[],
+  more: boolean,
+): ChartData {
+  const chart = stackSeries(top, buckets, Number.POSITIVE_INFINITY);
+  if (!more) return chart;
+  const byKey = new Map(buckets.map((b, i) => [b.key, chart.points[i]!]));
+  const shown = new Map<string, number>();
+  for (const r of top) shown.set(r.bucket, (shown.get(r.bucket) ?? 0) + r.cost);
+  for (const t of totals) {
+    const point = byKey.get(t.bucket);
+    // Costs are decimal strings summed as numbers: a rest below a millionth of a cent is rounding.
+    const rest = t.cost - (shown.get(t.bucket) ?? 0);
+    if (point && rest > 1e-8) point.other = Number(point.other ?? 0) + rest;
+  }
+  return { series: [...chart.series, 'other'], points: chart.points };
+}
+
+/** The series of `rows` by their summed cost, largest first (ties in the order they come). */
+export function rankSeries(rows: { series: string; cost: number }[]): string[] {
+  const totals = new Map<string, number>();
+  for (const r of rows) totals.set(r.series, (totals.get(r.series) ?? 0) + r.cost);
+  return [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([s]) => s);
 }

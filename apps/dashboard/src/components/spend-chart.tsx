@@ -37,7 +37,8 @@ export const SpendChart = memo(function SpendChart({
               color: 'var(--fg)',
             }}
           />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
+          {/* In the stack's order (the largest first, "other" last), not alphabetical. */}
+          <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
           {data.series.map((s, i) => (
             <Bar
               key={s}

@@ -1,13 +1,16 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { MultiSelect } from '../components/multi-select';
 import { RangePicker } from '../components/range-picker';
-import { SpendChart, stackSeries } from '../components/spend-chart';
+import { rankSeries, stackTop } from '../components/chart-data';
+import { SpendChart } from '../components/spend-chart';
 import { Empty, ErrorState, Loading, TableWrap } from '../components/states';
 import { downloadCsv, toCsv } from '../csv';
 import { compact, count, dayLabel, money, pct, periodLabel } from '../format';
 import { useOrg } from '../org';
 import { useSpend, useSpendSeries, type SeriesRow, type SpendRow } from '../spend';
+import { seriesQuery, spendVariables, type SpendVariables } from '../spend-query';
 import { eachDay, rangeDays, resolveRange, ymdInZone } from '../time-range';
 import {
   DIMENSION_KEYS,
@@ -25,6 +28,9 @@ import {
 } from '../url-state';
 
 const ROWS_SHOWN = 200;
+const TABLE_LIMIT = 10_000;
+/** Values of the first dimension the chart draws on their own; the rest are "other". */
+const CHART_SERIES = 7;
 
 function valueOf(row: SpendRow | SeriesRow, d: Dimension): string | null {
   return row[DIMENSIONS[d].field] ?? null;
@@ -96,6 +102,46 @@ function FilterControl({
   );
 }
 
+/**
+ * The chart's spend in one answer, so its parts never mix two views: the top values' spend per
+ * bucket and every bucket's total. Waits for the ranking (`ranked`: the first dimension's values,
+ * largest spend first); while a new answer loads, the previous chart of the same grouping stays.
+ */
+function useChartSpend(
+  filter: SpendVariables['filter'],
+  interval: Interval,
+  first: Dimension,
+  ranked: string[] | undefined,
+  timeZone: string,
+) {
+  const org = useOrg();
+  const shown = ranked?.slice(0, CHART_SERIES) ?? [];
+  const more = (ranked?.length ?? 0) > CHART_SERIES;
+  const options = { timeZone, limit: TABLE_LIMIT };
+  const top = spendVariables(
+    org.slug,
+    { ...filter, [DIMENSIONS[first].filter]: shown },
+    [interval, first],
+    options,
+  );
+  const totals = spendVariables(org.slug, filter, [interval], options);
+  return useQuery({
+    queryKey: ['explorer-chart', top, totals, more] as const,
+    queryFn: async ({ signal }) => {
+      const [topRows, totalRows] = await Promise.all([
+        seriesQuery(top).queryFn({ signal }),
+        seriesQuery(totals).queryFn({ signal }),
+      ]);
+      return { top: topRows, totals: totalRows, more };
+    },
+    enabled: ranked !== undefined,
+    placeholderData: (previous, previousQuery) =>
+      previousQuery && previousQuery.queryKey[1].groupBy?.join() === top.groupBy?.join()
+        ? keepPreviousData(previous)
+        : undefined,
+  });
+}
+
 export default function ExplorerPage() {
   const org = useOrg();
   const [search, setSearch] = useSearchParams();
@@ -112,8 +158,29 @@ export default function ExplorerPage() {
   const filter = { ...instants, ...spendFilterFields(state.filters) };
   const [first] = state.groupBy as [Dimension, ...Dimension[]];
 
-  const table = useSpend(filter, state.groupBy, { timeZone, limit: 10_000 });
-  const series = useSpendSeries(filter, [state.interval, first], { timeZone, limit: 10_000 });
+  const table = useSpend(filter, state.groupBy, { timeZone, limit: TABLE_LIMIT });
+
+  // The chart: the top values of the first dimension per bucket, each bucket's total for the rest
+  // ("other"). Every value in every bucket would be thousands of rows for customers (a day each),
+  // slow to send and draw, and cut off by the limit with enough of them. The table ranks the first
+  // dimension's values already (summed over the second), unless its limit cut a pair grouping
+  // short: then a small question of its own.
+  const answered = table.isPlaceholderData ? undefined : table.data;
+  const cut = state.groupBy.length > 1 && (answered?.length ?? 0) >= TABLE_LIMIT;
+  const topValues = useSpendSeries(filter, [first], {
+    timeZone,
+    limit: CHART_SERIES + 1,
+    enabled: cut,
+  });
+  const ranked = useMemo(() => {
+    const source = cut ? (topValues.isPlaceholderData ? undefined : topValues.data) : answered;
+    return (
+      source && rankSeries(source.map((r) => ({ series: valueOf(r, first) ?? '', cost: Number(r.costUsd) })))
+    );
+  }, [cut, topValues.data, topValues.isPlaceholderData, answered, first]);
+  const chartData = useChartSpend(filter, state.interval, first, ranked, timeZone);
+  const chartFetching = chartData.isFetching || (cut && topValues.isFetching);
+  const chartError = chartData.error ?? topValues.error;
 
   // Thousands of rows (customer × feature) would take longer to draw than to fetch: the table shows
   // the first ROWS_SHOWN in the chosen order until asked for all; the CSV always has all of them.
@@ -125,20 +192,23 @@ export default function ExplorerPage() {
   const total = rows.reduce((s, r) => s + Number(r.costUsd), 0);
 
   const chart = useMemo(() => {
+    const answer = chartData.data;
     const keyOf = (iso: string) => (state.interval === 'DAY' ? ymdInZone(new Date(iso), timeZone) : iso);
-    const data = (series.data ?? []).map((r) => ({
-      bucket: r.period ? keyOf(r.period) : '',
+    const bucketOf = (r: SeriesRow) => (r.period ? keyOf(r.period) : '');
+    const top = (answer?.top ?? []).map((r) => ({
+      bucket: bucketOf(r),
       series: display(valueOf(r, first)),
       cost: Number(r.costUsd),
     }));
+    const sums = (answer?.totals ?? []).map((r) => ({ bucket: bucketOf(r), cost: Number(r.costUsd) }));
     const buckets =
       state.interval === 'DAY'
         ? eachDay(days.first, days.last).map((d) => ({ key: d, label: dayLabel(d) }))
-        : [...new Set((series.data ?? []).map((r) => r.period ?? ''))]
+        : [...new Set((answer?.totals ?? []).map((r) => r.period ?? ''))]
             .sort()
             .map((p) => ({ key: p, label: periodLabel(p, state.interval, timeZone) }));
-    return stackSeries(data, buckets, 7);
-  }, [series.data, state.interval, first, days, timeZone]);
+    return stackTop(top, sums, buckets, answer?.more ?? false);
+  }, [chartData.data, state.interval, first, days, timeZone]);
 
   const setSort = (key: SortKey) =>
     update({ sort: { key, desc: state.sort.key === key ? !state.sort.desc : key !== 'label' } });
@@ -282,17 +352,17 @@ export default function ExplorerPage() {
           </ul>
         )}
       </section>
-      {(table.error ?? series.error) && (
+      {(table.error ?? chartError) && (
         <ErrorState
-          error={table.error ?? series.error}
-          retry={() => void Promise.all([table.refetch(), series.refetch()])}
+          error={table.error ?? chartError}
+          retry={() => void Promise.all([table.refetch(), topValues.refetch(), chartData.refetch()])}
         />
       )}
-      <section className="card" aria-label="Spend chart" aria-busy={series.isFetching}>
+      <section className="card" aria-label="Spend chart" aria-busy={chartFetching}>
         <h2>
           Spend per {state.interval.toLowerCase()}, by {DIMENSIONS[first].label.toLowerCase()}
         </h2>
-        {series.isPending ? (
+        {chartData.isPending ? (
           <Loading what="the chart" />
         ) : (
           <SpendChart
