@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
 import type { PrismaClient } from '@tokenledger/db';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import {
 import { runCli } from '../support/cli';
 import { createUser, gql, loginAs } from '../support/graphql';
 import { startStack, type RunningStack } from '../support/stack';
+import { startWorker } from '../support/worker';
 import { createTenant, testPrisma } from '../support/tenant';
 
 const SHOTS = join(__dirname, '..', '..', '.reports', 'screenshots');
@@ -46,6 +48,7 @@ describe('dashboard pages in Chromium', () => {
   let orgSlug: string;
   let context: BrowserContext;
   let page: Page;
+  let worker: INestApplicationContext | null = null;
 
   beforeAll(async () => {
     process.env.LOG_LEVEL = 'silent';
@@ -83,6 +86,7 @@ describe('dashboard pages in Chromium', () => {
   }, 180_000);
 
   afterAll(async () => {
+    await worker?.close();
     await closeBrowser?.();
     await stack?.close();
     await prisma?.$disconnect();
@@ -289,6 +293,57 @@ describe('dashboard pages in Chromium', () => {
     // The new table is listed as the organization's own, consulted before the catalog.
     const tables = page.getByRole('region', { name: 'Rate tables' });
     await expect.poll(() => tables.locator('tbody tr').first().textContent()).toContain('negotiated');
+  });
+
+  it('requests a month as CSV, follows it to ready on the worker, and downloads it: its rows add up to GraphQL spend', async () => {
+    worker = await startWorker({});
+    await page.goto(`${stack.dashboardUrl}/reports`);
+    await settled(page);
+    const reports = page.getByRole('region', { name: 'Monthly reports' });
+    // The default month is last month; the demo traffic covers part of it.
+    const month = await reports.getByLabel('Month').inputValue();
+    await reports.getByRole('combobox').selectOption('CSV');
+    await reports.getByRole('button', { name: 'Make report' }).click();
+    const row = reports.locator('tbody tr', { hasText: month }).filter({ hasText: 'CSV' }).first();
+    await expect.poll(() => row.textContent(), { timeout: 60_000 }).toContain('ready');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toContain(month);
+    const lines = readFileSync((await download.path())!, 'utf8')
+      .trimEnd()
+      .split('\r\n');
+    const column = lines[0]!.split(',').indexOf('cost_usd');
+    expect(column).toBeGreaterThanOrEqual(0);
+    expect(lines.length).toBeGreaterThan(1);
+    // Exact decimal sum (micro-dollars as BigInt): the file, the page and GraphQL agree to the cent.
+    const micro = (v: string) => BigInt(Math.round(Number(v) * 1e6));
+    const fileTotal = lines.slice(1).reduce((s, l) => s + micro(l.split(',')[column]!), 0n);
+    const [y, m] = month.split('-').map(Number) as [number, number];
+    const token = await loginAs(stack.api, owner.email, owner.password);
+    const result = await gql<{ spend: { costUsd: string }[] }>(
+      stack.api,
+      'query($org: String, $f: SpendFilter!) { spend(org: $org, filter: $f) { costUsd } }',
+      {
+        org: orgSlug,
+        f: {
+          from: new Date(Date.UTC(y, m - 1, 1)).toISOString(),
+          to: new Date(Date.UTC(y, m, 1)).toISOString(),
+        },
+      },
+      token,
+    );
+    const spend = micro(result.data!.spend[0]!.costUsd);
+    expect(spend).toBeGreaterThan(0n);
+    // Rounding each line to a micro-dollar: at most half a micro-dollar apart per line.
+    const gap = fileTotal > spend ? fileTotal - spend : spend - fileTotal;
+    expect(gap <= BigInt(lines.length)).toBe(true);
+    const shown = Number(result.data!.spend[0]!.costUsd).toLocaleString('en-US', {
+      style: 'currency',
+      currency: 'USD',
+    });
+    expect(await row.textContent()).toContain(shown);
   });
 
   it('every page: no serious or critical axe violation in either theme, no sideways scroll at 390 px, screenshots', async () => {
