@@ -328,6 +328,11 @@ function PriceHistory({ id, onClose }: { id: string; onClose: () => void }) {
       output: p.output === undefined ? null : Number(p.output),
     };
   });
+  // The last price holds until now: a step to today shows how long it has been in force (not after
+  // a version that starts in the future).
+  const last = versions.at(-1);
+  if (last && new Date(last.rateVersion.effectiveFrom).getTime() <= Date.now())
+    points.push({ ...points.at(-1)!, when: 'today' });
   return (
     <section className="card" aria-labelledby="history-title">
       <div className="card-head">
