@@ -295,8 +295,35 @@ describe('dashboard pages in Chromium', () => {
     await expect.poll(() => tables.locator('tbody tr').first().textContent()).toContain('negotiated');
   });
 
+  it("rates: a model's price history lists its versions and charts them up to today", async () => {
+    await page.goto(`${stack.dashboardUrl}/rates?model=openai/gpt-5.5`);
+    await settled(page);
+    const history = page.getByRole('region', { name: 'Price history of openai/gpt-5.5' });
+    const versions = history.getByRole('group', { name: 'Price versions, scrollable' }).locator('tbody tr');
+    await expect.poll(() => versions.count()).toBeGreaterThan(0);
+    // One point per version, then today: the price in force now, drawn as lasting until now.
+    const ticks = history.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value');
+    await expect.poll(() => ticks.allTextContents(), { timeout: 10_000 }).toContain('today');
+    expect((await ticks.allTextContents()).at(-1)).toBe('today');
+    expect(await history.locator('.recharts-line').count()).toBeGreaterThan(0);
+  });
+
   it('requests a month as CSV, follows it to ready on the worker, and downloads it: its rows add up to GraphQL spend', async () => {
     worker = await startWorker({});
+    // The re-pricing an earlier test queued (no worker ran then) finishes first: a report made while
+    // it runs is correctly marked stale afterwards, but would not add up to the spend asked below.
+    const { id: orgId } = await prisma.organization.findUniqueOrThrow({ where: { slug: orgSlug } });
+    await expect
+      .poll(
+        () =>
+          prisma.repriceRun.count({
+            where: { organizationId: orgId, status: { in: ['queued', 'running'] } },
+          }),
+        {
+          timeout: 60_000,
+        },
+      )
+      .toBe(0);
     await page.goto(`${stack.dashboardUrl}/reports`);
     await settled(page);
     const reports = page.getByRole('region', { name: 'Monthly reports' });
@@ -344,6 +371,8 @@ describe('dashboard pages in Chromium', () => {
       currency: 'USD',
     });
     expect(await row.textContent()).toContain(shown);
+    // Nothing changed the month since: the report is not marked stale.
+    expect(await row.textContent()).toContain('unchanged');
   });
 
   it('every page: no serious or critical axe violation in either theme, no sideways scroll at 390 px, screenshots', async () => {
