@@ -50,6 +50,19 @@ describe('forecastDays', () => {
     expect(Math.abs(g.total - flatActual) / flatActual).toBeLessThan(0.05);
   });
 
+  it('fits the steps before the clearest one: one left out would be read as a trend', () => {
+    // A model switch cuts spend by a quarter five weeks ago, a feature launch doubles it two weeks
+    // ago. With the switch left out (only the clearest step, the launch, fitted), the fit reads the
+    // drop as a decline and projects it on: 12% under.
+    const wobble = noise(0.03, 11);
+    const truth = (t: number) => (t < 60 ? 1 : t < 84 ? 0.75 : 1.5);
+    const { series, weekdays } = rhythm(98, (t) => truth(t) * wobble());
+    const ahead = rhythm(112, truth);
+    const f = forecastDays(series, weekdays, ahead.weekdays.slice(98));
+    const actual = ahead.series.slice(98).reduce((a, b) => a + b, 0);
+    expect(Math.abs(f.total - actual) / actual).toBeLessThan(0.03);
+  });
+
   it('is never negative, and empty history forecasts nothing', () => {
     const { series, weekdays } = rhythm(40, (t) => Math.max(0.01, 1 - t / 30));
     expect(forecastDays(series, weekdays, [1, 2, 3, 4, 5, 6, 0, 1, 2, 3]).days.every((d) => d >= 0)).toBe(

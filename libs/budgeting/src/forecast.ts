@@ -5,9 +5,10 @@
  *
  * - Weekly rhythm: a factor per weekday (median, over recent weeks, of each day against the
  *   centered 7-day mean around it), so weekends and batch nights are expected where they fall.
- * - Level shifts: the most recent clear step in the deseasonalized series (a model switch, a
- *   feature shipping) within the last weeks is found by a two-sample test on log spend.
- * - Projection: level, trend and step fitted together by least squares on log spend over the last
+ * - Level shifts: the clearest step in the deseasonalized series (a model switch, a feature
+ *   shipping) within the last weeks is found by a two-sample test on log spend, then the clearest
+ *   before it, and so on (up to three).
+ * - Projection: level, trend and steps fitted together by least squares on log spend over the last
  *   weeks; the trend shrunk by its t statistic, so weak slopes in noisy spend are projected flat.
  * - Blend: the projection is combined with the period-to-date mean (weekday-adjusted, after any
  *   step, moved along the trend), each weighted by the inverse of its variance: the period-to-date
@@ -99,7 +100,7 @@ export function weekdayFactors(
   return m > 0 ? raw.map((f) => f / m) : new Array<number>(7).fill(1);
 }
 
-/** The most recent clear step in `y` (log spend) among the last `days`: its index and size, or null. */
+/** The clearest step in `y` (log spend) among its last `days`: its index and size, or null. */
 function levelShift(
   y: readonly number[],
   days: number,
@@ -149,13 +150,15 @@ function invert(m: readonly (readonly number[])[]): number[][] | null {
   return a.map((row) => row.slice(k));
 }
 
-/** Level, trend and step of log spend: y[t] ≈ a + g·t + δ·[t ≥ step], fitted over t ≥ from. */
+/** Level, trend and steps of log spend: y[t] ≈ a + g·t + Σ δᵢ·[t ≥ stepᵢ], fitted over t ≥ from. */
 interface LineFit {
   a: number;
   g: number;
+  /** The sum of the steps' sizes: the level after the last one over the line. */
   delta: number;
-  step: number | null;
-  /** (XᵀX)⁻¹ of the columns 1, t and, with a step, [t ≥ step]: variances are σ² times it. */
+  /** The steps inside the fit, in order (their first days). */
+  steps: number[];
+  /** (XᵀX)⁻¹ of the columns 1, t and [t ≥ stepᵢ]: variances are σ² times it. */
   inverse: number[][];
   /** Residual variance (degrees of freedom taken into account). */
   s2: number;
@@ -163,12 +166,12 @@ interface LineFit {
   correction: number;
 }
 
-/** Least squares of y[t] = a + g·t + δ·[t ≥ step] over t ≥ from (no step term when step is null). */
-function fitLine(y: readonly number[], from: number, step: number | null): LineFit | null {
+/** Least squares of y[t] = a + g·t + Σ δᵢ·[t ≥ stepᵢ] over t ≥ from (steps outside it are left out). */
+function fitLine(y: readonly number[], from: number, steps: readonly number[]): LineFit | null {
   const n = y.length;
-  const withStep = step !== null && step > from && step < n;
-  const row = (t: number) => (withStep ? [1, t, t >= step! ? 1 : 0] : [1, t]);
-  const k = withStep ? 3 : 2;
+  const inside = steps.filter((s) => s > from && s < n);
+  const row = (t: number) => [1, t, ...inside.map((s) => (t >= s ? 1 : 0))];
+  const k = 2 + inside.length;
   if (n - from <= k) return null;
   const xtx = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   const xty = new Array<number>(k).fill(0);
@@ -187,8 +190,8 @@ function fitLine(y: readonly number[], from: number, step: number | null): LineF
   return {
     a: beta[0]!,
     g: beta[1]!,
-    delta: withStep ? beta[2]! : 0,
-    step: withStep ? step : null,
+    delta: beta.slice(2).reduce((s, v) => s + v, 0),
+    steps: inside,
     inverse,
     s2: residuals.reduce((s, r) => s + r * r, 0) / (residuals.length - k),
     correction: mean(residuals.map((r) => Math.exp(r))),
@@ -213,6 +216,8 @@ interface Projection {
 }
 
 const FALLBACK_S2 = 0.15 ** 2;
+/** Steps fitted at most (the most recent ones in the shift window). */
+const MAX_STEPS = 3;
 
 /** Weekly factors, step, and the projection of the deseasonalized level (see the file's comment). */
 function project(series: readonly number[], weekdays: readonly number[], params: ForecastParams): Projection {
@@ -228,14 +233,23 @@ function project(series: readonly number[], weekdays: readonly number[], params:
   const weekly: number[] = [];
   for (let t = Math.max(7, n - params.trendDays); t < n; t++) weekly.push((y[t]! - y[t - 7]!) / 7);
   const rough = weekly.length >= 7 ? median(weekly) : 0;
-  const shift = levelShift(
-    y.map((v, t) => v - rough * t),
-    params.shiftDays,
-    params.shiftScore,
-    params.shiftSize,
-  );
+  // Steps: the clearest, then the clearest before it, and so on (up to MAX_STEPS): a step left out
+  // of the fit would be read as a trend (a model switch a month before a launch as a decline).
+  const detrended = y.map((v, t) => v - rough * t);
+  const steps: number[] = [];
+  for (let end = n; steps.length < MAX_STEPS;) {
+    const shift = levelShift(
+      detrended.slice(0, end),
+      params.shiftDays - (n - end),
+      params.shiftScore,
+      params.shiftSize,
+    );
+    if (!shift) break;
+    steps.unshift(shift.at);
+    end = shift.at;
+  }
   const from = Math.max(0, n - params.trendDays);
-  const fit = n >= 14 ? fitLine(y, from, shift?.at ?? null) : null;
+  const fit = n >= 14 ? fitLine(y, from, steps) : null;
   if (!fit) {
     // Under two weeks: the mean day, flat.
     const level = Math.log(Math.max(mean(d), floor));
@@ -252,13 +266,13 @@ function project(series: readonly number[], weekdays: readonly number[], params:
   return {
     factors,
     s2,
-    step: fit.step,
+    step: fit.steps.at(-1) ?? null,
     trend: fit.g * keep,
     at: (t) => {
-      // The fitted line up to the last day, the shrunk trend after it.
-      const x = [1, last + keep * (t - last), ...(fit.step !== null ? [1] : [])];
+      // The fitted line up to the last day, the shrunk trend after it; every step has happened.
+      const x = [1, last + keep * (t - last), ...fit.steps.map(() => 1)];
       return {
-        log: fit.a + fit.g * x[1]! + fit.delta * (fit.step !== null ? 1 : 0) + Math.log(fit.correction),
+        log: fit.a + fit.g * x[1]! + fit.delta + Math.log(fit.correction),
         variance: s2 * quadratic(fit.inverse, x),
       };
     },
