@@ -363,7 +363,10 @@ export default function ExplorerPage() {
           Spend per {state.interval.toLowerCase()}, by {DIMENSIONS[first].label.toLowerCase()}
         </h2>
         {chartData.isPending ? (
-          <Loading what="the chart" />
+          // The chart waits for the table's ranking: if that failed, the error above says so.
+          table.error ? null : (
+            <Loading what="the chart" />
+          )
         ) : (
           <SpendChart
             data={chart}
