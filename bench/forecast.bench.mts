@@ -105,32 +105,50 @@ function growthCompany(seed: number, expected = false): SpendDay[] {
 /**
  * The ceiling on a flat series: daily spend = weekday factor × log-normal noise (σ), nothing else,
  * months of 30 and 31 days starting on every weekday. The oracle knows the factors; the run rate
- * does not need them at whole weeks. Returns MAPE (%) of both per checkpoint.
+ * does not need them at whole weeks. `known`: the best forecast that sees only the past, told that
+ * the series is flat and what its factors are: spend so far plus the days left at the level of the
+ * last `history` days and the month so far. Returns MAPE (%) of the three per checkpoint.
  */
-function flatCeiling(factors: readonly number[], sigma: number, runs = 100_000) {
+function flatCeiling(factors: readonly number[], sigma: number, runs = 100_000, history = 56) {
   const random = createRandom(1, 'forecast-flat');
-  const sums = Object.fromEntries(CHECKPOINTS.map((d) => [d, { runRate: 0, oracle: 0 }]));
+  const sums = Object.fromEntries(CHECKPOINTS.map((d) => [d, { runRate: 0, oracle: 0, known: 0 }]));
+  const day = () => Math.exp(sigma * normal(random) - sigma ** 2 / 2);
   for (let it = 0; it < runs; it++) {
     const start = it % 7;
     const days = 30 + (Math.floor(it / 7) % 2);
-    const f = (t: number) => factors[(start + t) % 7];
-    const x = Array.from(
-      { length: days },
-      (_, t) => f(t) * Math.exp(sigma * normal(random) - sigma ** 2 / 2),
-    );
+    const f = (t: number) => factors[(((start + t) % 7) + 7) % 7];
+    // Days -history … -1 before the month, then the month.
+    let pastSpend = 0;
+    let pastFactors = 0;
+    for (let t = -history; t < 0; t++) {
+      pastSpend += f(t) * day();
+      pastFactors += f(t);
+    }
+    const x = Array.from({ length: days }, (_, t) => f(t) * day());
     const total = x.reduce((a, b) => a + b, 0);
     for (const d of CHECKPOINTS) {
-      const soFar = x.slice(0, d).reduce((a, b) => a + b, 0);
+      let soFar = 0;
+      let soFarFactors = 0;
+      for (let t = 0; t < d; t++) {
+        soFar += x[t];
+        soFarFactors += f(t);
+      }
       let rest = 0;
       for (let t = d; t < days; t++) rest += f(t);
+      const level = (pastSpend + soFar) / (pastFactors + soFarFactors);
       sums[d].runRate += Math.abs(((soFar / d) * days) / total - 1);
       sums[d].oracle += Math.abs((soFar + rest) / total - 1);
+      sums[d].known += Math.abs((soFar + level * rest) / total - 1);
     }
   }
   return Object.fromEntries(
     CHECKPOINTS.map((d) => [
       d,
-      { runRate: (100 * sums[d].runRate) / runs, oracle: (100 * sums[d].oracle) / runs },
+      {
+        runRate: (100 * sums[d].runRate) / runs,
+        oracle: (100 * sums[d].oracle) / runs,
+        known: (100 * sums[d].known) / runs,
+      },
     ]),
   );
 }
@@ -285,7 +303,7 @@ async function main(): Promise<void> {
     '',
     `Oracle: spend so far plus the expected spend of the days left. Demo: the mean daily spend of seeds ${ORACLE_SEEDS[0]}–${ORACLE_SEEDS.at(-1)} (${EVENTS.toLocaleString('en-US')} events over ${DAYS} days each); that estimate's standard error is ${oracleSe.toFixed(2)}% of the month's total on average, included in the oracle's MAPE. Growth company: its formula (400 × weekday × 1.25^(t/30) × step × e^0.005).`,
     '',
-    `A flat series with the demo's weekly rhythm and its day-to-day noise (σ ${sigma.toFixed(3)} in log spend, measured against that expectation), nothing else: ${CHECKPOINTS.map((d) => `day ${d} run rate ${flat[d].runRate.toFixed(1)}%, oracle ${flat[d].oracle.toFixed(1)}% (${(flat[d].oracle / flat[d].runRate).toFixed(2)})`).join('; ')}.`,
+    `A flat series with the demo's weekly rhythm and its day-to-day noise (σ ${sigma.toFixed(3)} in log spend, measured against that expectation), nothing else: ${CHECKPOINTS.map((d) => `day ${d} run rate ${flat[d].runRate.toFixed(1)}%, oracle ${flat[d].oracle.toFixed(1)}% (${(flat[d].oracle / flat[d].runRate).toFixed(2)}), a forecast told the series is flat and its weekday factors, from the 8 weeks before and the month so far, ${flat[d].known.toFixed(1)}% (${(flat[d].known / flat[d].runRate).toFixed(2)})`).join('; ')}.`,
     '',
     ...out,
   ]
