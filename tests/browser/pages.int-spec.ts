@@ -199,6 +199,22 @@ describe('dashboard pages in Chromium', () => {
       .toEqual([...labels.slice(0, 7), 'other']);
   });
 
+  it('explorer: per hour up to 31 days; a longer range is drawn per day and says so', async () => {
+    const chart = page.getByRole('region', { name: 'Spend chart' });
+    await page.goto(`${stack.dashboardUrl}/explorer?range=7d&every=HOUR`);
+    await settled(page);
+    expect(await chart.locator('h2').textContent()).toBe('Spend per hour, by model');
+    await expect.poll(() => chart.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('interval-note').count()).toBe(0);
+
+    await page.goto(`${stack.dashboardUrl}/explorer?range=90d&every=HOUR`);
+    await settled(page);
+    expect(await chart.locator('h2').textContent()).toBe('Spend per day, by model');
+    expect(await page.getByTestId('interval-note').textContent()).toContain('up to 31 days');
+    await expect.poll(() => chart.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
+    expect(await page.locator('option[value="HOUR"]').isDisabled()).toBe(true);
+  });
+
   it('creates an API key, shows it once, and revokes it', async () => {
     await page.goto(`${stack.dashboardUrl}/settings`);
     await settled(page);

@@ -31,6 +31,11 @@ const ROWS_SHOWN = 200;
 const TABLE_LIMIT = 10_000;
 /** Values of the first dimension the chart draws on their own; the rest are "other". */
 const CHART_SERIES = 7;
+/**
+ * Per hour, the chart draws ranges of up to this many days (744 bars; its top values' question stays
+ * under the API's 10,000 rows): a longer range is drawn per day, and says so.
+ */
+const MAX_HOURLY_DAYS = 31;
 
 function valueOf(row: SpendRow | SeriesRow, d: Dimension): string | null {
   return row[DIMENSIONS[d].field] ?? null;
@@ -178,7 +183,9 @@ export default function ExplorerPage() {
       source && rankSeries(source.map((r) => ({ series: valueOf(r, first) ?? '', cost: Number(r.costUsd) })))
     );
   }, [cut, topValues.data, topValues.isPlaceholderData, answered, first]);
-  const chartData = useChartSpend(filter, state.interval, first, ranked, timeZone);
+  const hourlyAllowed = eachDay(days.first, days.last).length <= MAX_HOURLY_DAYS;
+  const interval: Interval = state.interval === 'HOUR' && !hourlyAllowed ? 'DAY' : state.interval;
+  const chartData = useChartSpend(filter, interval, first, ranked, timeZone);
   const chartFetching = chartData.isFetching || (cut && topValues.isFetching);
   const chartError = chartData.error ?? topValues.error;
 
@@ -193,7 +200,7 @@ export default function ExplorerPage() {
 
   const chart = useMemo(() => {
     const answer = chartData.data;
-    const keyOf = (iso: string) => (state.interval === 'DAY' ? ymdInZone(new Date(iso), timeZone) : iso);
+    const keyOf = (iso: string) => (interval === 'DAY' ? ymdInZone(new Date(iso), timeZone) : iso);
     const bucketOf = (r: SeriesRow) => (r.period ? keyOf(r.period) : '');
     const top = (answer?.top ?? []).map((r) => ({
       bucket: bucketOf(r),
@@ -202,13 +209,13 @@ export default function ExplorerPage() {
     }));
     const sums = (answer?.totals ?? []).map((r) => ({ bucket: bucketOf(r), cost: Number(r.costUsd) }));
     const buckets =
-      state.interval === 'DAY'
+      interval === 'DAY'
         ? eachDay(days.first, days.last).map((d) => ({ key: d, label: dayLabel(d) }))
         : [...new Set((answer?.totals ?? []).map((r) => r.period ?? ''))]
             .sort()
-            .map((p) => ({ key: p, label: periodLabel(p, state.interval, timeZone) }));
+            .map((p) => ({ key: p, label: periodLabel(p, interval, timeZone) }));
     return stackTop(top, sums, buckets, answer?.more ?? false);
-  }, [chartData.data, state.interval, first, days, timeZone]);
+  }, [chartData.data, interval, first, days, timeZone]);
 
   const setSort = (key: SortKey) =>
     update({ sort: { key, desc: state.sort.key === key ? !state.sort.desc : key !== 'label' } });
@@ -306,8 +313,9 @@ export default function ExplorerPage() {
             per{' '}
             <select value={state.interval} onChange={(e) => update({ interval: e.target.value as Interval })}>
               {Object.entries(INTERVALS).map(([k, v]) => (
-                <option key={k} value={k}>
+                <option key={k} value={k} disabled={k === 'HOUR' && !hourlyAllowed}>
                   {v.toLowerCase()}
+                  {k === 'HOUR' && !hourlyAllowed ? ` (ranges up to ${MAX_HOURLY_DAYS} days)` : ''}
                 </option>
               ))}
             </select>
@@ -360,8 +368,13 @@ export default function ExplorerPage() {
       )}
       <section className="card" aria-label="Spend chart" aria-busy={chartFetching}>
         <h2>
-          Spend per {state.interval.toLowerCase()}, by {DIMENSIONS[first].label.toLowerCase()}
+          Spend per {interval.toLowerCase()}, by {DIMENSIONS[first].label.toLowerCase()}
         </h2>
+        {interval !== state.interval && (
+          <p className="hint" data-testid="interval-note">
+            Per hour is drawn for ranges of up to {MAX_HOURLY_DAYS} days: this one is drawn per day.
+          </p>
+        )}
         {chartData.isPending ? (
           // The chart waits for the table's ranking: if that failed, the error above says so.
           table.error ? null : (
@@ -370,7 +383,7 @@ export default function ExplorerPage() {
         ) : (
           <SpendChart
             data={chart}
-            label={`Spend per ${state.interval.toLowerCase()} by ${DIMENSIONS[first].label}`}
+            label={`Spend per ${interval.toLowerCase()} by ${DIMENSIONS[first].label}`}
           />
         )}
       </section>
