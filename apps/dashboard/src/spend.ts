@@ -19,7 +19,8 @@ export {
   type SpendVariables,
 } from './spend-query';
 
-function sameGrouping(a: SpendVariables, b: SpendVariables): boolean {
+/** Whether two `spend` questions group alike (a previous answer may stand in while the new loads). */
+export function sameGrouping(a: SpendVariables, b: SpendVariables): boolean {
   return (a.groupBy ?? []).join() === (b.groupBy ?? []).join();
 }
 

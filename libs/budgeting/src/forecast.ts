@@ -216,7 +216,7 @@ interface Projection {
 }
 
 const FALLBACK_S2 = 0.15 ** 2;
-/** Steps fitted at most (the most recent ones in the shift window). */
+/** Steps fitted at most: the clearest in the shift window, then the clearest before each. */
 const MAX_STEPS = 3;
 
 /** Weekly factors, step, and the projection of the deseasonalized level (see the file's comment). */

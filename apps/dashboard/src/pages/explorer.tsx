@@ -9,7 +9,7 @@ import { Empty, ErrorState, Loading, TableWrap } from '../components/states';
 import { downloadCsv, toCsv } from '../csv';
 import { compact, count, dayLabel, money, pct, periodLabel } from '../format';
 import { useOrg } from '../org';
-import { useSpend, useSpendSeries, type SeriesRow, type SpendRow } from '../spend';
+import { sameGrouping, useSpend, useSpendSeries, type SeriesRow, type SpendRow } from '../spend';
 import { seriesQuery, spendVariables, type SpendVariables } from '../spend-query';
 import { eachDay, rangeDays, resolveRange, ymdInZone } from '../time-range';
 import {
@@ -141,9 +141,7 @@ function useChartSpend(
     },
     enabled: ranked !== undefined,
     placeholderData: (previous, previousQuery) =>
-      previousQuery && previousQuery.queryKey[1].groupBy?.join() === top.groupBy?.join()
-        ? keepPreviousData(previous)
-        : undefined,
+      previousQuery && sameGrouping(previousQuery.queryKey[1], top) ? keepPreviousData(previous) : undefined,
   });
 }
 
@@ -155,10 +153,15 @@ export default function ExplorerPage() {
   const update = (next: Partial<ExplorerState>) => setSearch(serializeExplorer({ ...state, ...next }));
 
   const rangeKey = JSON.stringify(state.range);
-  const { instants, days } = useMemo(() => {
+  const { instants, days, dayCount } = useMemo(() => {
     const now = new Date();
     const range = JSON.parse(rangeKey) as ExplorerState['range'];
-    return { instants: resolveRange(range, now, timeZone), days: rangeDays(range, now, timeZone) };
+    const days = rangeDays(range, now, timeZone);
+    return {
+      instants: resolveRange(range, now, timeZone),
+      days,
+      dayCount: eachDay(days.first, days.last).length,
+    };
   }, [rangeKey, timeZone]);
   const filter = { ...instants, ...spendFilterFields(state.filters) };
   const [first] = state.groupBy as [Dimension, ...Dimension[]];
@@ -183,11 +186,11 @@ export default function ExplorerPage() {
       source && rankSeries(source.map((r) => ({ series: valueOf(r, first) ?? '', cost: Number(r.costUsd) })))
     );
   }, [cut, topValues.data, topValues.isPlaceholderData, answered, first]);
-  const hourlyAllowed = eachDay(days.first, days.last).length <= MAX_HOURLY_DAYS;
+  const hourlyAllowed = dayCount <= MAX_HOURLY_DAYS;
   const interval: Interval = state.interval === 'HOUR' && !hourlyAllowed ? 'DAY' : state.interval;
   const chartData = useChartSpend(filter, interval, first, ranked, timeZone);
   const chartFetching = chartData.isFetching || (cut && topValues.isFetching);
-  const chartError = chartData.error ?? topValues.error;
+  const chartError = chartData.error ?? (cut ? topValues.error : null);
 
   // Thousands of rows (customer × feature) would take longer to draw than to fetch: the table shows
   // the first ROWS_SHOWN in the chosen order until asked for all; the CSV always has all of them.
@@ -363,7 +366,9 @@ export default function ExplorerPage() {
       {(table.error ?? chartError) && (
         <ErrorState
           error={table.error ?? chartError}
-          retry={() => void Promise.all([table.refetch(), topValues.refetch(), chartData.refetch()])}
+          retry={() =>
+            void Promise.all([table.refetch(), ...(cut ? [topValues.refetch()] : []), chartData.refetch()])
+          }
         />
       )}
       <section className="card" aria-label="Spend chart" aria-busy={chartFetching}>
